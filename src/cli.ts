@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The entry point: parse, run, and map any error to one line on stderr and its exit code.
+import { hideBin } from 'yargs/helpers';
+import { parseCommandLine } from './command-line.js';
+import { ExitCode, exitCodeOf, userMessage } from './errors.js';
+
+async function main(): Promise<number> {
+  try {
+    const action = parseCommandLine({
+      args: hideBin(process.argv),
+      env: process.env,
+      uid: process.getuid?.() ?? -1,
+    });
+    return action ? await action() : ExitCode.ok;
+  } catch (err) {
+    process.stderr.write(`ping-daemon: ${userMessage(err)}\n`);
+    const code = exitCodeOf(err);
+    if (code === ExitCode.usage) process.stderr.write("Try 'ping-daemon --help' for more.\n");
+    return code;
+  }
+}
+
+// Exit explicitly: a daemon that has stopped must not linger on a handle nobody owns any more.
+main().then((code) => process.exit(code));

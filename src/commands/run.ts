@@ -1,0 +1,8 @@
+// `ping-daemon run`: the service in the foreground, its own log on stderr.
+import type { CommandContext } from '../command-line.js';
+import { runDaemon } from '../daemon.js';
+
+export async function runCommand(context: CommandContext): Promise<number> {
+  const settings = context.settings('run');
+  return runDaemon(settings, { reread: () => context.settings('run') });
+}

@@ -1,0 +1,89 @@
+// One error type for everything that reaches the user. Each subclass carries its exit code, so
+// the CLI maps errors to exit codes in exactly one place (cli.ts) and prints one line.
+
+/** Exit codes of SPEC §1, including the LSB codes of `status` and `reload`. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  /** LSB status: the PID file exists but the process is gone. */
+  deadWithPidFile: 1,
+  notRunning: 3,
+  statusUnknown: 4,
+  /** LSB: program is not running (used by `reload`). */
+  reloadNotRunning: 7,
+} as const;
+
+export class PingDaemonError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** A bad command line or option value: exit 2. */
+export class UsageError extends PingDaemonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
+/** A config file that cannot be read, is not JSON, or holds a bad key or value: exit 1. */
+export class ConfigError extends PingDaemonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.failure, options);
+  }
+}
+
+/** Anything in the environment that stops the daemon from starting: exit 1. */
+export class StartupError extends PingDaemonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.failure, options);
+  }
+}
+
+export class AlreadyRunningError extends PingDaemonError {
+  readonly pid: number;
+  constructor(pid: number, pidFile: string) {
+    super(
+      `already running (pid ${pid}, pid file ${pidFile}); stop it with 'ping-daemon stop' first`,
+      ExitCode.failure,
+    );
+    this.pid = pid;
+  }
+}
+
+/** A lifecycle command (`reload`, `stop --timeout`) that could not do its job. */
+export class ControlError extends PingDaemonError {}
+
+const errnoText: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a parent is not a directory',
+  EISDIR: 'is a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  ELOOP: 'refusing to follow a symbolic link',
+  EEXIST: 'file exists',
+};
+
+/** `EACCES` → `permission denied`: the words an administrator expects, without the errno name. */
+export function describeErrno(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string') return errnoText[e.code] ?? e.code.toLowerCase();
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The one line printed for an error that is not ours: no stack trace, but the message. */
+export function userMessage(err: unknown): string {
+  if (err instanceof PingDaemonError) return err.message;
+  const text = err instanceof Error ? err.message : String(err);
+  return `internal error: ${text.split('\n')[0]}; please report it`;
+}
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof PingDaemonError ? err.exitCode : ExitCode.failure;
+}

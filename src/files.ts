@@ -1,0 +1,28 @@
+// Opening the daemon's files with errors an administrator can act on: the path, the reason in
+// words, and the option that changes it.
+import { closeSync, constants, openSync } from 'node:fs';
+import { describeErrno, StartupError } from './errors.js';
+
+/** Wraps an fs failure on `path` as `cannot write PATH: REASON; choose another path with FLAG`. */
+export function cannotWrite(path: string, flag: string, err: unknown): StartupError {
+  return new StartupError(
+    `cannot write ${path}: ${describeErrno(err)}; choose another path with ${flag}`,
+    { cause: err },
+  );
+}
+
+/** Runs `open`, turning an fs error into the one-line StartupError above. */
+export function openOrExplain<T>(path: string, flag: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    throw cannotWrite(path, flag, err);
+  }
+}
+
+/** Checks that `path` can be opened for append (creating it, as the daemon will) without writing. */
+export function checkAppendable(path: string, flag: string): void {
+  openOrExplain(path, flag, () =>
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o666)),
+  );
+}

@@ -1,0 +1,149 @@
+// Every option of SPEC §1, its built-in default and its help text, written once. yargs reads the
+// specs below; config/ping-daemon.json documents the same defaults (test/unit/options.test.ts
+// checks that the two agree).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Options as YargsOption } from 'yargs';
+
+export const formats = ['text', 'classic', 'json'] as const;
+export type Format = (typeof formats)[number];
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Built-in defaults: the bottom of the precedence CLI > environment > config file > defaults. */
+export const DEFAULTS = {
+  /** @default '3s' */
+  interval: '3s',
+  /** @default 1 */
+  count: 1,
+  /** @default '/home/ping.log' */
+  logFile: '/home/ping.log',
+  /** @default 'text' */
+  format: 'text' as Format,
+  /** @default 'info' */
+  logLevel: 'info' as LogLevel,
+  /** @default '022' */
+  umask: '022',
+} as const;
+
+/** The probe timeout when none is given: 2 s, or 80 % of the interval when that is shorter. */
+export const DEFAULT_TIMEOUT_MS = 2000;
+export const DEFAULT_TIMEOUT_SHARE = 0.8;
+
+/** Where `ping` is looked for unless `--ping-dir` names a directory (SPEC §6). */
+export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The environment variable prefix: `PING_DAEMON_LOG_FILE` sets `--log-file`. */
+export const ENV_PREFIX = 'PING_DAEMON';
+
+/** Option names as config-file keys (camelCase), in the order `--help` lists them. */
+export const optionKeys = [
+  'host',
+  'interval',
+  'timeout',
+  'count',
+  'logFile',
+  'format',
+  'pidFile',
+  'serviceLog',
+  'logLevel',
+  'umask',
+  'user',
+  'group',
+  'pingDir',
+] as const;
+export type OptionKey = (typeof optionKeys)[number];
+
+/** `logFile` → `--log-file`, for messages. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** `logFile` → `PING_DAEMON_LOG_FILE`, for messages. */
+export function envName(key: string): string {
+  return `${ENV_PREFIX}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export interface Place {
+  uid: number;
+  env: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+/**
+ * The PID file: root `/run/ping-daemon.pid`; others `$XDG_RUNTIME_DIR/ping-daemon.pid`, else
+ * `~/.local/state/ping-daemon/ping-daemon.pid`.
+ */
+export function defaultPidFile({ uid, env, home }: Place): string {
+  if (uid === 0) return '/run/ping-daemon.pid';
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'ping-daemon.pid');
+  return join(home ?? homedir(), '.local/state/ping-daemon/ping-daemon.pid');
+}
+
+/** The daemon's own log: root `/var/log/ping-daemon.log`, others beside the PID file. */
+export function defaultServiceLog(place: Place, pidFile: string): string {
+  if (place.uid === 0) return '/var/log/ping-daemon.log';
+  return join(pidFile, '..', 'ping-daemon.log');
+}
+
+/**
+ * The option specs shared by `start`, `run` and `restart`, keyed by their kebab-case flag; yargs
+ * adds the camelCase alias that config-file keys and the code use.
+ */
+export function serviceOptions(): Record<string, YargsOption> {
+  const specs: Record<OptionKey, YargsOption> = {
+    host: {
+      alias: 'H',
+      type: 'string',
+      describe: 'host name, IPv4 or IPv6 literal to ping (required, here or in the config file)',
+    },
+    interval: {
+      type: 'string',
+      default: DEFAULTS.interval,
+      describe: 'time between ticks: 500ms, 3s, 1m, or a number of seconds',
+    },
+    timeout: {
+      type: 'string',
+      defaultDescription: '2s, or 80% of the interval when shorter',
+      describe: 'how long one probe may take before it counts as down; must be < interval',
+    },
+    count: { type: 'number', default: DEFAULTS.count, describe: 'echo requests per probe' },
+    logFile: { type: 'string', default: DEFAULTS.logFile, describe: 'the ping log' },
+    format: {
+      type: 'string',
+      choices: formats,
+      default: DEFAULTS.format,
+      describe: 'ping log format',
+    },
+    pidFile: {
+      type: 'string',
+      defaultDescription: 'root: /run/ping-daemon.pid; others: $XDG_RUNTIME_DIR/ping-daemon.pid',
+      describe: 'PID file',
+    },
+    serviceLog: {
+      type: 'string',
+      defaultDescription: 'daemon: /var/log/ping-daemon.log (root) or beside the PID file; run: stderr',
+      describe: "the daemon's own JSON log",
+    },
+    logLevel: {
+      type: 'string',
+      choices: logLevels,
+      default: DEFAULTS.logLevel,
+      describe: 'service log level',
+    },
+    umask: {
+      type: 'string',
+      default: DEFAULTS.umask,
+      describe: 'octal file creation mask; 0 reproduces the tutorial',
+    },
+    user: { type: 'string', describe: 'drop privileges to this user after opening files' },
+    group: { type: 'string', describe: 'drop privileges to this group after opening files' },
+    pingDir: {
+      type: 'string',
+      defaultDescription: SYSTEM_PATH,
+      describe: 'directory holding the ping executable to run',
+    },
+  };
+  return Object.fromEntries(optionKeys.map((key) => [flagName(key).slice(2), specs[key]]));
+}

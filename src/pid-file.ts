@@ -1,0 +1,144 @@
+// The PID file (SPEC §4): created with O_CREAT|O_EXCL so two daemons can never both hold it;
+// trusted only when its PID is alive *and* is a ping-daemon, so a PID reused after a crash or a
+// reboot never makes us refuse to start, nor makes `stop` signal an unrelated program.
+import {
+  closeSync,
+  constants,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { AlreadyRunningError } from './errors.js';
+
+const MODE = 0o644;
+
+/** The PID a PID file holds; `undefined` when it is missing or holds anything but `N\n`. */
+export function readPidFile(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+  return parsePid(text);
+}
+
+export function parsePid(text: string): number | undefined {
+  if (!/^[1-9][0-9]{0,9}\n?$/.test(text)) return undefined;
+  const pid = Number(text.trim());
+  return pid <= 4_194_304 ? pid : undefined;
+}
+
+/**
+ * Whether `pid` is a running ping-daemon. `process.title` writes `ping-daemon: HOST` over the
+ * daemon's argv (cut to the space the original argv had) and into its comm, so either starting
+ * with `ping-daemon` identifies it; any other program that reused the PID is not ours.
+ */
+export function isPingDaemon(pid: number): boolean {
+  for (const file of ['cmdline', 'comm']) {
+    try {
+      if (readFileSync(`/proc/${pid}/${file}`, 'latin1').startsWith('ping-daemon')) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+export type PidFileState =
+  | { state: 'missing' }
+  | { state: 'running'; pid: number }
+  /** The file exists but holds garbage, a dead PID, or a PID reused by another program. */
+  | { state: 'stale'; pid: number | undefined };
+
+export function inspectPidFile(path: string): PidFileState {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+    throw err;
+  }
+  const pid = parsePid(text);
+  if (pid !== undefined && isPingDaemon(pid)) return { state: 'running', pid };
+  return { state: 'stale', pid };
+}
+
+function createExclusive(path: string, pid: number): void {
+  const fd = openSync(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    MODE,
+  );
+  try {
+    writeSync(fd, `${pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Moves a stale PID file out of the way without ever removing a live one: rename is atomic, so
+ * of several starters only one moves a given file; if what it moved is not the stale file it
+ * inspected (another starter replaced it meanwhile), it is linked back.
+ */
+function removeStale(path: string, stalePid: number | undefined, pid: number): void {
+  const aside = `${path}.stale.${pid}`;
+  try {
+    renameSync(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    const moved = readPidFile(aside);
+    if (moved !== stalePid && moved !== undefined && isPingDaemon(moved)) {
+      try {
+        linkSync(aside, path);
+      } catch {
+        // Someone created a new file meanwhile; theirs stands.
+      }
+    }
+  } finally {
+    unlinkSync(aside);
+  }
+}
+
+/**
+ * Writes `pid` to the PID file race-free. Returns the stale PID it replaced, if any, so the
+ * caller can log it; throws AlreadyRunningError when a live ping-daemon holds it.
+ */
+export function acquirePidFile(path: string, pid = process.pid): { replaced?: PidFileState } {
+  let replaced: PidFileState | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      createExclusive(path, pid);
+      return replaced ? { replaced } : {};
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const found = inspectPidFile(path);
+    // Our own PID in the file is a leftover too (a container restarts with the same PID).
+    if (found.state === 'running' && found.pid !== pid) {
+      throw new AlreadyRunningError(found.pid, path);
+    }
+    if (found.state !== 'missing') {
+      replaced = found;
+      removeStale(path, found.pid, pid);
+    }
+  }
+  throw new AlreadyRunningError(readPidFile(path) ?? 0, path);
+}
+
+/** Removes the PID file only if it still holds `pid`: never another daemon's. */
+export function releasePidFile(path: string, pid = process.pid): void {
+  if (readPidFile(path) !== pid) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,99 @@
+// Turns what one run of `ping` left behind (its output as parsed by the `ping` package, its exit
+// status, whether we had to kill it) into a typed result. Pure, so every case is unit-tested from
+// recorded outputs.
+
+export type ProbeStatus = 'up' | 'down' | 'error';
+
+export interface ProbeResult {
+  status: ProbeStatus;
+  /** Mean round-trip time of the replies, ms; only when at least one reply came back. */
+  rttMs?: number;
+  /** Packet loss in percent, 0-100; absent when ping did not get as far as counting. */
+  lossPct?: number;
+  /** Why the probe failed, in a few words: `unknown host`, `timeout`, … (status `error`). */
+  error?: string;
+}
+
+/** The fields of the `ping` package's PingResponse we read; the rest is not trusted. */
+export interface ParsedPing {
+  /** Reply times in ms, numbers (the package parses them itself). */
+  times?: unknown;
+  /** `"0.000"` … `"100.000"`, or `'unknown'`. */
+  packetLoss?: unknown;
+}
+
+export interface PingOutcome {
+  /** stdout and stderr together, as ping wrote them. */
+  output: string;
+  parsed: ParsedPing | undefined;
+  exitCode: number | null;
+  /** The signal that ended it, when one did. */
+  signal: string | null;
+  /** Why we killed it, if we did: it ran past its deadline, or the daemon had to exit now. */
+  killed?: 'timeout' | 'shutdown';
+  /** spawn itself failed (ENOENT, EACCES): the message. */
+  spawnError?: string;
+}
+
+// iputils ping's own words for the failures an administrator needs told apart (LANG=C).
+const classified: [RegExp, string][] = [
+  [/Name or service not known|unknown host|No address associated with hostname/i, 'unknown host'],
+  [/Temporary failure in name resolution/i, 'name resolution failed'],
+  [/Network is unreachable/i, 'network unreachable'],
+  [/No route to host|Destination (Host|Net) Unreachable/i, 'host unreachable'],
+  [/Operation not permitted|Permission denied|Lacking privilege|socket: /i, 'permission denied'],
+];
+
+function replyTimes(parsed: ParsedPing | undefined): number[] {
+  const times = parsed?.times;
+  if (!Array.isArray(times)) return [];
+  return times.filter((t): t is number => typeof t === 'number' && Number.isFinite(t) && t >= 0);
+}
+
+/** `"100.000"` → 100; `'unknown'` or garbage → undefined. */
+export function parseLoss(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) && n >= 0 && n <= 100 ? n : undefined;
+}
+
+/** 27.8123 → 27.812: three decimals are as many as ping itself prints. */
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** The first line of ping's output that names a problem, cut short for the log. */
+function firstLine(output: string): string {
+  const line = output.split('\n').find((l) => l.trim() !== '') ?? '';
+  const clean = line.replace(/^ping: /, '').replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
+}
+
+export function normalise(outcome: PingOutcome): ProbeResult {
+  if (outcome.spawnError !== undefined) return { status: 'error', error: outcome.spawnError };
+  const times = replyTimes(outcome.parsed);
+  const lossPct = parseLoss(outcome.parsed?.packetLoss);
+  const withLoss = (r: ProbeResult): ProbeResult => (lossPct === undefined ? r : { ...r, lossPct });
+  // Any reply means up, even with partial loss (the package's `alive`, which we do not read, says
+  // the same); the loss is reported beside it.
+  if (times.length > 0 && outcome.killed === undefined) {
+    const rttMs = round3(times.reduce((a, b) => a + b, 0) / times.length);
+    return withLoss({ status: 'up', rttMs });
+  }
+  if (outcome.killed === 'timeout') return { status: 'error', error: 'timeout' };
+  if (outcome.killed === 'shutdown') return { status: 'error', error: 'stopped by shutdown' };
+  for (const [pattern, error] of classified) {
+    if (pattern.test(outcome.output)) return { status: 'error', error };
+  }
+  // Exit 1 is iputils' "no reply": the host is down. It must come with a loss figure: a program
+  // that exits 1 without one is not a ping we understand.
+  if (outcome.exitCode === 1 && lossPct !== undefined) return { status: 'down', lossPct };
+  if (outcome.exitCode === 0 || outcome.exitCode === 1) {
+    return { status: 'error', error: 'unparseable ping output' };
+  }
+  if (outcome.exitCode === null) return { status: 'error', error: `ping killed by ${outcome.signal}` };
+  const detail = firstLine(outcome.output);
+  return {
+    status: 'error',
+    error: detail ? detail : `ping exited with status ${outcome.exitCode}`,
+  };
+}
