@@ -8,15 +8,12 @@ async function main(): Promise<number> {
   try {
     const action = parseCommandLine({
       args: hideBin(process.argv),
-      env: process.env,
       uid: process.getuid?.() ?? -1,
     });
     return action ? await action() : ExitCode.ok;
   } catch (err) {
     process.stderr.write(`ping-daemon: ${userMessage(err)}\n`);
-    const code = exitCodeOf(err);
-    if (code === ExitCode.usage) process.stderr.write("Try 'ping-daemon --help' for more.\n");
-    return code;
+    return exitCodeOf(err);
   }
 }
 

@@ -5,15 +5,15 @@
 import yargs, { type Argv } from 'yargs';
 import { runCommand } from './commands/run.js';
 import { loadConfigFile } from './config-file.js';
-import { ConfigError, PingDaemonError, UsageError } from './errors.js';
+import { type ConfigError, PingDaemonError, UsageError } from './errors.js';
 import { ENV_PREFIX, serviceOptions } from './options.js';
 import { checkEnvironment, type Mode, resolveSettings, type Settings } from './settings.js';
 
 export type Action = () => Promise<number>;
 
+/** yargs reads the environment from process.env itself, so it is not part of an invocation. */
 export interface Invocation {
   args: string[];
-  env: NodeJS.ProcessEnv;
   uid: number;
 }
 
@@ -25,9 +25,10 @@ export interface CommandContext {
   settings(mode: Mode): Settings;
 }
 
-function settingsFor(invocation: Invocation, mode: Mode): Settings {
+/** Settings for `mode` from the command line, the environment and the config file. */
+export function readSettings(invocation: Invocation, mode: Mode): Settings {
   const { argv } = parse(invocation);
-  return resolveSettings(argv, { uid: invocation.uid, env: invocation.env }, mode);
+  return resolveSettings(argv, { uid: invocation.uid, env: process.env }, mode);
 }
 
 function build(invocation: Invocation, setAction: (action: Action) => void): Argv {
@@ -45,11 +46,13 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
   const context = (argv: Record<string, unknown>): CommandContext => ({
     argv,
     invocation,
-    settings: (mode) => settingsFor(invocation, mode),
+    settings: (mode) => readSettings(invocation, mode),
   });
   return yargs(invocation.args)
     .scriptName('ping-daemon')
-    .usage('$0 [command] --host HOST [options]\n\nPing a host on a fixed schedule and log every probe.')
+    .usage(
+      '$0 [command] --host HOST [options]\n\nPing a host on a fixed schedule and log every probe.',
+    )
     .env(ENV_PREFIX)
     .config('config', 'JSON config file; keys are the option names in camelCase', readConfig)
     .alias('config', 'c')
@@ -60,7 +63,10 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
       () => {},
       (argv) => setAction(() => runCommand(context(argv))),
     )
-    .example('$0 run --host 127.0.0.1 --interval 200ms --log-file /tmp/p.log', 'foreground, 5 probes a second')
+    .example(
+      '$0 run --host 127.0.0.1 --interval 200ms --log-file /tmp/p.log',
+      'foreground, 5 probes a second',
+    )
     .example('$0 run -c /etc/ping-daemon/config.json', 'everything from the config file')
     .example('PING_DAEMON_HOST=::1 $0 run', 'options from the environment')
     .epilogue(
@@ -79,12 +85,16 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
     .fail((message, err) => {
       if (configError) throw configError;
       if (err instanceof PingDaemonError) throw err;
-      throw new UsageError(message ?? err?.message ?? 'invalid command line');
+      const text = message ?? err?.message ?? 'invalid command line';
+      throw new UsageError(`${text}; see 'ping-daemon --help'`);
     });
 }
 
-function parse(invocation: Invocation): { argv: Record<string, unknown>; action: Action | undefined } {
-  checkEnvironment(invocation.env);
+function parse(invocation: Invocation): {
+  argv: Record<string, unknown>;
+  action: Action | undefined;
+} {
+  checkEnvironment(process.env);
   let action: Action | undefined;
   const argv = build(invocation, (a) => {
     action = a;

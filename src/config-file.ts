@@ -38,7 +38,9 @@ function readSmallFile(path: string): string {
 /** Validates parsed JSON as a config object; returns it with a null prototype. */
 export function checkConfig(path: string, data: unknown): Record<string, unknown> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ConfigError(`config file ${path} must hold a JSON object like {"host": "example.org"}`);
+    throw new ConfigError(
+      `config file ${path} must hold a JSON object like {"host": "example.org"}`,
+    );
   }
   const config: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(data)) {
@@ -50,8 +52,10 @@ export function checkConfig(path: string, data: unknown): Record<string, unknown
     const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
     const allowed = jsonTypes[key];
     if (!allowed.includes(type)) {
+      // Objects and arrays are named, not shown: they may be huge or nested deeper than the stack.
+      const shown = typeof value === 'object' && value !== null ? '' : ` ${show(value)}`;
       throw new ConfigError(
-        `config file ${path}: ${key} must be a JSON ${allowed.join(' or ')}, got ${type} ${show(value)}`,
+        `config file ${path}: ${key} must be a JSON ${allowed.join(' or ')}, got ${type}${shown}`,
       );
     }
     const problem = optionProblem(key, value, key);

@@ -27,7 +27,11 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
   process.title = `ping-daemon: ${settings.host}`;
   process.umask(settings.umask);
   const pingPath = findPing(settings.pingDir);
-  const pingLog = openOrExplain(settings.logFile, '--log-file', () => new PingLog(settings.logFile));
+  const pingLog = openOrExplain(
+    settings.logFile,
+    '--log-file',
+    () => new PingLog(settings.logFile),
+  );
   const serviceLog = openOrExplain(settings.serviceLog ?? 'stderr', '--service-log', () =>
     openServiceLog(settings.serviceLog, settings.logLevel),
   );

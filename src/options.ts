@@ -31,6 +31,9 @@ export const DEFAULTS = {
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_TIMEOUT_SHARE = 0.8;
 
+/** The gap between echo requests of one probe: iputils' lower limit for unprivileged users. */
+export const PACKET_GAP_MS = 200;
+
 /** Where `ping` is looked for unless `--ping-dir` names a directory (SPEC §6). */
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -123,7 +126,8 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     serviceLog: {
       type: 'string',
-      defaultDescription: 'daemon: /var/log/ping-daemon.log (root) or beside the PID file; run: stderr',
+      defaultDescription:
+        'daemon: /var/log/ping-daemon.log (root) or beside the PID file; run: stderr',
       describe: "the daemon's own JSON log",
     },
     logLevel: {

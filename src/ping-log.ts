@@ -4,7 +4,15 @@
 // before the next tick. Before each write the path is checked against the open file (Python's
 // WatchedFileHandler does the same): after logrotate renames or deletes it, the next line goes
 // to a new file at the path, and nothing is lost.
-import { closeSync, constants, fstatSync, openSync, type Stats, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
 
 // (libuv adds O_CLOEXEC itself, so ping children never inherit the descriptor.)
 const FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;

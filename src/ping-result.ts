@@ -52,7 +52,8 @@ function replyTimes(parsed: ParsedPing | undefined): number[] {
 
 /** `"100.000"` → 100; `'unknown'` or garbage → undefined. */
 export function parseLoss(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
   return Number.isFinite(n) && n >= 0 && n <= 100 ? n : undefined;
 }
 
@@ -90,7 +91,8 @@ export function normalise(outcome: PingOutcome): ProbeResult {
   if (outcome.exitCode === 0 || outcome.exitCode === 1) {
     return { status: 'error', error: 'unparseable ping output' };
   }
-  if (outcome.exitCode === null) return { status: 'error', error: `ping killed by ${outcome.signal}` };
+  if (outcome.exitCode === null)
+    return { status: 'error', error: `ping killed by ${outcome.signal}` };
   const detail = firstLine(outcome.output);
   return {
     status: 'error',

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import linuxBuilder from 'ping/lib/builder/linux.js';
 import parserFactory from 'ping/lib/parser/factory.js';
-import { SYSTEM_PATH } from './options.js';
+import { PACKET_GAP_MS, SYSTEM_PATH } from './options.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
 
 export interface ProbeRequest {
@@ -24,20 +24,18 @@ export interface RunningProbe {
 
 export type ProbeFn = (request: ProbeRequest) => RunningProbe;
 
-/** iputils' lower limit on the gap between echo requests for unprivileged users, seconds. */
-const MIN_PACKET_GAP_S = 0.2;
-
 /**
  * The command line for one probe. The package formats every number with `%d`, so a timeout of
  * 0.15 s would become `-W 0`, which iputils reads as "wait forever": we turn its timeout off and
- * pass `-W` ourselves with the fraction, which iputils accepts. `-w` (whole seconds only) is the
- * overall deadline for multi-packet probes. `--` ends the options, so even a host that slipped
- * past validation could never be read as one.
+ * pass `-W` ourselves with the fraction, which iputils accepts. `-W` counts from the last echo
+ * request, so the packets' gaps come off it. No `-w`: it takes whole seconds only and makes ping
+ * wait out the full deadline for a silent host. `--` ends the options, so even a host that
+ * slipped past validation could never be read as one.
  */
 export function pingArguments({ host, count, timeoutMs }: ProbeRequest): string[] {
-  const seconds = (ms: number): string => String(Math.round(ms) / 1000);
-  const extra = ['-W', seconds(timeoutMs), '-w', String(Math.max(1, Math.ceil(timeoutMs / 1000)))];
-  if (count > 1) extra.push('-i', String(MIN_PACKET_GAP_S));
+  const waitMs = Math.max(10, timeoutMs - (count - 1) * PACKET_GAP_MS);
+  const extra = ['-W', String(Math.round(waitMs) / 1000)];
+  if (count > 1) extra.push('-i', String(PACKET_GAP_MS / 1000));
   extra.push('--');
   return linuxBuilder.getCommandArguments(host, {
     numeric: true,
@@ -57,7 +55,8 @@ export function killDelayMs(timeoutMs: number): number {
   return timeoutMs + Math.min(500, Math.round(timeoutMs / 8));
 }
 
-function parse(host: string, output: string): ParsedPing | undefined {
+/** Parses ping's output with the package's parser; `undefined` when it is not ping output. */
+export function parsePingOutput(host: string, output: string): ParsedPing | undefined {
   // The package's parser throws on output it does not expect (a garbage-printing stand-in):
   // such output is simply not understood.
   try {
@@ -104,7 +103,7 @@ export function createProbe(pingPath: string): ProbeFn {
     const result = new Promise<ProbeResult>((resolve) => {
       const finish = (exitCode: number | null, signal: string | null): void => {
         clearTimeout(timer);
-        const parsed = spawnError === undefined ? parse(request.host, output) : undefined;
+        const parsed = spawnError === undefined ? parsePingOutput(request.host, output) : undefined;
         resolve(normalise({ output, parsed, exitCode, signal, killed, spawnError }));
       };
       child.once('error', (err: NodeJS.ErrnoException) => {

@@ -44,7 +44,12 @@ export class Schedule {
   readonly #timers: Timers;
   readonly #onTick: (tick: Tick) => void;
 
-  constructor(opts: { clock: Clock; timers: Timers; intervalMs: number; onTick: (tick: Tick) => void }) {
+  constructor(opts: {
+    clock: Clock;
+    timers: Timers;
+    intervalMs: number;
+    onTick: (tick: Tick) => void;
+  }) {
     this.#clock = opts.clock;
     this.#timers = opts.timers;
     this.#intervalMs = opts.intervalMs;
@@ -84,7 +89,10 @@ export class Schedule {
 
   #arm(): void {
     const dueAt = this.#t0 + this.#k * this.#intervalMs;
-    this.#handle = this.#timers.setTimeout(() => this.#fire(), Math.max(0, dueAt - this.#clock.now()));
+    this.#handle = this.#timers.setTimeout(
+      () => this.#fire(),
+      Math.max(0, dueAt - this.#clock.now()),
+    );
   }
 
   #fire(): void {

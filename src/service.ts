@@ -116,7 +116,10 @@ export class PingService {
     const { host, count, timeoutMs, format } = this.#settings;
     if (tick.missed > 0) {
       this.stats.missed += tick.missed;
-      logger.warn({ host, missed: tick.missed }, 'ticks missed: the process was not running on time');
+      logger.warn(
+        { host, missed: tick.missed },
+        'ticks missed: the process was not running on time',
+      );
     }
     if (this.#inFlight) {
       this.stats.skipped++;
@@ -136,7 +139,9 @@ export class PingService {
       ended = true;
       this.#inFlight = undefined;
       const durationMs = this.#parts.clock.now() - startedAt;
-      this.#write(formatEnd(format, { time: this.#parts.wallClock(), host, seq, result, durationMs }));
+      this.#write(
+        formatEnd(format, { time: this.#parts.wallClock(), host, seq, result, durationMs }),
+      );
       this.#record(host, seq, result);
     };
     this.#inFlight = {

@@ -19,6 +19,7 @@ import {
   logLevels,
   type OptionKey,
   optionKeys,
+  PACKET_GAP_MS,
   type Place,
 } from './options.js';
 
@@ -108,13 +109,18 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
 
 /** A value as it is shown in a message: quoted, control characters escaped, cut short. */
 export function show(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : JSON.stringify(value);
+  const text =
+    typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : JSON.stringify(value);
   const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   return `\`${short}\``;
 }
 
 /** `--interval must be a positive duration like `3s`, got `abc``, or undefined when valid. */
-export function optionProblem(key: OptionKey, value: unknown, name = flagName(key)): string | undefined {
+export function optionProblem(
+  key: OptionKey,
+  value: unknown,
+  name = flagName(key),
+): string | undefined {
   const problem = checks[key](value);
   return problem === undefined ? undefined : `${name} ${problem}, got ${show(value)}`;
 }
@@ -175,8 +181,14 @@ export function resolveSettings(
       `--timeout (${formatDuration(timeoutMs)}) must be shorter than --interval (${formatDuration(intervalMs)})`,
     );
   }
-  if (timeoutMs < 10) {
-    throw new UsageError(`--timeout must be at least 10ms, got ${show(argv.timeout ?? '')}`);
+  const count = toNumber(argv.count ?? DEFAULTS.count);
+  // Echo requests go PACKET_GAP_MS apart; the last one still needs time for its reply.
+  const neededMs = (count - 1) * PACKET_GAP_MS + 10;
+  if (timeoutMs < neededMs) {
+    throw new UsageError(
+      `--timeout (${formatDuration(timeoutMs)}) is too short for --count ${count}: packets go ` +
+        `${PACKET_GAP_MS}ms apart, so it must be at least ${formatDuration(neededMs)}`,
+    );
   }
   const optionalPath = (key: OptionKey): string | undefined =>
     typeof argv[key] === 'string' ? resolve(cwd, argv[key] as string) : undefined;
@@ -185,7 +197,7 @@ export function resolveSettings(
     host,
     intervalMs,
     timeoutMs,
-    count: toNumber(argv.count ?? DEFAULTS.count),
+    count,
     logFile: resolve(cwd, (argv.logFile as string | undefined) ?? DEFAULTS.logFile),
     format: (argv.format as Format | undefined) ?? DEFAULTS.format,
     pidFile,

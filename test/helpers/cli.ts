@@ -1,0 +1,129 @@
+// Running the built CLI as a user would, and watching what it leaves behind.
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+export const isRoot = process.getuid?.() === 0;
+
+export interface Run {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `node dist/cli.js ...args` with no PING_DAEMON_* variables of the test's own. */
+export function cli(args: string[], options: SpawnOptions & { prefix?: string[] } = {}): Run {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('PING_DAEMON_')),
+  );
+  const { prefix = [], ...spawnOptions } = options;
+  const argv = [...prefix, process.execPath, CLI, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...spawnOptions,
+    env: { ...env, ...spawnOptions.env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d;
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Runs the CLI to completion. */
+export async function cliDone(args: string[], options: SpawnOptions & { prefix?: string[] } = {}) {
+  const run = cli(args, options);
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** Polls `check` until it returns a truthy value; fails after `ms`. */
+export async function waitFor<T>(what: string, check: () => T, ms = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'pd-e2e-'));
+}
+
+export function readLines(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+}
+
+const TEXT =
+  /^(start time---------|end of time--------):(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) host=(\S+) seq=(\d+)(.*)$/;
+
+export interface TextLine {
+  event: 'start' | 'end';
+  time: string;
+  host: string;
+  seq: number;
+  rest: string;
+}
+
+/** Parses a text-format line of SPEC §3, or throws naming the line. */
+export function parseText(line: string): TextLine {
+  const m = TEXT.exec(line);
+  if (!m) throw new Error(`not a text-format line: ${JSON.stringify(line)}`);
+  return {
+    event: m[1]?.startsWith('start') ? 'start' : 'end',
+    time: m[2] as string,
+    host: m[3] as string,
+    seq: Number(m[4]),
+    rest: m[5] as string,
+  };
+}
+
+/** Checks that lines come in start/end pairs with seq 1, 2, 3, ... and returns the end lines. */
+export function pairs(lines: TextLine[]): TextLine[] {
+  const ends: TextLine[] = [];
+  lines.forEach((line, i) => {
+    const seq = Math.floor(i / 2) + 1;
+    const event = i % 2 === 0 ? 'start' : 'end';
+    if (line.seq !== seq || line.event !== event) {
+      throw new Error(
+        `line ${i + 1}: expected ${event} of seq ${seq}, got ${line.event} of ${line.seq}`,
+      );
+    }
+    if (event === 'end') ends.push(line);
+  });
+  if (lines.length % 2 !== 0) throw new Error('the last start line has no end line');
+  return ends;
+}
+
+/** Processes whose command line contains `text` (to find leaked children). */
+export function processesMatching(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes(text))
+        found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}

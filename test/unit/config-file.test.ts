@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfigFile, MAX_CONFIG_BYTES } from '../../src/config-file.js';
+import { ConfigError } from '../../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function refuses(path: string, message: RegExp): void {
+  assert.throws(
+    () => loadConfigFile(path),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.match(err.message, message);
+      assert.equal(err.exitCode, 1);
+      assert.ok(!err.message.includes('\n'), err.message);
+      return true;
+    },
+  );
+}
+
+describe('loadConfigFile', () => {
+  it('reads a good file', () => {
+    const path = file(
+      'good.json',
+      '{"host": "127.0.0.1", "interval": 0.5, "count": 2, "umask": "027"}',
+    );
+    assert.deepEqual(
+      { ...loadConfigFile(path) },
+      { host: '127.0.0.1', interval: 0.5, count: 2, umask: '027' },
+    );
+  });
+  it('names a missing file', () =>
+    refuses(
+      join(dir, 'nope.json'),
+      /cannot read config file .*nope.json: no such file or directory/,
+    ));
+  it('names an unreadable file', {
+    skip: process.getuid?.() === 0 && 'root reads any file',
+  }, () => {
+    const path = file('secret.json', '{}');
+    chmodSync(path, 0);
+    refuses(path, /cannot read config file .*: permission denied/);
+  });
+  it('refuses a directory', () => refuses(dir, /is not a regular file/));
+  it('refuses a symlink to /dev/zero without reading it', () => {
+    const path = join(dir, 'zero.json');
+    symlinkSync('/dev/zero', path);
+    refuses(path, /is not a regular file/);
+  });
+  it('refuses a huge file', () => {
+    refuses(
+      file('huge.json', `{"host": "${'a'.repeat(MAX_CONFIG_BYTES)}"}`),
+      /bytes; a config file may be at most/,
+    );
+  });
+  it('refuses what is not JSON', () =>
+    refuses(file('bad.json', '{host: 1'), /is not valid JSON: /));
+  it('refuses a JSON array', () => refuses(file('array.json', '[]'), /must hold a JSON object/));
+  it('names an unknown key', () =>
+    refuses(
+      file('unknown.json', '{"hots": "x"}'),
+      /unknown key `hots`; known keys: host, interval/,
+    ));
+  it('refuses prototype keys', () => {
+    refuses(file('proto.json', '{"__proto__": {"host": "x"}}'), /unknown key `__proto__`/);
+    refuses(file('ctor.json', '{"constructor": {}}'), /unknown key `constructor`/);
+  });
+  it('refuses nesting', () =>
+    refuses(
+      file('nested.json', '{"host": {"name": "x"}}'),
+      /host must be a JSON string, got object/,
+    ));
+  it('refuses deep nesting', () => {
+    refuses(
+      file('deep.json', `{"host": ${'['.repeat(5000)}${']'.repeat(5000)}}`),
+      /host must be a JSON string, got array/,
+    );
+  });
+  const wrong: [string, RegExp][] = [
+    ['{"host": 1}', /host must be a JSON string, got number `1`/],
+    ['{"interval": true}', /interval must be a JSON string or number, got boolean `true`/],
+    [
+      '{"interval": "soon"}',
+      /: interval must be a positive duration like `3s` or `500ms`, got `soon`/,
+    ],
+    ['{"timeout": null}', /timeout must be a JSON string or number, got null/],
+    ['{"count": "2"}', /count must be a JSON number, got string `2`/],
+    ['{"count": 0}', /count must be a whole number from 1 to 100, got `0`/],
+    ['{"logFile": ["a"]}', /logFile must be a JSON string, got array/],
+    ['{"format": "xml"}', /format must be one of text, classic, json, got `xml`/],
+    ['{"umask": 18}', /umask must be a JSON string, got number `18`/],
+    ['{"umask": "8"}', /umask must be an octal mask/],
+    ['{"logLevel": "loud"}', /logLevel must be one of fatal, error/],
+    ['{"host": "-oX"}', /host starts with `-`/],
+    ['{"pingDir": ""}', /pingDir must be a file path/],
+  ];
+  wrong.forEach(([text, message], i) => {
+    it(`names the key and value in ${text}`, () => refuses(file(`wrong${i}.json`, text), message));
+  });
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hostProblem } from '../../src/host.js';
+
+describe('hostProblem', () => {
+  const valid = [
+    'www.baidu.com', // validation only: never pinged or resolved by the tests
+    'localhost',
+    'a.b-c.d',
+    'xn--bcher-kva.test',
+    'host.',
+    `${'a'.repeat(63)}.test`,
+    '127.0.0.1',
+    '10.99.0.1',
+    '::1',
+    'fe80::1',
+    '2001:db8::8a2e:370:7334',
+    '::ffff:127.0.0.1',
+    '0xdeadbeef.test',
+  ];
+  for (const host of valid) it(`accepts ${host}`, () => assert.equal(hostProblem(host), undefined));
+
+  const refused = [
+    '',
+    '-c',
+    '-oProxyCommand=x',
+    '--help',
+    'a b',
+    'a\tb',
+    'a\nb',
+    'a\0b',
+    'host;reboot',
+    'host|cat',
+    '$(id)',
+    '`id`',
+    'a&b',
+    'a>b',
+    '*.test',
+    'a_b.test',
+    'ex\u0430mple.test', // Cyrillic a: a look-alike
+    'a..b',
+    '.a',
+    'a-.test',
+    '-a.test',
+    `${'a'.repeat(64)}.test`,
+    `${'a.'.repeat(127)}ab`, // 255 characters
+    '2130706433',
+    '127.1',
+    '0x7f.1',
+    '0x7f000001',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    'fe80::1%eth0',
+    ':::1',
+    '1::2::3',
+  ];
+  for (const host of refused) {
+    it(`refuses ${JSON.stringify(host)}`, () => assert.notEqual(hostProblem(host), undefined));
+  }
+});

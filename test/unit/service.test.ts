@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { ProbeResult } from '../../src/ping-result.js';
+import type { ProbeRequest, RunningProbe } from '../../src/probe.js';
+import { type LiveSettings, PingService } from '../../src/service.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+interface Held {
+  request: ProbeRequest;
+  resolve(result: ProbeResult): void;
+  killed: boolean;
+}
+
+function setup(overrides: Partial<LiveSettings> = {}) {
+  const clock = new FakeClock();
+  const lines: string[] = [];
+  const events: { level: number; msg: string; [k: string]: unknown }[] = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => events.push(JSON.parse(s)) });
+  const probes: Held[] = [];
+  let failWrites: Error | undefined;
+  const service = new PingService({
+    settings: {
+      host: '127.0.0.1',
+      intervalMs: 100,
+      timeoutMs: 80,
+      count: 1,
+      format: 'json',
+      ...overrides,
+    },
+    probe: (request): RunningProbe => {
+      let resolve!: (r: ProbeResult) => void;
+      const result = new Promise<ProbeResult>((r) => {
+        resolve = r;
+      });
+      const held: Held = { request, resolve, killed: false };
+      probes.push(held);
+      return {
+        result,
+        kill: () => {
+          held.killed = true;
+        },
+      };
+    },
+    log: {
+      write: (line) => {
+        if (failWrites) throw failWrites;
+        lines.push(line);
+      },
+    },
+    logger,
+    clock,
+    timers: clock,
+    wallClock: () => new Date(clock.now()),
+  });
+  return {
+    clock,
+    lines,
+    events,
+    probes,
+    service,
+    fail: (e?: Error) => {
+      failWrites = e;
+    },
+  };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+const parsed = (lines: string[]) => lines.map((l) => JSON.parse(l));
+
+describe('PingService', () => {
+  it('writes a start line, runs the probe, writes its end line', async () => {
+    const { clock, lines, probes, service } = setup();
+    service.start();
+    clock.advance(0);
+    assert.deepEqual(probes[0]?.request, { host: '127.0.0.1', count: 1, timeoutMs: 80 });
+    assert.equal(lines.length, 1);
+    clock.advance(5);
+    probes[0]?.resolve({ status: 'up', rttMs: 0.05, lossPct: 0 });
+    await flush();
+    const [start, end] = parsed(lines);
+    assert.deepEqual({ event: start.event, seq: start.seq }, { event: 'start', seq: 1 });
+    assert.deepEqual(
+      { event: end.event, seq: end.seq, status: end.status, rtt: end.rtt_ms, d: end.duration_ms },
+      { event: 'end', seq: 1, status: 'up', rtt: 0.05, d: 5 },
+    );
+  });
+
+  it('never runs two probes of one host at once: skips and counts the tick', async () => {
+    const { clock, lines, events, probes, service } = setup();
+    service.start();
+    clock.advance(250); // ticks at 0, 100, 200; the first probe never answers
+    assert.equal(probes.length, 1);
+    assert.equal(service.stats.skipped, 2);
+    const warnings = events.filter((e) => e.msg.startsWith('tick skipped'));
+    assert.equal(warnings.length, 2);
+    assert.equal(warnings[0]?.level, 40);
+    probes[0]?.resolve({ status: 'down', lossPct: 100 });
+    await flush();
+    clock.advance(100);
+    assert.equal(probes.length, 2);
+    assert.deepEqual(
+      parsed(lines).map((l) => `${l.event}${l.seq}`),
+      ['start1', 'end1', 'start2'],
+    );
+  });
+
+  it('logs state changes, not ticks', async () => {
+    const { clock, events, probes, service } = setup();
+    service.start();
+    const statuses: ProbeResult[] = [
+      { status: 'up', rttMs: 1, lossPct: 0 },
+      { status: 'up', rttMs: 1, lossPct: 0 },
+      { status: 'down', lossPct: 100 },
+      { status: 'down', lossPct: 100 },
+      { status: 'up', rttMs: 1, lossPct: 0 },
+    ];
+    for (const [i, result] of statuses.entries()) {
+      clock.advance(i === 0 ? 0 : 100);
+      probes[i]?.resolve(result);
+      await flush();
+    }
+    const changes = events.filter((e) => / is (up|down)$/.test(e.msg)).map((e) => e.msg);
+    assert.deepEqual(changes, ['127.0.0.1 is up', '127.0.0.1 is down', '127.0.0.1 is up']);
+    assert.deepEqual([service.stats.up, service.stats.down, service.stats.probes], [3, 2, 5]);
+  });
+
+  it('stop() waits for the probe in flight and its end line', async () => {
+    const { clock, lines, probes, service } = setup();
+    service.start();
+    clock.advance(0);
+    let stopped = false;
+    const stopping = service.stop().then(() => {
+      stopped = true;
+    });
+    await flush();
+    assert.equal(stopped, false);
+    clock.advance(1000);
+    assert.equal(probes.length, 1, 'no tick after stop');
+    probes[0]?.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+    await stopping;
+    assert.deepEqual(
+      parsed(lines).map((l) => l.event),
+      ['start', 'end'],
+    );
+    assert.equal(clock.pendingCount, 0);
+  });
+
+  it('abort() kills the probe and still writes its end line', () => {
+    const { clock, lines, probes, service } = setup();
+    service.start();
+    clock.advance(0);
+    service.abort();
+    assert.equal(probes[0]?.killed, true);
+    const end = parsed(lines)[1];
+    assert.deepEqual([end.event, end.status, end.error], ['end', 'error', 'stopped by shutdown']);
+    probes[0]?.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+    assert.equal(lines.length, 2, 'the late result writes nothing more');
+  });
+
+  it('applies reloaded settings from the next tick', async () => {
+    const { clock, lines, probes, service } = setup();
+    service.start();
+    clock.advance(0);
+    probes[0]?.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+    await flush();
+    const changed = service.reload({
+      host: '::1',
+      intervalMs: 50,
+      timeoutMs: 40,
+      count: 2,
+      format: 'classic',
+    });
+    assert.deepEqual(changed.sort(), ['count', 'format', 'host', 'intervalMs', 'timeoutMs']);
+    clock.advance(50);
+    assert.deepEqual(probes[1]?.request, { host: '::1', count: 2, timeoutMs: 40 });
+    assert.match(lines[2] ?? '', /^start time---------:\w{3} \w{3} [ \d]\d /);
+  });
+
+  it('reports a failing ping log once per change and recovers', async () => {
+    const { clock, lines, events, probes, service, fail } = setup();
+    service.start();
+    fail(Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+    for (let i = 0; i < 3; i++) {
+      clock.advance(i === 0 ? 0 : 100);
+      probes[i]?.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+      await flush();
+    }
+    fail(undefined);
+    clock.advance(100);
+    const errors = events.filter((e) => e.level === 50);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]?.msg ?? '', /cannot write the ping log: no space left on device/);
+    assert.equal(service.stats.lostLines, 6);
+    assert.ok(events.some((e) => e.msg === 'ping log writable again'));
+    assert.equal(lines.length, 1);
+  });
+});
