@@ -3,11 +3,22 @@
 // synchronous and returns the action to run, so the same parse serves `main` and SIGHUP's
 // re-read of the configuration.
 import yargs, { type Argv } from 'yargs';
+import { reloadCommand } from './commands/reload.js';
+import { restartCommand } from './commands/restart.js';
 import { runCommand } from './commands/run.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
 import { loadConfigFile } from './config-file.js';
 import { type ConfigError, PingDaemonError, UsageError } from './errors.js';
-import { ENV_PREFIX, serviceOptions } from './options.js';
-import { checkEnvironment, type Mode, resolveSettings, type Settings } from './settings.js';
+import { ENV_PREFIX, type Place, serviceOptions } from './options.js';
+import {
+  checkEnvironment,
+  type Mode,
+  resolvePidFile,
+  resolveSettings,
+  type Settings,
+} from './settings.js';
 
 export type Action = () => Promise<number>;
 
@@ -15,6 +26,8 @@ export type Action = () => Promise<number>;
 export interface Invocation {
   args: string[];
   uid: number;
+  /** Where relative paths are resolved: the user's directory, even in the daemon (cwd `/`). */
+  cwd: string;
 }
 
 /** What a command handler receives: its parsed argv and a way to parse everything again. */
@@ -23,12 +36,19 @@ export interface CommandContext {
   invocation: Invocation;
   /** Settings for `mode` from the command line, environment and config file, read anew. */
   settings(mode: Mode): Settings;
+  /** The PID file, for commands that need nothing else. */
+  pidFile(): string;
+  place: Place;
 }
 
 /** Settings for `mode` from the command line, the environment and the config file. */
 export function readSettings(invocation: Invocation, mode: Mode): Settings {
   const { argv } = parse(invocation);
-  return resolveSettings(argv, { uid: invocation.uid, env: process.env }, mode);
+  return resolveSettings(argv, placeOf(invocation), mode, invocation.cwd);
+}
+
+function placeOf(invocation: Invocation): Place {
+  return { uid: invocation.uid, env: process.env };
 }
 
 function build(invocation: Invocation, setAction: (action: Action) => void): Argv {
@@ -47,47 +67,87 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
     argv,
     invocation,
     settings: (mode) => readSettings(invocation, mode),
+    pidFile: () => resolvePidFile(argv, placeOf(invocation), invocation.cwd),
+    place: placeOf(invocation),
   });
-  return yargs(invocation.args)
-    .scriptName('ping-daemon')
-    .usage(
-      '$0 [command] --host HOST [options]\n\nPing a host on a fixed schedule and log every probe.',
-    )
-    .env(ENV_PREFIX)
-    .config('config', 'JSON config file; keys are the option names in camelCase', readConfig)
-    .alias('config', 'c')
-    .options(serviceOptions())
-    .command(
-      'run',
-      'run in the foreground (systemd, containers, debugging)',
-      () => {},
-      (argv) => setAction(() => runCommand(context(argv))),
-    )
-    .example(
-      '$0 run --host 127.0.0.1 --interval 200ms --log-file /tmp/p.log',
-      'foreground, 5 probes a second',
-    )
-    .example('$0 run -c /etc/ping-daemon/config.json', 'everything from the config file')
-    .example('PING_DAEMON_HOST=::1 $0 run', 'options from the environment')
-    .epilogue(
-      `Every option can also be set as ${ENV_PREFIX}_<NAME> (e.g. ${ENV_PREFIX}_LOG_FILE) or in the ` +
-        'config file; the command line wins over the environment, which wins over the file.',
-    )
-    .demandCommand(1, 'give a command, e.g. run')
-    .strict()
-    .recommendCommands()
-    .completion('completion', 'print a shell completion script')
-    .help()
-    .alias('help', 'h')
-    .version()
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((message, err) => {
-      if (configError) throw configError;
-      if (err instanceof PingDaemonError) throw err;
-      const text = message ?? err?.message ?? 'invalid command line';
-      throw new UsageError(`${text}; see 'ping-daemon --help'`);
-    });
+  const handle =
+    (command: (context: CommandContext) => Promise<number>) =>
+    (argv: Record<string, unknown>): void =>
+      setAction(() => command(context(argv)));
+  return (
+    yargs(invocation.args)
+      .scriptName('ping-daemon')
+      .usage(
+        '$0 [command] --host HOST [options]\n\nPing a host on a fixed schedule and log every probe.',
+      )
+      // A repeated option means its last value, as with most Unix tools.
+      .parserConfiguration({ 'duplicate-arguments-array': false })
+      .env(ENV_PREFIX)
+      .config('config', 'JSON config file; keys are the option names in camelCase', readConfig)
+      .alias('config', 'c')
+      .options(serviceOptions())
+      .command(
+        ['start', '$0'],
+        'start in the background; return once it is running (the default command)',
+        () => {},
+        handle(startCommand),
+      )
+      .command(
+        'run',
+        'run in the foreground (systemd, containers, debugging)',
+        () => {},
+        handle(runCommand),
+      )
+      .command(
+        'stop',
+        'stop the daemon: SIGTERM, then wait for it to exit',
+        (y) =>
+          y
+            .option('timeout', { describe: 'how long to wait for the exit (stop: default 10s)' })
+            .option('force', {
+              type: 'boolean',
+              describe: 'SIGKILL the daemon if it outlives --timeout',
+            }),
+        handle(stopCommand),
+      )
+      .command(
+        'status',
+        'is it running, since when, doing what (LSB exit codes)',
+        () => {},
+        handle(statusCommand),
+      )
+      .command('restart', 'stop, then start', () => {}, handle(restartCommand))
+      .command(
+        'reload',
+        'SIGHUP: re-read the config file and reopen the logs',
+        () => {},
+        handle(reloadCommand),
+      )
+      .example(
+        '$0 run --host 127.0.0.1 --interval 200ms --log-file /tmp/p.log',
+        'foreground, 5 probes a second',
+      )
+      .example('$0 run -c /etc/ping-daemon/config.json', 'everything from the config file')
+      .example('PING_DAEMON_HOST=::1 $0 run', 'options from the environment')
+      .epilogue(
+        `Every option can also be set as ${ENV_PREFIX}_<NAME> (e.g. ${ENV_PREFIX}_LOG_FILE) or in the ` +
+          'config file; the command line wins over the environment, which wins over the file.',
+      )
+      .strict()
+      .recommendCommands()
+      .completion('completion', 'print a shell completion script')
+      .help()
+      .alias('help', 'h')
+      .version()
+      .wrap(Math.min(100, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((message, err) => {
+        if (configError) throw configError;
+        if (err instanceof PingDaemonError) throw err;
+        const text = message ?? err?.message ?? 'invalid command line';
+        throw new UsageError(`${text}; see 'ping-daemon --help'`);
+      })
+  );
 }
 
 function parse(invocation: Invocation): {

@@ -113,11 +113,11 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     count: { type: 'number', default: DEFAULTS.count, describe: 'echo requests per probe' },
     logFile: { type: 'string', default: DEFAULTS.logFile, describe: 'the ping log' },
+    // Allowed values are checked by settings.ts (one line, naming the value), not yargs' choices.
     format: {
       type: 'string',
-      choices: formats,
       default: DEFAULTS.format,
-      describe: 'ping log format',
+      describe: `ping log format: ${formats.join(', ')}`,
     },
     pidFile: {
       type: 'string',
@@ -132,9 +132,8 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     logLevel: {
       type: 'string',
-      choices: logLevels,
       default: DEFAULTS.logLevel,
-      describe: 'service log level',
+      describe: `service log level: ${logLevels.join(', ')}`,
     },
     umask: {
       type: 'string',

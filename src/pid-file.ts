@@ -38,6 +38,7 @@ export function parsePid(text: string): number | undefined {
  * with `ping-daemon` identifies it; any other program that reused the PID is not ours.
  */
 export function isPingDaemon(pid: number): boolean {
+  if (!isAlive(pid)) return false;
   for (const file of ['cmdline', 'comm']) {
     try {
       if (readFileSync(`/proc/${pid}/${file}`, 'latin1').startsWith('ping-daemon')) return true;
@@ -46,6 +47,17 @@ export function isPingDaemon(pid: number): boolean {
     }
   }
   return false;
+}
+
+/** Whether `pid` exists and is not a zombie (which has exited, whatever /proc still shows). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The state follows the command name, which is in parentheses and may hold anything.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export type PidFileState =

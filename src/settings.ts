@@ -152,6 +152,19 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): void {
 
 export type Mode = 'run' | 'daemon';
 
+/** Just the PID file, for the commands that only look for a running daemon. */
+export function resolvePidFile(
+  argv: Record<string, unknown>,
+  place: Place,
+  cwd = process.cwd(),
+): string {
+  const value = argv.pidFile;
+  if (value === undefined) return defaultPidFile(place);
+  const problem = optionProblem('pidFile', value);
+  if (problem) throw new UsageError(problem);
+  return resolve(cwd, value as string);
+}
+
 /** Turns merged option values (yargs' argv) into typed Settings, or throws a UsageError. */
 export function resolveSettings(
   argv: Record<string, unknown>,
@@ -192,7 +205,7 @@ export function resolveSettings(
   }
   const optionalPath = (key: OptionKey): string | undefined =>
     typeof argv[key] === 'string' ? resolve(cwd, argv[key] as string) : undefined;
-  const pidFile = optionalPath('pidFile') ?? defaultPidFile(place);
+  const pidFile = resolvePidFile(argv, place, cwd);
   return {
     host,
     intervalMs,

@@ -22,7 +22,8 @@ afterEach(() => {
     if (key.startsWith('PING_DAEMON_')) delete process.env[key];
 });
 
-const read = (...args: string[]) => readSettings({ args: ['run', ...args], uid: 1000 }, 'run');
+const read = (...args: string[]) =>
+  readSettings({ args: ['run', ...args], uid: 1000, cwd: '/' }, 'run');
 
 describe('precedence: command line > environment > config file > defaults', () => {
   it('takes defaults when nothing else is given', () => {
@@ -63,7 +64,7 @@ describe('errors', () => {
     );
   });
   it('is a usage error for an unknown command', () => {
-    assert.throws(() => parseCommandLine({ args: ['frobnicate'], uid: 0 }), UsageError);
+    assert.throws(() => parseCommandLine({ args: ['frobnicate'], uid: 0, cwd: '/' }), UsageError);
   });
   it('keeps the config error whole, with exit 1', () => {
     const bad = join(dir, 'bad.json');

@@ -1,0 +1,39 @@
+// `ping-daemon reload`: SIGHUP, then wait (briefly) for the daemon to say in its state file
+// whether the new configuration took, so a bad config is reported here and not only in a log.
+import type { CommandContext } from '../command-line.js';
+import { ControlError, ExitCode } from '../errors.js';
+import { inspectPidFile } from '../pid-file.js';
+import { readState, stateFilePath } from '../state-file.js';
+
+const CONFIRM_MS = 5000;
+
+export async function reloadCommand(context: CommandContext): Promise<number> {
+  const pidFile = context.pidFile();
+  const found = inspectPidFile(pidFile);
+  if (found.state !== 'running') {
+    throw new ControlError(
+      'ping-daemon is not running; nothing to reload',
+      ExitCode.reloadNotRunning,
+    );
+  }
+  const statePath = stateFilePath(pidFile);
+  const before = readState(statePath, found.pid)?.reloads;
+  process.kill(found.pid, 'SIGHUP');
+  const deadline = Date.now() + CONFIRM_MS;
+  while (before !== undefined && Date.now() < deadline) {
+    const state = readState(statePath, found.pid);
+    if (state && state.reloads > before) {
+      if (state.lastReload?.ok === false) {
+        throw new ControlError(
+          `reload failed, the daemon keeps its old settings: ${state.lastReload.error}`,
+          ExitCode.failure,
+        );
+      }
+      process.stdout.write(`ping-daemon reloaded (pid ${found.pid})\n`);
+      return ExitCode.ok;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  process.stdout.write(`ping-daemon: sent SIGHUP to pid ${found.pid}\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,83 @@
+// `ping-daemon stop`: SIGTERM, then wait for the exit; `--force` SIGKILLs a daemon that outlives
+// the wait. Only a process that the PID file names *and* that is a ping-daemon is ever signalled.
+import type { CommandContext } from '../command-line.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { ControlError, ExitCode } from '../errors.js';
+import { inspectPidFile, isPingDaemon, releasePidFile } from '../pid-file.js';
+import { show } from '../settings.js';
+import { removeState, stateFilePath } from '../state-file.js';
+
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+async function exited(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (isPingDaemon(pid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/**
+ * Stops the daemon behind `pidFile`; resolves with what happened, for the caller to print.
+ * A daemon that has dropped root cannot remove its PID file from /run: we do it after it exits.
+ */
+export async function stopDaemon(
+  pidFile: string,
+  timeoutMs: number,
+  force: boolean,
+): Promise<string> {
+  const found = inspectPidFile(pidFile);
+  if (found.state === 'missing') return 'ping-daemon is not running';
+  if (found.state === 'stale') {
+    if (found.pid !== undefined) {
+      releasePidFile(pidFile, found.pid);
+      removeState(stateFilePath(pidFile), found.pid);
+    }
+    return `ping-daemon is not running (removed the stale PID file ${pidFile})`;
+  }
+  const { pid } = found;
+  process.kill(pid, 'SIGTERM');
+  if (!(await exited(pid, timeoutMs))) {
+    if (!force) {
+      throw new ControlError(
+        `ping-daemon (pid ${pid}) is still running after ${formatDuration(timeoutMs)}; wait longer with --timeout, or use --force to kill it`,
+        ExitCode.failure,
+      );
+    }
+    process.kill(pid, 'SIGKILL');
+    await exited(pid, 5000);
+  }
+  releasePidFile(pidFile, pid);
+  removeState(stateFilePath(pidFile), pid);
+  return `ping-daemon stopped (pid ${pid})`;
+}
+
+/**
+ * `--timeout` names the probe timeout everywhere else, so a value that came from the environment
+ * or the config file is not a stop timeout: only one typed on this command line is.
+ */
+function stopTimeoutMs(context: CommandContext): number {
+  const typed = context.invocation.args.some(
+    (a) => a === '--timeout' || a.startsWith('--timeout='),
+  );
+  if (!typed) return DEFAULT_STOP_TIMEOUT_MS;
+  const ms = parseDuration(context.argv.timeout);
+  if (ms === undefined) {
+    throw new ControlError(
+      `--timeout must be a positive duration like \`10s\`, got ${show(context.argv.timeout)}`,
+      ExitCode.usage,
+    );
+  }
+  return ms;
+}
+
+export async function stopCommand(context: CommandContext): Promise<number> {
+  const message = await stopDaemon(
+    context.pidFile(),
+    stopTimeoutMs(context),
+    context.argv.force === true,
+  );
+  process.stdout.write(`${message}\n`);
+  return ExitCode.ok;
+}

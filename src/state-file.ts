@@ -1,0 +1,51 @@
+// The state file beside the PID file: what the running daemon is doing, for `status` (and
+// `reload`, which watches it to tell whether a reload took). Replaced atomically (write a temp
+// file, rename over), so a reader sees the old state or the new one, never half of either.
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { ServiceStats } from './service.js';
+
+export interface DaemonState {
+  pid: number;
+  startedAt: string;
+  host: string;
+  intervalMs: number;
+  timeoutMs: number;
+  count: number;
+  format: string;
+  logFile: string;
+  serviceLog: string | null;
+  configFile: string | null;
+  reloads: number;
+  lastReload: { time: string; ok: boolean; error?: string } | null;
+  stats: ServiceStats;
+}
+
+/** `/run/ping-daemon.pid` → `/run/ping-daemon.state.json`. */
+export function stateFilePath(pidFile: string): string {
+  return `${pidFile.replace(/\.pid$/, '')}.state.json`;
+}
+
+export function writeState(path: string, state: DaemonState): void {
+  const temp = `${path}.${state.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o644 });
+  renameSync(temp, path);
+}
+
+/** The state, or `undefined` when there is none (or it is not ours to trust). */
+export function readState(path: string, pid: number): DaemonState | undefined {
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as DaemonState;
+    return state.pid === pid ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeState(path: string, pid: number): void {
+  if (readState(path, pid) === undefined) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,320 @@
+// `start`, `stop`, `status`, `restart`, `reload` as an administrator uses them, checked on /proc.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  cliDone,
+  fixture,
+  isRoot,
+  pairs,
+  parseText,
+  processesMatching,
+  readLines,
+  tempDir,
+  waitFor,
+} from '../helpers/cli.js';
+
+const started = new Set<number>();
+after(() => {
+  for (const pid of started) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+function paths() {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  return {
+    dir,
+    log: join(dir, 'ping.log'),
+    pid: join(dir, 'd.pid'),
+    svc: join(dir, 'service.log'),
+  };
+}
+type Paths = ReturnType<typeof paths>;
+
+const files = (p: Paths) => ['--log-file', p.log, '--pid-file', p.pid, '--service-log', p.svc];
+
+async function start(p: Paths, args: string[] = ['--host', '127.0.0.1', '--interval', '100ms']) {
+  const t0 = Date.now();
+  const r = await cliDone(['start', ...files(p), ...args]);
+  const ms = Date.now() - t0;
+  assert.equal(r.code, 0, r.stderr);
+  const m =
+    /^ping-daemon started \(pid (\d+)\): pinging (\S+) every (\S+), logging to (\S+)\n$/.exec(
+      r.stdout,
+    );
+  assert.ok(m, r.stdout);
+  const pid = Number(m[1]);
+  started.add(pid);
+  return { pid, ms, stdout: r.stdout };
+}
+
+const ctl = (p: Paths, ...args: string[]) => cliDone([...args, '--pid-file', p.pid]);
+
+/** The PIDs of ping-daemons that have `path` open. */
+function holders(path: string): number[] {
+  return processesMatching('ping-daemon: ').filter((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some(
+        (fd) => readlinkSync(`/proc/${pid}/fd/${fd}`) === path,
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+function procStat(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // Fields after the command name, which is in parentheses: state is [0], ppid [1], pgrp [2], session [3], tty_nr [4].
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+describe('start', () => {
+  it('daemonizes like daemon(7) and returns promptly with the PID', async () => {
+    const p = paths();
+    const { pid, ms, stdout } = await start(p, [
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '100ms',
+      '--umask',
+      '027',
+    ]);
+    assert.ok(ms < 3000, `start took ${ms} ms`);
+    assert.match(stdout, /pinging 127\.0\.0\.1 every 100ms, logging to /);
+    assert.equal(readFileSync(p.pid, 'utf8'), `${pid}\n`);
+    const [, ppid, , session, tty] = procStat(pid);
+    assert.notEqual(Number(session), pid, 'not a session leader');
+    assert.equal(Number(tty), 0, 'no controlling terminal');
+    assert.notEqual(Number(ppid), process.pid, 'not our child');
+    assert.equal(readlinkSync(`/proc/${pid}/cwd`), '/');
+    for (const fd of [0, 1, 2]) assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/null');
+    assert.match(readFileSync(`/proc/${pid}/status`, 'latin1'), /^Umask:\s+0027$/m);
+    assert.ok(readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('ping-daemon: 127.0.0.1'));
+    await waitFor('end lines', () => readLines(p.log).length >= 4);
+    assert.equal(statSync(p.log).mode & 0o777, 0o640);
+    pairs(readLines(p.log).slice(0, 4).map(parseText));
+    const stop = await ctl(p, 'stop');
+    assert.deepEqual([stop.code, stop.stdout], [0, `ping-daemon stopped (pid ${pid})\n`]);
+    assert.ok(!existsSync(p.pid));
+    pairs(readLines(p.log).map(parseText));
+    const events = readLines(p.svc).map((l) => JSON.parse(l).msg);
+    assert.deepEqual([events[0], events.at(-1)], ['started', 'stopped']);
+  });
+
+  it('refuses a second start while one runs', async () => {
+    const p = paths();
+    const { pid } = await start(p);
+    const r = await cliDone(['start', ...files(p), '--host', '127.0.0.1']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `ping-daemon: already running (pid ${pid}, pid file ${p.pid}); stop it with 'ping-daemon stop' first\n`,
+    );
+    await ctl(p, 'stop');
+  });
+
+  it('leaves exactly one daemon when several starts race for one PID file', async () => {
+    for (let round = 0; round < 3; round++) {
+      const p = paths();
+      const results = await Promise.all(
+        [1, 2, 3].map(() =>
+          cliDone(['start', ...files(p), '--host', '127.0.0.1', '--interval', '100ms']),
+        ),
+      );
+      const winners = results.filter((r) => r.code === 0);
+      for (const r of results) {
+        const pid = /pid (\d+)/.exec(r.stdout)?.[1];
+        if (pid) started.add(Number(pid));
+      }
+      assert.equal(winners.length, 1, results.map((r) => r.stderr).join(''));
+      for (const loser of results.filter((r) => r.code !== 0)) {
+        assert.match(loser.stderr, /^ping-daemon: already running \(pid \d+/);
+      }
+      // A loser may still be on its way out (it opened the log before it lost the PID file).
+      await waitFor('one daemon holding the log', () => holders(p.log).length === 1, 2000);
+      await ctl(p, 'stop');
+    }
+  });
+});
+
+describe('status, stop, restart, reload', () => {
+  it('follow LSB: status 0 running, 1 dead with PID file, 3 stopped; stop of a stopped daemon is 0', async () => {
+    const p = paths();
+    assert.deepEqual(await ctl(p, 'status'), {
+      code: 3,
+      stdout: 'ping-daemon is not running\n',
+      stderr: '',
+    });
+    const { pid } = await start(p);
+    const running = await ctl(p, 'status');
+    assert.equal(running.code, 0);
+    assert.match(
+      running.stdout,
+      new RegExp(
+        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms \\(timeout 80ms\\), logging to ${p.log}\\n$`,
+      ),
+    );
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      'the daemon to die',
+      () => !existsSync(`/proc/${pid}`) || procStat(pid)[0] === 'Z',
+    );
+    const dead = await ctl(p, 'status');
+    assert.equal(dead.code, 1);
+    assert.match(dead.stdout, /is not running, but its PID file .* remains/);
+    // kill -9, then start again: the stale PID file is replaced, and said so.
+    const again = await start(p);
+    const svc = readLines(p.svc).map((l) => JSON.parse(l));
+    assert.ok(svc.some((e) => e.msg === 'replaced a stale PID file' && e.pid === again.pid));
+    assert.equal((await ctl(p, 'stop')).code, 0);
+    const stopped = await ctl(p, 'stop');
+    assert.deepEqual([stopped.code, stopped.stdout], [0, 'ping-daemon is not running\n']);
+  });
+
+  it('never signals an unrelated process that reused the PID', async () => {
+    const p = paths();
+    const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(p.pid, `${stranger.pid}\n`);
+      assert.equal((await ctl(p, 'status')).code, 1);
+      const reload = await ctl(p, 'reload');
+      assert.equal(reload.code, 7);
+      const stop = await ctl(p, 'stop');
+      assert.equal(stop.code, 0);
+      assert.match(stop.stdout, /not running \(removed the stale PID file/);
+      assert.equal(stranger.exitCode, null);
+      assert.equal(stranger.signalCode, null);
+      assert.ok(existsSync(`/proc/${stranger.pid}`));
+    } finally {
+      stranger.kill();
+    }
+  });
+
+  it('stop leaves no ping process behind', async () => {
+    const p = paths();
+    const hang = fixture('ping-hang');
+    await start(p, [
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '1s',
+      '--timeout',
+      '300ms',
+      '--ping-dir',
+      hang,
+    ]);
+    await waitFor('a probe in flight', () => processesMatching(hang).length > 0);
+    assert.equal((await ctl(p, 'stop')).code, 0);
+    assert.deepEqual(processesMatching(hang), []);
+    pairs(readLines(p.log).map(parseText));
+  });
+
+  it('restart gives a new PID', async () => {
+    const p = paths();
+    const first = await start(p);
+    const r = await cliDone(['restart', ...files(p), '--host', '127.0.0.1', '--interval', '100ms']);
+    assert.equal(r.code, 0, r.stderr);
+    const [stopLine, startLine] = r.stdout.split('\n');
+    assert.equal(stopLine, `ping-daemon stopped (pid ${first.pid})`);
+    const pid = Number(/pid (\d+)/.exec(startLine ?? '')?.[1]);
+    started.add(pid);
+    assert.notEqual(pid, first.pid);
+    assert.equal(readFileSync(p.pid, 'utf8'), `${pid}\n`);
+    await ctl(p, 'stop');
+  });
+
+  it('reload applies a changed interval from the config file, and reports a bad one', async () => {
+    const p = paths();
+    const config = join(p.dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ host: '127.0.0.1', interval: '1s' }));
+    const { pid } = await start(p, ['-c', config]);
+    writeFileSync(config, JSON.stringify({ host: '127.0.0.1', interval: '100ms' }));
+    const ok = await cliDone(['reload', '-c', config, '--pid-file', p.pid]);
+    assert.deepEqual([ok.code, ok.stdout], [0, `ping-daemon reloaded (pid ${pid})\n`]);
+    await waitFor('fast ticks', () => readLines(p.log).length >= 10, 3000);
+    assert.match((await ctl(p, 'status')).stdout, /every 100ms/);
+    writeFileSync(config, '{"interval": "fast"}');
+    const bad = await cliDone(['reload', '--pid-file', p.pid]);
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /^ping-daemon: reload failed, the daemon keeps its old settings: config file .*: interval must be a positive duration/,
+    );
+    assert.match((await ctl(p, 'status')).stdout, /every 100ms/);
+    await ctl(p, 'stop');
+  });
+
+  it('reload of a stopped daemon is 7', async () => {
+    const r = await ctl(paths(), 'reload');
+    assert.equal(r.code, 7);
+    assert.equal(r.stderr, 'ping-daemon: ping-daemon is not running; nothing to reload\n');
+  });
+});
+
+describe('--user and --group', () => {
+  it('refuses when not root', {
+    skip: !isRoot && 'the refusal test runs as nobody, which needs root',
+  }, async () => {
+    const p = paths();
+    const r = await cliDone(['start', ...files(p), '--host', '127.0.0.1', '--user', 'root'], {
+      uid: 65534,
+      gid: 65534,
+    });
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'ping-daemon: --user needs root to switch to it, but ping-daemon runs as uid 65534\n',
+    );
+  });
+
+  it('drops to the user after opening the files', { skip: !isRoot && 'needs root' }, async () => {
+    const p = paths();
+    const { pid } = await start(p, [
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '100ms',
+      '--user',
+      'nobody',
+    ]);
+    assert.match(
+      readFileSync(`/proc/${pid}/status`, 'latin1'),
+      /^Uid:\s+65534\s+65534\s+65534\s+65534$/m,
+    );
+    await waitFor(
+      'up lines',
+      () => readLines(p.log).filter((l) => l.includes('status=up')).length >= 2,
+    );
+    assert.equal((await ctl(p, 'stop')).code, 0);
+    assert.ok(!existsSync(p.pid), 'stop removes the PID file the unprivileged daemon could not');
+  });
+
+  it('refuses an unknown user', { skip: !isRoot && 'needs root' }, async () => {
+    const r = await cliDone([
+      'start',
+      ...files(paths()),
+      '--host',
+      '127.0.0.1',
+      '--user',
+      'no-such-user-x',
+    ]);
+    assert.deepEqual([r.code, r.stderr], [1, 'ping-daemon: --user no-such-user-x: no such user\n']);
+  });
+});
