@@ -3,7 +3,7 @@
 import type { CommandContext } from '../command-line.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { inspectPidFile, isPingDaemon, releasePidFile } from '../pid-file.js';
+import { childrenOf, inspectPidFile, isPingDaemon, releasePidFile } from '../pid-file.js';
 import { show } from '../settings.js';
 import { removeState, stateFilePath } from '../state-file.js';
 
@@ -38,6 +38,7 @@ export async function stopDaemon(
   }
   const { pid } = found;
   process.kill(pid, 'SIGTERM');
+  let killed = false;
   if (!(await exited(pid, timeoutMs))) {
     if (!force) {
       throw new ControlError(
@@ -45,12 +46,22 @@ export async function stopDaemon(
         ExitCode.failure,
       );
     }
+    // The probes run in process groups of their own; a killed daemon cannot end them, so we do.
+    const probes = childrenOf(pid);
     process.kill(pid, 'SIGKILL');
+    killed = true;
+    for (const child of probes) {
+      try {
+        process.kill(-child, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
     await exited(pid, 5000);
   }
   releasePidFile(pidFile, pid);
   removeState(stateFilePath(pidFile), pid);
-  return `ping-daemon stopped (pid ${pid})`;
+  return `ping-daemon stopped (pid ${pid})${force && killed ? ' with SIGKILL' : ''}`;
 }
 
 /**

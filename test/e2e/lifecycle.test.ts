@@ -226,6 +226,57 @@ describe('status, stop, restart, reload', () => {
     pairs(readLines(p.log).map(parseText));
   });
 
+  it('stop --timeout reports a daemon still finishing its probe; a second stop ends it at once', async () => {
+    const p = paths();
+    const hang = fixture('ping-hang');
+    const { pid } = await start(p, [
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '20s',
+      '--timeout',
+      '15s',
+      '--ping-dir',
+      hang,
+    ]);
+    await waitFor('a probe in flight', () => processesMatching(hang).length > 0);
+    const slow = await ctl(p, 'stop', '--timeout', '300ms');
+    assert.equal(slow.code, 1);
+    assert.equal(
+      slow.stderr,
+      `ping-daemon: ping-daemon (pid ${pid}) is still running after 300ms; wait longer with --timeout, or use --force to kill it\n`,
+    );
+    const again = await ctl(p, 'stop', '--timeout', '2s');
+    assert.deepEqual([again.code, again.stdout], [0, `ping-daemon stopped (pid ${pid})\n`]);
+    assert.ok(!existsSync(p.pid));
+    assert.deepEqual(processesMatching(hang), []);
+    pairs(readLines(p.log).map(parseText));
+  });
+
+  it('stop --force kills a wedged daemon and its probes', async () => {
+    const p = paths();
+    const hang = fixture('ping-hang');
+    const { pid } = await start(p, [
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '20s',
+      '--timeout',
+      '15s',
+      '--ping-dir',
+      hang,
+    ]);
+    await waitFor('a probe in flight', () => processesMatching(hang).length > 0);
+    process.kill(pid, 'SIGSTOP'); // wedged: it cannot act on SIGTERM
+    const forced = await ctl(p, 'stop', '--timeout', '300ms', '--force');
+    assert.deepEqual(
+      [forced.code, forced.stdout],
+      [0, `ping-daemon stopped (pid ${pid}) with SIGKILL\n`],
+    );
+    assert.ok(!existsSync(p.pid));
+    await waitFor('no stand-in ping left', () => processesMatching(hang).length === 0, 1000);
+  });
+
   it('restart gives a new PID', async () => {
     const p = paths();
     const first = await start(p);
