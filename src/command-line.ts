@@ -3,6 +3,7 @@
 // synchronous and returns the action to run, so the same parse serves `main` and SIGHUP's
 // re-read of the configuration.
 import yargs, { type Argv } from 'yargs';
+import { logsCommand } from './commands/logs.js';
 import { reloadCommand } from './commands/reload.js';
 import { restartCommand } from './commands/restart.js';
 import { runCommand } from './commands/run.js';
@@ -38,6 +39,12 @@ export interface CommandContext {
   settings(mode: Mode): Settings;
   /** The PID file, for commands that need nothing else. */
   pidFile(): string;
+  /**
+   * Whether one of `flags` was typed on this command line. `logs --host` (a filter) and
+   * `stop --timeout` (a wait) share their names with service options, so the values the
+   * environment or config file give those options are not theirs.
+   */
+  typed(...flags: string[]): boolean;
   place: Place;
 }
 
@@ -68,6 +75,8 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
     invocation,
     settings: (mode) => readSettings(invocation, mode),
     pidFile: () => resolvePidFile(argv, placeOf(invocation), invocation.cwd),
+    typed: (...flags) =>
+      invocation.args.some((arg) => flags.some((f) => arg === f || arg.startsWith(`${f}=`))),
     place: placeOf(invocation),
   });
   const handle =
@@ -113,8 +122,37 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
       .command(
         'status',
         'is it running, since when, doing what (LSB exit codes)',
-        () => {},
+        (y) => y.option('json', { type: 'boolean', describe: "print the daemon's state as JSON" }),
         handle(statusCommand),
+      )
+      .command(
+        'logs',
+        'print the last lines of the ping log; follow it with -f (survives rotation)',
+        (y) =>
+          y
+            .option('lines', {
+              alias: 'n',
+              type: 'number',
+              describe: 'how many lines (default 20)',
+            })
+            .option('follow', {
+              alias: 'f',
+              type: 'boolean',
+              describe: 'keep printing new lines, like tail -F',
+            })
+            .option('json', {
+              type: 'boolean',
+              describe: 'one JSON object per line, whatever the format',
+            })
+            .option('since', { type: 'string', describe: 'only lines newer than this, e.g. 10m' })
+            .option('summary', {
+              type: 'boolean',
+              describe: 'per host: probes, up/down/error, loss, RTT min/avg/p50/p95/max',
+            })
+            .example('$0 logs -f', 'follow the log of the daemon running here')
+            .example('$0 logs --since 1h --summary', 'how the last hour went')
+            .example('$0 logs -n 100 --host 127.0.0.1 --json', 'one host, as JSON'),
+        handle(logsCommand),
       )
       .command('restart', 'stop, then start', () => {}, handle(restartCommand))
       .command(

@@ -96,6 +96,7 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     clock: performance,
     timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
     wallClock: () => new Date(),
+    onProbe: () => publishSoon(),
   });
 
   let current = settings;
@@ -107,13 +108,22 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     lastReload: null,
     stats: service.stats,
   };
+  // The state file is replaced at most once a second, however short the interval.
+  let publishTimer: NodeJS.Timeout | undefined;
+  let publishedAt = 0;
   const publish = (): void => {
+    clearTimeout(publishTimer);
+    publishTimer = undefined;
+    publishedAt = performance.now();
     try {
       writeState(statePath, { ...state, ...stateOf(current), stats: service.stats });
     } catch (err) {
       logger.warn({ err, path: statePath }, 'cannot write the state file');
     }
   };
+  function publishSoon(): void {
+    publishTimer ??= setTimeout(publish, Math.max(0, publishedAt + 1000 - performance.now()));
+  }
 
   return new Promise<number>((resolve) => {
     let exited = false;
@@ -122,6 +132,7 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     const finish = (code: number, message: string, fields: object = {}): void => {
       if (exited) return;
       exited = true;
+      clearTimeout(publishTimer);
       removeSignals();
       logger.info({ ...fields, stats: service.stats }, message);
       closeAll();

@@ -90,9 +90,13 @@ export function defaultServiceLog(place: Place, pidFile: string): string {
   return join(pidFile, '..', 'ping-daemon.log');
 }
 
+const shown = (value: unknown): string => JSON.stringify(value);
+
 /**
  * The option specs shared by `start`, `run` and `restart`, keyed by their kebab-case flag; yargs
- * adds the camelCase alias that config-file keys and the code use.
+ * adds the camelCase alias that config-file keys and the code use. yargs is given no defaults,
+ * only their description: settings.ts applies DEFAULTS, so an option left unset is `undefined`
+ * in argv and a command can tell "not given" from "given the default value".
  */
 export function serviceOptions(): Record<string, YargsOption> {
   const specs: Record<OptionKey, YargsOption> = {
@@ -103,7 +107,7 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     interval: {
       type: 'string',
-      default: DEFAULTS.interval,
+      defaultDescription: shown(DEFAULTS.interval),
       describe: 'time between ticks: 500ms, 3s, 1m, or a number of seconds',
     },
     timeout: {
@@ -111,12 +115,20 @@ export function serviceOptions(): Record<string, YargsOption> {
       defaultDescription: '2s, or 80% of the interval when shorter',
       describe: 'how long one probe may take before it counts as down; must be < interval',
     },
-    count: { type: 'number', default: DEFAULTS.count, describe: 'echo requests per probe' },
-    logFile: { type: 'string', default: DEFAULTS.logFile, describe: 'the ping log' },
+    count: {
+      type: 'number',
+      defaultDescription: shown(DEFAULTS.count),
+      describe: 'echo requests per probe',
+    },
+    logFile: {
+      type: 'string',
+      defaultDescription: shown(DEFAULTS.logFile),
+      describe: 'the ping log',
+    },
     // Allowed values are checked by settings.ts (one line, naming the value), not yargs' choices.
     format: {
       type: 'string',
-      default: DEFAULTS.format,
+      defaultDescription: shown(DEFAULTS.format),
       describe: `ping log format: ${formats.join(', ')}`,
     },
     pidFile: {
@@ -132,12 +144,12 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     logLevel: {
       type: 'string',
-      default: DEFAULTS.logLevel,
+      defaultDescription: shown(DEFAULTS.logLevel),
       describe: `service log level: ${logLevels.join(', ')}`,
     },
     umask: {
       type: 'string',
-      default: DEFAULTS.umask,
+      defaultDescription: shown(DEFAULTS.umask),
       describe: 'octal file creation mask; 0 reproduces the tutorial',
     },
     user: { type: 'string', describe: 'drop privileges to this user after opening files' },

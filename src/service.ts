@@ -26,6 +26,8 @@ export interface ServiceParts {
   timers: Timers;
   /** Wall-clock time for the log lines. */
   wallClock: () => Date;
+  /** Called after every probe's end line (the daemon publishes its state from here). */
+  onProbe?: () => void;
 }
 
 /** Counters a status report can show. */
@@ -143,6 +145,7 @@ export class PingService {
         formatEnd(format, { time: this.#parts.wallClock(), host, seq, result, durationMs }),
       );
       this.#record(host, seq, result);
+      this.#parts.onProbe?.();
     };
     this.#inFlight = {
       probe,

@@ -4,7 +4,7 @@ import type { CommandContext } from '../command-line.js';
 import { formatDuration } from '../duration.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
 import { inspectPidFile, type PidFileState } from '../pid-file.js';
-import { readState, stateFilePath } from '../state-file.js';
+import { type DaemonState, readState, stateFilePath } from '../state-file.js';
 
 /** 93784000 → `1d 2h 3m`; under a minute, seconds. */
 export function formatUptime(ms: number): string {
@@ -32,28 +32,69 @@ function inspect(pidFile: string): PidFileState {
   }
 }
 
+/** The lines `status` prints for a running daemon, from its state. Pure. */
+export function describeState(pid: number, state: DaemonState, now: Date): string[] {
+  const up = formatUptime(now.getTime() - Date.parse(state.startedAt));
+  const every = formatDuration(state.intervalMs);
+  const lines = [
+    `ping-daemon is running (pid ${pid}) since ${state.startedAt}, up ${up}`,
+    `  pinging ${state.host} every ${every} (timeout ${formatDuration(state.timeoutMs)}), logging to ${state.logFile}`,
+  ];
+  const { stats } = state;
+  if (stats.state !== undefined && stats.stateSince !== undefined) {
+    const since = formatUptime(now.getTime() - Date.parse(String(stats.stateSince)));
+    lines.push(`  ${state.host} is ${stats.state}, since ${String(stats.stateSince)} (${since})`);
+  }
+  if (stats.last) {
+    const r = stats.last.result;
+    const detail = [
+      r.rttMs === undefined ? undefined : `rtt ${r.rttMs} ms`,
+      r.lossPct === undefined ? undefined : `loss ${r.lossPct}%`,
+      r.error,
+    ].filter(Boolean);
+    lines.push(
+      `  last probe #${stats.last.seq} at ${String(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
+    );
+  }
+  lines.push(
+    `  ${stats.probes} probes since start: ${stats.up} up, ${stats.down} down, ${stats.error} error; ${stats.skipped} ticks skipped`,
+  );
+  if (state.lastReload) {
+    const how = state.lastReload.ok ? 'ok' : `failed: ${state.lastReload.error}`;
+    lines.push(`  last reload at ${state.lastReload.time}: ${how}`);
+  }
+  return lines;
+}
+
 export async function statusCommand(context: CommandContext): Promise<number> {
   const pidFile = context.pidFile();
   const found = inspect(pidFile);
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const json = context.argv.json === true;
+  const print = (lines: string[], value: object): void => {
+    process.stdout.write(json ? `${JSON.stringify(value)}\n` : lines.map((l) => `${l}\n`).join(''));
+  };
   if (found.state === 'missing') {
-    out('ping-daemon is not running');
+    print(['ping-daemon is not running'], { running: false, pidFile });
     return ExitCode.notRunning;
   }
   if (found.state === 'stale') {
     const pid = found.pid === undefined ? 'no valid PID' : `pid ${found.pid}`;
-    out(`ping-daemon is not running, but its PID file ${pidFile} remains (${pid})`);
+    print([`ping-daemon is not running, but its PID file ${pidFile} remains (${pid})`], {
+      running: false,
+      pidFile,
+      stalePid: found.pid ?? null,
+    });
     return ExitCode.deadWithPidFile;
   }
   const state = readState(stateFilePath(pidFile), found.pid);
   if (!state) {
-    out(`ping-daemon is running (pid ${found.pid})`);
+    print([`ping-daemon is running (pid ${found.pid})`], {
+      running: true,
+      pid: found.pid,
+      pidFile,
+    });
     return ExitCode.ok;
   }
-  const uptime = formatUptime(Date.now() - Date.parse(state.startedAt));
-  out(`ping-daemon is running (pid ${found.pid}) since ${state.startedAt}, up ${uptime}`);
-  out(
-    `  pinging ${state.host} every ${formatDuration(state.intervalMs)} (timeout ${formatDuration(state.timeoutMs)}), logging to ${state.logFile}`,
-  );
+  print(describeState(found.pid, state, new Date()), { running: true, pidFile, ...state });
   return ExitCode.ok;
 }

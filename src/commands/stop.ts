@@ -64,10 +64,7 @@ export async function stopDaemon(
   return `ping-daemon stopped (pid ${pid})${force && killed ? ' with SIGKILL' : ''}`;
 }
 
-/**
- * `--timeout` names the probe timeout everywhere else, so a value that came from the environment
- * or the config file is not a stop timeout: only one typed on this command line is.
- */
+/** Only a `--timeout` typed here is a stop timeout (see CommandContext.typed). */
 function stopTimeoutMs(context: CommandContext): number {
   const typed = context.invocation.args.some(
     (a) => a === '--timeout' || a.startsWith('--timeout='),

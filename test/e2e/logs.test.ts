@@ -1,0 +1,199 @@
+// `ping-daemon logs` as a user runs it: the end of the file, following across rotation, filters,
+// summaries, pipes; and `status --json` against a running daemon.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CLI, cli, cliDone, fixture, tempDir, waitFor } from '../helpers/cli.js';
+
+const line = (i: number) =>
+  `start time---------:2026-11-24T20:00:00.000+08:00 host=127.0.0.1 seq=${i}\n`;
+const seqs = (out: string) =>
+  out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Number(/seq=(\d+)/.exec(l)?.[1]));
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Starts `logs -f -n 0` on `path`; `upTo(n)` waits until lines through seq n have been printed. */
+function follow(path: string) {
+  const run = cli(['logs', '-f', '-n', '0', '--log-file', path]);
+  return {
+    run,
+    upTo: (n: number) => waitFor(`seq ${n}`, () => seqs(run.stdout()).includes(n), 5000),
+    stop: async () => {
+      run.child.kill('SIGINT');
+      return run.exit;
+    },
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe('logs -f', () => {
+  it('follows a rename and a new file (logrotate create), losing and repeating nothing', async () => {
+    const path = join(tempDir(), 'ping.log');
+    writeFileSync(path, line(0));
+    const f = follow(path);
+    await settle();
+    for (const i of range(1, 20)) appendFileSync(path, line(i));
+    await f.upTo(20);
+    renameSync(path, `${path}.1`);
+    appendFileSync(`${path}.1`, line(21)); // the writer's last line into the old file
+    for (const i of range(22, 40)) appendFileSync(path, line(i));
+    await f.upTo(40);
+    await waitFor('the late line', () => seqs(f.run.stdout()).includes(21));
+    assert.deepEqual((await f.stop()).code, 0);
+    assert.deepEqual(
+      [...seqs(f.run.stdout())].sort((a, b) => a - b),
+      range(1, 40),
+    );
+  });
+
+  it('follows a truncation in place (copytruncate)', async () => {
+    const path = join(tempDir(), 'ping.log');
+    writeFileSync(path, '');
+    const f = follow(path);
+    await settle();
+    for (const i of range(1, 10)) appendFileSync(path, line(i));
+    await f.upTo(10);
+    truncateSync(path, 0);
+    await settle();
+    for (const i of range(11, 20)) appendFileSync(path, line(i));
+    await f.upTo(20);
+    await f.stop();
+    assert.deepEqual(seqs(f.run.stdout()), range(1, 20));
+  });
+
+  it('waits for a file that does not exist yet', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'later.log');
+    const f = follow(path);
+    await settle();
+    assert.equal(existsSync(path), false);
+    for (const i of range(1, 5)) appendFileSync(path, line(i));
+    await f.upTo(5);
+    await f.stop();
+    assert.deepEqual(seqs(f.run.stdout()), range(1, 5));
+    assert.equal(f.run.stderr(), '');
+  });
+
+  it('exits 0 and quietly when piped into head', () => {
+    const path = join(tempDir(), 'ping.log');
+    writeFileSync(path, range(1, 50).map(line).join(''));
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${CLI}" logs -f --log-file "${path}" | head -1; exit \${PIPESTATUS[0]}`,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 10_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(seqs(r.stdout), [31]);
+  });
+});
+
+describe('logs', () => {
+  it('reads only the tail of a huge file', async () => {
+    const path = join(tempDir(), 'huge.log');
+    // 20 GB, sparse: reading all of it would take minutes; reading the tail takes milliseconds.
+    writeFileSync(path, '');
+    truncateSync(path, 20 * 1024 ** 3);
+    appendFileSync(path, `\n${range(1, 5).map(line).join('')}`);
+    const t0 = Date.now();
+    const r = await cliDone(['logs', '-n', '3', '--log-file', path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(seqs(r.stdout), [3, 4, 5]);
+    assert.ok(Date.now() - t0 < 5000);
+  });
+
+  it('filters by host and time, and converts every format to JSON', async () => {
+    const log = fixture('summary.log');
+    const r = await cliDone(['logs', '-n', '100', '--log-file', log, '--host', 'b.test', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const objects = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(objects.length, 4);
+    assert.ok(objects.every((o) => o.host === 'b.test'));
+    assert.deepEqual(objects[1], {
+      time: '2026-11-24T12:00:00.100Z',
+      event: 'end',
+      host: 'b.test',
+      seq: 1,
+      status: 'error',
+      error: 'unknown host',
+    });
+    const recent = await cliDone(['logs', '--log-file', log, '--since', '10m']);
+    assert.equal(recent.stdout, '', 'the fixture is older than 10 minutes');
+  });
+
+  it('summarises hosts with the numbers of the fixture', async () => {
+    const r = await cliDone(['logs', '--summary', '--log-file', fixture('summary.log')]);
+    assert.equal(r.code, 0);
+    assert.match(
+      r.stdout,
+      /^a\.test: 5 probes, 4 up, 1 down, 0 error, loss 30%, rtt min\/avg\/p50\/p95\/max = 10\/25\/20\/40\/40 ms$/m,
+    );
+  });
+
+  it('says which log it could not read', async () => {
+    const r = await cliDone(['logs', '--log-file', '/nonexistent/ping.log']);
+    assert.deepEqual(
+      [r.code, r.stderr],
+      [
+        1,
+        'ping-daemon: cannot read /nonexistent/ping.log: no such file or directory; name the log with --log-file\n',
+      ],
+    );
+  });
+
+  it("finds the running daemon's log, and status --json reports its state", async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const pid = join(dir, 'd.pid');
+    const start = await cliDone([
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '100ms',
+      '--log-file',
+      log,
+      '--pid-file',
+      pid,
+      '--service-log',
+      join(dir, 's.log'),
+    ]);
+    assert.equal(start.code, 0, start.stderr);
+    try {
+      await new Promise((r) => setTimeout(r, 1300));
+      const logs = await cliDone(['logs', '-n', '2', '--pid-file', pid]);
+      assert.equal(logs.code, 0, logs.stderr);
+      assert.equal(logs.stdout.trim().split('\n').length, 2);
+      const status = await cliDone(['status', '--json', '--pid-file', pid]);
+      assert.equal(status.code, 0);
+      const s = JSON.parse(status.stdout);
+      assert.equal(s.running, true);
+      assert.equal(s.host, '127.0.0.1');
+      assert.equal(s.logFile, log);
+      assert.ok(s.stats.probes >= 5, JSON.stringify(s.stats));
+      assert.equal(s.stats.state, 'up');
+      assert.equal(s.stats.last.result.status, 'up');
+      assert.equal(s.stats.up, s.stats.probes);
+    } finally {
+      await cliDone(['stop', '--pid-file', pid]);
+    }
+    const stopped = await cliDone(['status', '--json', '--pid-file', pid]);
+    assert.equal(stopped.code, 3);
+    assert.deepEqual(JSON.parse(stopped.stdout), { running: false, pidFile: pid });
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeState, formatUptime } from '../../src/commands/status.js';
+import type { DaemonState } from '../../src/state-file.js';
+
+describe('formatUptime', () => {
+  it('reads like uptime', () => {
+    assert.equal(formatUptime(42_000), '42s');
+    assert.equal(formatUptime(93_784_000), '1d 2h 3m');
+    assert.equal(formatUptime(3_600_000), '1h');
+  });
+});
+
+describe('describeState', () => {
+  it('shows the schedule, the current state, the last probe and the counts', () => {
+    const state: DaemonState = {
+      pid: 42,
+      startedAt: '2026-11-24T12:00:00.000Z',
+      host: '127.0.0.1',
+      intervalMs: 3000,
+      timeoutMs: 2000,
+      count: 1,
+      format: 'text',
+      logFile: '/home/ping.log',
+      serviceLog: null,
+      configFile: null,
+      reloads: 1,
+      lastReload: { time: '2026-11-24T12:30:00.000Z', ok: false, error: 'bad' },
+      stats: {
+        probes: 1200,
+        skipped: 1,
+        missed: 0,
+        lostLines: 0,
+        up: 1190,
+        down: 8,
+        error: 2,
+        last: {
+          time: new Date('2026-11-24T12:59:57.000Z'),
+          seq: 1200,
+          result: { status: 'up', rttMs: 0.04, lossPct: 0 },
+        },
+        state: 'up',
+        stateSince: new Date('2026-11-24T12:10:00.000Z'),
+      },
+    };
+    assert.deepEqual(
+      describeState(42, JSON.parse(JSON.stringify(state)), new Date('2026-11-24T13:00:00.000Z')),
+      [
+        'ping-daemon is running (pid 42) since 2026-11-24T12:00:00.000Z, up 1h',
+        '  pinging 127.0.0.1 every 3s (timeout 2s), logging to /home/ping.log',
+        '  127.0.0.1 is up, since 2026-11-24T12:10:00.000Z (50m)',
+        '  last probe #1200 at 2026-11-24T12:59:57.000Z: up, rtt 0.04 ms, loss 0%',
+        '  1200 probes since start: 1190 up, 8 down, 2 error; 1 ticks skipped',
+        '  last reload at 2026-11-24T12:30:00.000Z: failed: bad',
+      ],
+    );
+  });
+});
