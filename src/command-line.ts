@@ -3,6 +3,7 @@
 // synchronous and returns the action to run, so the same parse serves `main` and SIGHUP's
 // re-read of the configuration.
 import yargs, { type Argv } from 'yargs';
+import { installServiceCommand } from './commands/install-service.js';
 import { logsCommand } from './commands/logs.js';
 import { reloadCommand } from './commands/reload.js';
 import { restartCommand } from './commands/restart.js';
@@ -11,7 +12,7 @@ import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
 import { loadConfigFile } from './config-file.js';
-import { type ConfigError, PingDaemonError, UsageError } from './errors.js';
+import { type ConfigError, ExitCode, PingDaemonError, UsageError } from './errors.js';
 import { ENV_PREFIX, type Place, serviceOptions } from './options.js';
 import {
   checkEnvironment,
@@ -83,8 +84,9 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
     (command: (context: CommandContext) => Promise<number>) =>
     (argv: Record<string, unknown>): void =>
       setAction(() => command(context(argv)));
+  const parser: Argv = yargs(invocation.args);
   return (
-    yargs(invocation.args)
+    parser
       .scriptName('ping-daemon')
       .usage(
         '$0 [command] --host HOST [options]\n\nPing a host on a fixed schedule and log every probe.',
@@ -161,6 +163,24 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
         () => {},
         handle(reloadCommand),
       )
+      .command(
+        'install-service',
+        'install the systemd unit, the example config and the logrotate file',
+        (y) =>
+          y
+            .option('dry-run', { type: 'boolean', describe: 'only say what would be installed' })
+            .option('forking', { type: 'boolean', describe: 'install the Type=forking variant' })
+            .option('root', {
+              type: 'string',
+              describe: 'install below this directory (default /)',
+            })
+            .option('bin', {
+              type: 'string',
+              describe: 'the ping-daemon for ExecStart (default: this one)',
+            }),
+        handle(installServiceCommand),
+      )
+      .example('$0 --host www.baidu.com', 'start the daemon in the background')
       .example(
         '$0 run --host 127.0.0.1 --interval 200ms --log-file /tmp/p.log',
         'foreground, 5 probes a second',
@@ -173,7 +193,24 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
       )
       .strict()
       .recommendCommands()
-      .completion('completion', 'print a shell completion script')
+      // yargs' own `completion` command fails strict checking when exitProcess is off, so the
+      // command is ours and yargs keeps only the --get-yargs-completions side under a hidden name.
+      .command(
+        'completion',
+        'print a bash/zsh completion script',
+        () => {},
+        () =>
+          setAction(async () => {
+            // @types/yargs 17 omits the ($0, cmd) parameters yargs 18 takes.
+            const show = parser.showCompletionScript as unknown as (
+              bin: string,
+              cmd: string,
+            ) => void;
+            show.call(parser, 'ping-daemon', 'completion');
+            return ExitCode.ok;
+          }),
+      )
+      .completion('__completion', false)
       .help()
       .alias('help', 'h')
       .version()

@@ -1,7 +1,15 @@
 // The daemon's own log (SPEC §5): pino JSON, one line per event. Written synchronously: events
 // are rare (start, stop, reload, state changes), and a synchronous write is on disk before the
 // process exits, whatever way it exits.
+//
+// Where it goes: the --service-log file; else stderr, as JSON lines prefixed with their syslog
+// priority when stderr is systemd's journal (so `journalctl -p warning` works), pretty-printed
+// when stderr is a terminal, plain JSON otherwise.
+import { fstatSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isatty } from 'node:tty';
 import { pino } from 'pino';
+import type PinoPretty from 'pino-pretty';
 import type { LogLevel } from './options.js';
 
 export type Logger = pino.Logger;
@@ -13,20 +21,74 @@ export interface ServiceLog {
   close(): void;
 }
 
+export type Sink = 'file' | 'journal' | 'pretty' | 'json';
+
+/**
+ * Whether stderr is the journal: systemd sets JOURNAL_STREAM to the `device:inode` of the stream
+ * it connected, which stays set in children whose stderr goes elsewhere, so it is compared.
+ */
+export function isJournal(
+  journalStream: string | undefined,
+  stderr: { dev: number; ino: number },
+): boolean {
+  if (!journalStream) return false;
+  const [dev, ino] = journalStream.split(':');
+  return Number(dev) === stderr.dev && Number(ino) === stderr.ino;
+}
+
+export function chooseSink(path: string | undefined, journal: boolean, tty: boolean): Sink {
+  if (path !== undefined) return 'file';
+  if (journal) return 'journal';
+  return tty ? 'pretty' : 'json';
+}
+
+/** sd-daemon(3) priority of a pino line: `<6>` for info, `<4>` for warn, … */
+export function journalPriority(line: string): number {
+  const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 30);
+  if (level >= 60) return 2;
+  if (level >= 50) return 3;
+  if (level >= 40) return 4;
+  if (level >= 30) return 6;
+  return 7;
+}
+
+function stderrIsJournal(): boolean {
+  try {
+    return isJournal(process.env.JOURNAL_STREAM, fstatSync(2));
+  } catch {
+    return false;
+  }
+}
+
 /** `path` undefined: stderr (`run`). */
 export function openServiceLog(path: string | undefined, level: LogLevel): ServiceLog {
-  const destination =
-    path === undefined
-      ? pino.destination({ fd: 2, sync: true })
-      : pino.destination({ dest: path, sync: true, append: true, mkdir: false });
-  const logger = pino({ name: 'ping-daemon', level }, destination);
-  return {
-    logger,
-    reopen: () => {
-      if (path !== undefined) destination.reopen();
-    },
-    close: () => {
-      if (path !== undefined) destination.end();
-    },
-  };
+  const options = { name: 'ping-daemon', level };
+  switch (chooseSink(path, stderrIsJournal(), isatty(2))) {
+    case 'file': {
+      const file = pino.destination({ dest: path, sync: true, append: true, mkdir: false });
+      return { logger: pino(options, file), reopen: () => file.reopen(), close: () => file.end() };
+    }
+    case 'journal': {
+      const journal = {
+        write: (line: string) => writeSync(2, `<${journalPriority(line)}>${line}`),
+      };
+      return { logger: pino(options, journal), reopen: () => {}, close: () => {} };
+    }
+    case 'pretty': {
+      // Loaded only here: a daemon never pays for it.
+      const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+      const stream = pretty({
+        destination: 2,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,name',
+        singleLine: true,
+      });
+      return { logger: pino(options, stream), reopen: () => {}, close: () => {} };
+    }
+    case 'json': {
+      const stderr = pino.destination({ fd: 2, sync: true });
+      return { logger: pino(options, stderr), reopen: () => {}, close: () => {} };
+    }
+  }
 }

@@ -1,0 +1,81 @@
+// `ping-daemon install-service`: what goes where. The plan is pure (tested without touching
+// /etc); carrying it out is a few copies.
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SYSTEM_PATH } from './options.js';
+
+/** The package's own files: dist/.. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+/** The binary path the shipped files name, replaced by the real one on install. */
+export const SHIPPED_BIN = '/usr/local/bin/ping-daemon';
+
+export interface Step {
+  source: string;
+  target: string;
+  /** The config is the administrator's once installed: never overwritten. */
+  keepExisting: boolean;
+  transform: (text: string) => string;
+}
+
+export function plan(options: { root: string; bin: string; forking: boolean }): Step[] {
+  const { root, bin, forking } = options;
+  const withBin = (text: string): string =>
+    text.replaceAll(SHIPPED_BIN, bin).replace(/\|\| ping-daemon reload/g, `|| ${bin} reload`);
+  return [
+    {
+      source: join(
+        PACKAGE_ROOT,
+        'systemd',
+        forking ? 'ping-daemon-forking.service' : 'ping-daemon.service',
+      ),
+      target: join(root, 'etc/systemd/system/ping-daemon.service'),
+      keepExisting: false,
+      transform: withBin,
+    },
+    {
+      source: join(PACKAGE_ROOT, 'config', 'ping-daemon.json'),
+      target: join(root, 'etc/ping-daemon/config.json'),
+      keepExisting: true,
+      transform: (text) => text,
+    },
+    {
+      source: join(PACKAGE_ROOT, 'systemd', 'ping-daemon.logrotate'),
+      target: join(root, 'etc/logrotate.d/ping-daemon'),
+      keepExisting: false,
+      transform: withBin,
+    },
+  ];
+}
+
+/**
+ * The path of this ping-daemon as the system would run it: the `ping-daemon` on the system PATH
+ * that is this very program (npm's bin link), else this program's own file.
+ */
+export function installedBinary(): string {
+  const self = realpathSync(CLI);
+  for (const dir of SYSTEM_PATH.split(':')) {
+    const candidate = join(dir, 'ping-daemon');
+    try {
+      if (realpathSync(candidate) === self) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return self;
+}
+
+/** Carries out the plan (or only describes it); returns one line per step. */
+export function install(steps: Step[], dryRun: boolean): string[] {
+  return steps.map((step) => {
+    if (step.keepExisting && existsSync(step.target)) return `keep    ${step.target} (exists)`;
+    if (!dryRun) {
+      mkdirSync(join(step.target, '..'), { recursive: true });
+      writeFileSync(step.target, step.transform(readFileSync(step.source, 'utf8')), {
+        mode: 0o644,
+      });
+    }
+    return `${dryRun ? 'would install' : 'install'} ${step.target}`;
+  });
+}
