@@ -3,16 +3,17 @@
 import { performance } from 'node:perf_hooks';
 import { ExitCode, userMessage } from './errors.js';
 import { openOrExplain } from './files.js';
-import { acquirePidFile, releasePidFile } from './pid-file.js';
+import { acquirePidFile, type PidFileState, releasePidFile } from './pid-file.js';
 import { findPing } from './ping-exec.js';
 import { PingLog } from './ping-log.js';
 import { dropPrivileges } from './privileges.js';
 import { createProbe } from './probe.js';
 import { PingService } from './service.js';
-import { openServiceLog } from './service-log.js';
+import { openServiceLog, type ServiceLog } from './service-log.js';
 import type { Settings } from './settings.js';
-import { installSignalHandlers } from './signals.js';
-import { type DaemonState, removeState, stateFilePath, writeState } from './state-file.js';
+import { installSignalHandlers, type SignalActions } from './signals.js';
+import { type DaemonState, removeState, stateFilePath } from './state-file.js';
+import { StatePublisher } from './state-publisher.js';
 
 export interface DaemonHooks {
   /** Re-reads the settings for SIGHUP (command line, environment and config file again). */
@@ -21,21 +22,47 @@ export interface DaemonHooks {
   onReady?(pid: number): void;
 }
 
-/** Runs `steps` in order; if one throws, undoes the ones before it, newest first. */
-function openAll(steps: (() => (() => void) | undefined)[]): () => void {
+interface Resources {
+  pingLog: PingLog;
+  serviceLog: ServiceLog;
+  /** The stale PID file replaced, if one was. */
+  replaced: PidFileState | undefined;
+  close(): void;
+}
+
+/**
+ * Opens the files in the order that matters: the logs and the PID file while still root, then
+ * drops privileges. If a step fails, the steps before it are undone.
+ */
+function openResources(settings: Settings): Resources {
   const undo: (() => void)[] = [];
+  const close = (): void => {
+    for (const step of undo.splice(0).reverse()) step();
+  };
   try {
-    for (const step of steps) {
-      const close = step();
-      if (close) undo.unshift(close);
-    }
+    const pingLog = openOrExplain(
+      settings.logFile,
+      '--log-file',
+      () => new PingLog(settings.logFile),
+    );
+    undo.push(() => pingLog.close());
+    const serviceLog = openOrExplain(settings.serviceLog ?? 'stderr', '--service-log', () =>
+      openServiceLog(settings.serviceLog, settings.logLevel),
+    );
+    undo.push(() => serviceLog.close());
+    const { replaced } = openOrExplain(settings.pidFile, '--pid-file', () =>
+      acquirePidFile(settings.pidFile),
+    );
+    undo.push(() => {
+      removeState(stateFilePath(settings.pidFile), process.pid);
+      releasePidFile(settings.pidFile);
+    });
+    dropPrivileges(settings.user, settings.group);
+    return { pingLog, serviceLog, replaced, close };
   } catch (err) {
-    for (const close of undo) close();
+    close();
     throw err;
   }
-  return () => {
-    for (const close of undo) close();
-  };
 }
 
 /**
@@ -46,49 +73,34 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
   process.title = `ping-daemon: ${settings.host}`;
   process.umask(settings.umask);
   const pingPath = findPing(settings.pingDir);
-  const statePath = stateFilePath(settings.pidFile);
-  let pingLog: PingLog | undefined;
-  let serviceLog: ReturnType<typeof openServiceLog> | undefined;
-  let replaced: ReturnType<typeof acquirePidFile>['replaced'];
-  // The order matters: files first (as root), then the PID file, then drop privileges.
-  const closeAll = openAll([
-    () => {
-      const log = openOrExplain(
-        settings.logFile,
-        '--log-file',
-        () => new PingLog(settings.logFile),
-      );
-      pingLog = log;
-      return () => log.close();
-    },
-    () => {
-      const log = openOrExplain(settings.serviceLog ?? 'stderr', '--service-log', () =>
-        openServiceLog(settings.serviceLog, settings.logLevel),
-      );
-      serviceLog = log;
-      return () => log.close();
-    },
-    () => {
-      replaced = openOrExplain(settings.pidFile, '--pid-file', () =>
-        acquirePidFile(settings.pidFile),
-      ).replaced;
-      return () => {
-        removeState(statePath, process.pid);
-        releasePidFile(settings.pidFile);
-      };
-    },
-    () => {
-      dropPrivileges(settings.user, settings.group);
-      return undefined;
-    },
-  ]);
-  if (!pingLog || !serviceLog) throw new Error('unreachable: the logs were opened above');
+  // Signals are taken over before the first file is created. Node runs handlers between turns of
+  // the event loop and start-up below is one synchronous turn, so a SIGTERM that arrives during
+  // it is handled once the daemon is up, and stops it properly, instead of killing it between
+  // creating the PID file and removing it.
+  const actions: SignalActions = { stop: () => {}, stopNow: () => {}, reload: () => {} };
+  const removeSignals = installSignalHandlers({
+    stop: (signal) => actions.stop(signal),
+    stopNow: (signal) => actions.stopNow(signal),
+    reload: () => actions.reload(),
+  });
+  let resources: Resources;
+  try {
+    resources = openResources(settings);
+  } catch (err) {
+    removeSignals();
+    throw err;
+  }
+  const { pingLog, serviceLog } = resources;
   const { logger } = serviceLog;
-  if (replaced) {
-    logger.warn({ pidFile: settings.pidFile, stale: replaced }, 'replaced a stale PID file');
+  if (resources.replaced) {
+    logger.warn(
+      { pidFile: settings.pidFile, stale: resources.replaced },
+      'replaced a stale PID file',
+    );
   }
 
-  const service = new PingService({
+  let current = settings;
+  const service: PingService = new PingService({
     settings,
     probe: createProbe(pingPath),
     log: pingLog,
@@ -96,10 +108,8 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     clock: performance,
     timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
     wallClock: () => new Date(),
-    onProbe: () => publishSoon(),
+    onProbe: () => publisher.soon(),
   });
-
-  let current = settings;
   const state: DaemonState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -108,79 +118,65 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     lastReload: null,
     stats: service.stats,
   };
-  // The state file is replaced at most once a second, however short the interval.
-  let publishTimer: NodeJS.Timeout | undefined;
-  let publishedAt = 0;
-  const publish = (): void => {
-    clearTimeout(publishTimer);
-    publishTimer = undefined;
-    publishedAt = performance.now();
-    try {
-      writeState(statePath, { ...state, ...stateOf(current), stats: service.stats });
-    } catch (err) {
-      logger.warn({ err, path: statePath }, 'cannot write the state file');
+  const publisher = new StatePublisher(
+    stateFilePath(settings.pidFile),
+    () => ({ ...state, ...stateOf(current), stats: service.stats }),
+    logger,
+  );
+
+  const reload = (): void => {
+    state.reloads++;
+    for (const file of [pingLog, serviceLog]) {
+      try {
+        file.reopen();
+      } catch (err) {
+        logger.error({ err }, `cannot reopen a log: ${userMessage(err)}`);
+      }
     }
+    try {
+      const next = hooks.reread();
+      const changed = service.reload(next);
+      current = next;
+      logger.level = next.logLevel;
+      state.lastReload = { time: new Date().toISOString(), ok: true };
+      logger.info({ changed, config: next.configFile }, 'reloaded');
+    } catch (err) {
+      const error = userMessage(err);
+      state.lastReload = { time: new Date().toISOString(), ok: false, error };
+      logger.error({ err }, `reload failed, keeping the old settings: ${error}`);
+    }
+    publisher.now();
   };
-  function publishSoon(): void {
-    publishTimer ??= setTimeout(publish, Math.max(0, publishedAt + 1000 - performance.now()));
-  }
 
   return new Promise<number>((resolve) => {
     let exited = false;
-    // The shutdown order, in one place: stop the schedule and let the probe in flight write its
-    // end line, log, drop the PID and state files, close the logs.
+    // The shutdown order, in one place: (the caller has stopped the service,) stop publishing,
+    // release the signals, log, then drop the PID and state files and close the logs.
     const finish = (code: number, message: string, fields: object = {}): void => {
       if (exited) return;
       exited = true;
-      clearTimeout(publishTimer);
+      publisher.stop();
       removeSignals();
       logger.info({ ...fields, stats: service.stats }, message);
-      closeAll();
+      resources.close();
       resolve(code);
     };
-    const reload = (): void => {
-      state.reloads++;
-      const reopen = [pingLog, serviceLog].map((file) => {
-        try {
-          file?.reopen();
-          return undefined;
-        } catch (err) {
-          return userMessage(err);
-        }
-      });
-      try {
-        const next = hooks.reread();
-        const changed = service.reload(next);
-        current = next;
-        logger.level = next.logLevel;
-        state.lastReload = { time: new Date().toISOString(), ok: true };
-        logger.info({ changed, config: next.configFile }, 'reloaded');
-      } catch (err) {
-        const error = userMessage(err);
-        state.lastReload = { time: new Date().toISOString(), ok: false, error };
-        logger.error({ err }, `reload failed, keeping the old settings: ${error}`);
-      }
-      for (const error of reopen) if (error) logger.error(`cannot reopen a log: ${error}`);
-      publish();
+    actions.stop = (signal) => {
+      logger.info({ signal }, 'stopping: waiting for the probe in flight');
+      service.stop().then(() => finish(ExitCode.ok, 'stopped', { signal }));
     };
-    const removeSignals = installSignalHandlers({
-      stop: (signal) => {
-        logger.info({ signal }, 'stopping: waiting for the probe in flight');
-        service.stop().then(() => finish(ExitCode.ok, 'stopped', { signal }));
-      },
-      stopNow: (signal) => {
-        service.abort();
-        finish(ExitCode.ok, 'stopped at once by a second signal', { signal });
-      },
-      reload,
-    });
+    actions.stopNow = (signal) => {
+      service.abort();
+      finish(ExitCode.ok, 'stopped at once by a second signal', { signal });
+    };
+    actions.reload = reload;
     process.on('uncaughtException', (err) => {
       logger.fatal({ err }, 'crashed');
       service.abort();
       finish(ExitCode.failure, 'exiting after a crash');
     });
     service.start();
-    publish();
+    publisher.now();
     logger.info({ ...stateOf(settings), pidFile: settings.pidFile, ping: pingPath }, 'started');
     hooks.onReady?.(process.pid);
   });

@@ -67,6 +67,8 @@ const errnoText: Record<string, string> = {
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on device',
   ELOOP: 'refusing to follow a symbolic link',
+  ENOTREG: 'not a regular file',
+  ENXIO: 'not a regular file',
   EEXIST: 'file exists',
 };
 

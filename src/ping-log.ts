@@ -4,21 +4,11 @@
 // before the next tick. Before each write the path is checked against the open file (Python's
 // WatchedFileHandler does the same): after logrotate renames or deletes it, the next line goes
 // to a new file at the path, and nothing is lost.
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  type Stats,
-  statSync,
-  writeSync,
-} from 'node:fs';
-
-// (libuv adds O_CLOEXEC itself, so ping children never inherit the descriptor.)
-const FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
-
-/** Created 0666 & ~umask, like any file a well-behaved program creates. */
-const MODE = 0o666;
+//
+// A full disk can make write() store part of a line: that part is cut off again (ftruncate), so
+// the file only ever holds whole lines. (libuv opens with O_CLOEXEC: ping never inherits it.)
+import { closeSync, fstatSync, ftruncateSync, type Stats, statSync, writeSync } from 'node:fs';
+import { openForAppend } from './files.js';
 
 export class PingLog {
   readonly path: string;
@@ -28,7 +18,7 @@ export class PingLog {
   /** Opens (creating) the file for append; throws the fs error when it cannot. */
   constructor(path: string) {
     this.path = path;
-    this.#fd = openSync(path, FLAGS, MODE);
+    this.#fd = openForAppend(path);
     this.#stat = fstatSync(this.#fd);
   }
 
@@ -37,13 +27,15 @@ export class PingLog {
     const buffer = Buffer.from(line);
     const written = writeSync(this.#fd, buffer);
     if (written !== buffer.length) {
+      // O_APPEND put the part at the end: take exactly it off again.
+      ftruncateSync(this.#fd, fstatSync(this.#fd).size - written);
       throw Object.assign(new Error(`short write to ${this.path}`), { code: 'ENOSPC' });
     }
   }
 
   /** Opens the path anew (SIGHUP, or after rotation); the old file is closed only on success. */
   reopen(): void {
-    const fd = openSync(this.path, FLAGS, MODE);
+    const fd = openForAppend(this.path);
     closeSync(this.#fd);
     this.#fd = fd;
     this.#stat = fstatSync(fd);

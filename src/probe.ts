@@ -9,6 +9,7 @@ import linuxBuilder from 'ping/lib/builder/linux.js';
 import parserFactory from 'ping/lib/parser/factory.js';
 import { PACKET_GAP_MS, SYSTEM_PATH } from './options.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
+import { MIN_REPLY_WAIT_MS } from './settings.js';
 
 export interface ProbeRequest {
   host: string;
@@ -33,7 +34,7 @@ export type ProbeFn = (request: ProbeRequest) => RunningProbe;
  * slipped past validation could never be read as one.
  */
 export function pingArguments({ host, count, timeoutMs }: ProbeRequest): string[] {
-  const waitMs = Math.max(10, timeoutMs - (count - 1) * PACKET_GAP_MS);
+  const waitMs = Math.max(MIN_REPLY_WAIT_MS, timeoutMs - (count - 1) * PACKET_GAP_MS);
   const extra = ['-W', String(Math.round(waitMs) / 1000)];
   if (count > 1) extra.push('-i', String(PACKET_GAP_MS / 1000));
   extra.push('--');

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 import { pino } from 'pino';
 import type PinoPretty from 'pino-pretty';
+import { checkSafeTarget } from './files.js';
 import type { LogLevel } from './options.js';
 
 export type Logger = pino.Logger;
@@ -65,8 +66,14 @@ export function openServiceLog(path: string | undefined, level: LogLevel): Servi
   const options = { name: 'ping-daemon', level };
   switch (chooseSink(path, stderrIsJournal(), isatty(2))) {
     case 'file': {
-      const file = pino.destination({ dest: path, sync: true, append: true, mkdir: false });
-      return { logger: pino(options, file), reopen: () => file.reopen(), close: () => file.end() };
+      const dest = path as string;
+      checkSafeTarget(dest);
+      const file = pino.destination({ dest, sync: true, append: true, mkdir: false });
+      const reopen = (): void => {
+        checkSafeTarget(dest);
+        file.reopen();
+      };
+      return { logger: pino(options, file), reopen, close: () => file.end() };
     }
     case 'journal': {
       const journal = {

@@ -42,6 +42,9 @@ export interface Settings {
   configFile: string | undefined;
 }
 
+/** The shortest wait for a reply worth asking ping for. */
+export const MIN_REPLY_WAIT_MS = 5;
+
 /** The most echo requests one probe may send. */
 export const MAX_COUNT = 100;
 
@@ -196,11 +199,11 @@ export function resolveSettings(
   }
   const count = toNumber(argv.count ?? DEFAULTS.count);
   // Echo requests go PACKET_GAP_MS apart; the last one still needs time for its reply.
-  const neededMs = (count - 1) * PACKET_GAP_MS + 10;
+  const neededMs = (count - 1) * PACKET_GAP_MS + MIN_REPLY_WAIT_MS;
   if (timeoutMs < neededMs) {
+    const why = count === 1 ? '' : ` for --count ${count} (packets go ${PACKET_GAP_MS}ms apart)`;
     throw new UsageError(
-      `--timeout (${formatDuration(timeoutMs)}) is too short for --count ${count}: packets go ` +
-        `${PACKET_GAP_MS}ms apart, so it must be at least ${formatDuration(neededMs)}`,
+      `--timeout (${formatDuration(timeoutMs)}) is too short${why}; it must be at least ${formatDuration(neededMs)}`,
     );
   }
   const optionalPath = (key: OptionKey): string | undefined =>

@@ -27,7 +27,15 @@ export function stateFilePath(pidFile: string): string {
 
 export function writeState(path: string, state: DaemonState): void {
   const temp = `${path}.${state.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o644 });
+  const text = `${JSON.stringify(state)}\n`;
+  // O_EXCL: a symbolic link planted at the temporary name is removed, never written through.
+  try {
+    writeFileSync(temp, text, { mode: 0o644, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    unlinkSync(temp);
+    writeFileSync(temp, text, { mode: 0o644, flag: 'wx' });
+  }
   renameSync(temp, path);
 }
 

@@ -1,5 +1,6 @@
 // `ping-daemon stop`: SIGTERM, then wait for the exit; `--force` SIGKILLs a daemon that outlives
 // the wait. Only a process that the PID file names *and* that is a ping-daemon is ever signalled.
+import { unlinkSync } from 'node:fs';
 import type { CommandContext } from '../command-line.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ControlError, ExitCode } from '../errors.js';
@@ -18,6 +19,15 @@ async function exited(pid: number, ms: number): Promise<boolean> {
   return true;
 }
 
+/** A PID file that holds no PID at all belongs to nobody: remove it (a link itself, not its target). */
+function removeGarbage(pidFile: string): void {
+  try {
+    unlinkSync(pidFile);
+  } catch {
+    // gone already
+  }
+}
+
 /**
  * Stops the daemon behind `pidFile`; resolves with what happened, for the caller to print.
  * A daemon that has dropped root cannot remove its PID file from /run: we do it after it exits.
@@ -30,7 +40,8 @@ export async function stopDaemon(
   const found = inspectPidFile(pidFile);
   if (found.state === 'missing') return 'ping-daemon is not running';
   if (found.state === 'stale') {
-    if (found.pid !== undefined) {
+    if (found.pid === undefined) removeGarbage(pidFile);
+    else {
       releasePidFile(pidFile, found.pid);
       removeState(stateFilePath(pidFile), found.pid);
     }

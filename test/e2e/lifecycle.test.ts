@@ -220,9 +220,9 @@ describe('status, stop, restart, reload', () => {
       '--ping-dir',
       hang,
     ]);
-    await waitFor('a probe in flight', () => processesMatching(hang).length > 0);
+    await waitFor('a probe in flight', () => processesMatching(`${hang}/ping`).length > 0);
     assert.equal((await ctl(p, 'stop')).code, 0);
-    assert.deepEqual(processesMatching(hang), []);
+    assert.deepEqual(processesMatching(`${hang}/ping`), []);
     pairs(readLines(p.log).map(parseText));
   });
 
@@ -239,7 +239,7 @@ describe('status, stop, restart, reload', () => {
       '--ping-dir',
       hang,
     ]);
-    await waitFor('a probe in flight', () => processesMatching(hang).length > 0);
+    await waitFor('a probe in flight', () => processesMatching(`${hang}/ping`).length > 0);
     const slow = await ctl(p, 'stop', '--timeout', '300ms');
     assert.equal(slow.code, 1);
     assert.equal(
@@ -249,7 +249,7 @@ describe('status, stop, restart, reload', () => {
     const again = await ctl(p, 'stop', '--timeout', '2s');
     assert.deepEqual([again.code, again.stdout], [0, `ping-daemon stopped (pid ${pid})\n`]);
     assert.ok(!existsSync(p.pid));
-    assert.deepEqual(processesMatching(hang), []);
+    assert.deepEqual(processesMatching(`${hang}/ping`), []);
     pairs(readLines(p.log).map(parseText));
   });
 
@@ -266,7 +266,7 @@ describe('status, stop, restart, reload', () => {
       '--ping-dir',
       hang,
     ]);
-    await waitFor('a probe in flight', () => processesMatching(hang).length > 0);
+    await waitFor('a probe in flight', () => processesMatching(`${hang}/ping`).length > 0);
     process.kill(pid, 'SIGSTOP'); // wedged: it cannot act on SIGTERM
     const forced = await ctl(p, 'stop', '--timeout', '300ms', '--force');
     assert.deepEqual(
@@ -274,7 +274,11 @@ describe('status, stop, restart, reload', () => {
       [0, `ping-daemon stopped (pid ${pid}) with SIGKILL\n`],
     );
     assert.ok(!existsSync(p.pid));
-    await waitFor('no stand-in ping left', () => processesMatching(hang).length === 0, 1000);
+    await waitFor(
+      'no stand-in ping left',
+      () => processesMatching(`${hang}/ping`).length === 0,
+      1000,
+    );
   });
 
   it('restart gives a new PID', async () => {

@@ -1,7 +1,7 @@
 // `ping-daemon logs` as a user runs it: the end of the file, following across rotation, filters,
 // summaries, pipes; and `status --json` against a running daemon.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -80,23 +80,29 @@ describe('logs -f', () => {
     assert.equal(f.run.stderr(), '');
   });
 
-  it('exits 0 and quietly when piped into head', () => {
+  it('exits 0 and quietly when piped into head', async () => {
     const path = join(tempDir(), 'ping.log');
     writeFileSync(path, range(1, 50).map(line).join(''));
-    const r = spawnSync(
-      'bash',
-      [
-        '-c',
-        `"${process.execPath}" "${CLI}" logs -f --log-file "${path}" | head -1; exit \${PIPESTATUS[0]}`,
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 10_000,
-      },
+    const script = `"${process.execPath}" "${CLI}" logs -f --log-file "${path}" | head -1; exit \${PIPESTATUS[0]}`;
+    const pipeline = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    pipeline.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    pipeline.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const exit = new Promise<number | null>((resolve) =>
+      pipeline.on('close', (code) => resolve(code)),
     );
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stderr, '');
-    assert.deepEqual(seqs(r.stdout), [31]);
+    await waitFor('the first line', () => stdout.length > 0);
+    // Like tail -f, it learns that its reader is gone when it next writes: the next line.
+    await settle();
+    appendFileSync(path, line(51));
+    assert.equal(await exit, 0, stderr);
+    assert.equal(stderr, '');
+    assert.deepEqual(seqs(stdout), [31]);
   });
 });
 

@@ -171,7 +171,7 @@ describe('run', () => {
     assert.ok(!existsSync(p.pid));
     await waitFor(
       'the stand-in ping to be gone',
-      () => processesMatching(fixture('ping-hang')).length === 0,
+      () => processesMatching(`${fixture('ping-hang')}/ping`).length === 0,
       2000,
     );
   });
@@ -196,7 +196,7 @@ describe('run', () => {
     assert.equal(starts.length, ends.length, 'no tick skipped: each probe ended before the next');
     await waitFor(
       'no stand-in ping left',
-      () => processesMatching(fixture('ping-hang')).length === 0,
+      () => processesMatching(`${fixture('ping-hang')}/ping`).length === 0,
       2000,
     );
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfigFile, MAX_CONFIG_BYTES } from '../../src/config-file.js';
 import { ConfigError } from '../../src/errors.js';
+import { optionKeys } from '../../src/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
 function file(name: string, text: string): string {
@@ -102,6 +103,16 @@ describe('loadConfigFile', () => {
     ['{"host": "-oX"}', /host starts with `-`/],
     ['{"pingDir": ""}', /pingDir must be a file path/],
   ];
+  for (const key of optionKeys) {
+    for (const value of [{}, [], true, null]) {
+      it(`refuses ${key}: ${JSON.stringify(value)}`, () => {
+        refuses(
+          file(`every-${key}.json`, JSON.stringify({ [key]: value })),
+          new RegExp(`: ${key} must be a JSON `),
+        );
+      });
+    }
+  }
   wrong.forEach(([text, message], i) => {
     it(`names the key and value in ${text}`, () => refuses(file(`wrong${i}.json`, text), message));
   });

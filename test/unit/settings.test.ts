@@ -72,12 +72,12 @@ describe('resolveSettings', () => {
       /--timeout \(1s\) must be shorter than --interval \(1s\)/,
     ],
     [
-      { host: 'h', interval: '1s', timeout: '5ms' },
-      /--timeout \(5ms\) is too short for --count 1: .* at least 10ms/,
+      { host: 'h', interval: '1s', timeout: '4ms' },
+      /^--timeout \(4ms\) is too short; it must be at least 5ms$/,
     ],
     [
       { host: 'h', interval: '3s', timeout: '500ms', count: 5 },
-      /too short for --count 5: packets go 200ms apart, so it must be at least 810ms/,
+      /too short for --count 5 \(packets go 200ms apart\); it must be at least 805ms/,
     ],
     [{ host: 'h', count: 0 }, /--count must be a whole number from 1 to 100, got `0`/],
     [{ host: 'h', count: Number.NaN }, /--count must be a whole number/],

@@ -1,0 +1,312 @@
+// Faults a production machine throws at a daemon (disk full, its directory gone, its ping
+// killed, itself killed, signal storms, racing starts): it keeps running, reports once per
+// change, and the log holds only whole lines.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  cli,
+  cliDone,
+  fixture,
+  isRoot,
+  pairs,
+  parseText,
+  processesMatching,
+  readLines,
+  tempDir,
+  waitFor,
+} from '../helpers/cli.js';
+
+const NOBODY = 65534;
+const events = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { msg: string; level: number; [k: string]: unknown });
+
+/** Every line parses (no torn line) and seq never goes back. */
+function wholeLines(lines: string[]): void {
+  let seq = 0;
+  for (const line of lines) {
+    const l = parseText(line);
+    assert.ok(l.seq >= seq, `seq went back at ${line}`);
+    seq = l.seq;
+  }
+}
+
+describe('disk full', { skip: !isRoot && 'mounting a tmpfs needs root' }, () => {
+  it('reports once, keeps its schedule, writes no partial line, resumes when space returns', async () => {
+    const dir = tempDir();
+    const mnt = join(dir, 'mnt');
+    mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+    try {
+      const log = join(mnt, 'ping.log');
+      const filler = join(mnt, 'filler');
+      // Leave about two lines of room, so the daemon fills the disk within a few ticks, and
+      // mid-line.
+      writeFileSync(filler, Buffer.alloc(64 * 1024 - 4096));
+      spawnSync('sh', ['-c', `head -c 3900 /dev/zero >> ${filler}`]);
+      const run = cli([
+        'run',
+        '--host',
+        '127.0.0.1',
+        '--interval',
+        '50ms',
+        '--log-file',
+        log,
+        '--pid-file',
+        join(dir, 'd.pid'),
+      ]);
+      await waitFor(
+        'the disk-full error',
+        () => run.stderr().includes('no space left on device'),
+        5000,
+      );
+      await new Promise((r) => setTimeout(r, 500)); // ten more ticks against a full disk
+      const full = events(run.stderr()).filter((e) => e.level === 50);
+      assert.equal(full.length, 1, 'one error for the whole outage');
+      unlinkSync(filler);
+      await waitFor('writable again', () => run.stderr().includes('ping log writable again'));
+      const before = readLines(log).length;
+      await waitFor('lines after recovery', () => readLines(log).length >= before + 6);
+      run.child.kill('SIGTERM');
+      assert.equal((await run.exit).code, 0);
+      const lines = readLines(log);
+      wholeLines(lines);
+      assert.ok(readFileSync(log, 'latin1').endsWith('\n'));
+      const recovered = events(run.stderr()).find((e) => e.msg === 'ping log writable again');
+      assert.ok((recovered?.lostLines as number) > 0);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+});
+
+describe("the log's directory", () => {
+  it('deleted while running: reports, keeps running, recovers when it is back', async () => {
+    const dir = tempDir();
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir);
+    const log = join(logDir, 'ping.log');
+    const run = cli([
+      'run',
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '50ms',
+      '--log-file',
+      log,
+      '--pid-file',
+      join(dir, 'd.pid'),
+    ]);
+    await waitFor('lines', () => readLines(log).length >= 4);
+    rmSync(logDir, { recursive: true });
+    await waitFor('the error', () =>
+      run.stderr().includes('cannot write the ping log: no such file or directory'),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    mkdirSync(logDir);
+    await waitFor('lines in the new directory', () => readLines(log).length >= 4);
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exit).code, 0);
+    wholeLines(readLines(log));
+    assert.equal(events(run.stderr()).filter((e) => e.level === 50).length, 1);
+    assert.equal(run.child.exitCode, 0);
+  });
+
+  it('made read-only while running: reports, keeps running, recovers', {
+    skip: !isRoot && 'runs the daemon as nobody, which needs root',
+  }, async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir);
+    chownSync(logDir, NOBODY, NOBODY);
+    const log = join(logDir, 'ping.log');
+    const run = cli(
+      [
+        'run',
+        '--host',
+        '127.0.0.1',
+        '--interval',
+        '50ms',
+        '--log-file',
+        log,
+        '--pid-file',
+        join(logDir, 'd.pid'),
+      ],
+      { uid: NOBODY, gid: NOBODY },
+    );
+    await waitFor('lines', () => readLines(log).length >= 4);
+    chmodSync(logDir, 0o555);
+    renameSync(log, `${log}.1`); // logrotate moved it, and the daemon may not create a new one
+    await waitFor('the error', () =>
+      run.stderr().includes('cannot write the ping log: permission denied'),
+    );
+    chmodSync(logDir, 0o755);
+    await waitFor('lines again', () => readLines(log).length >= 4);
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exit).code, 0);
+    wholeLines([...readLines(`${log}.1`), ...readLines(log)]);
+  });
+});
+
+describe('the ping child', () => {
+  it('killed with SIGKILL mid-probe: the tick ends as an error on time and the next one runs', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const slow = fixture('ping-slow');
+    const run = cli([
+      'run',
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '1s',
+      '--timeout',
+      '800ms',
+      '--ping-dir',
+      slow,
+      '--log-file',
+      log,
+      '--pid-file',
+      join(dir, 'd.pid'),
+    ]);
+    const [child] = await waitFor('the stand-in', () => {
+      const found = processesMatching(`${slow}/ping`);
+      return found.length > 0 ? found : undefined;
+    });
+    process.kill(child as number, 'SIGKILL');
+    await waitFor('the end line', () => readLines(log).length >= 2);
+    await waitFor('the next tick', () => readLines(log).length >= 4, 3000);
+    run.child.kill('SIGTERM');
+    await run.exit;
+    const ends = pairs(readLines(log).map(parseText));
+    assert.equal(ends[0]?.rest, ' status=error error="ping killed by SIGKILL"');
+    assert.equal(ends[1]?.rest, ' status=up rtt_ms=500 loss=0%');
+  });
+});
+
+describe('the daemon', () => {
+  it('killed with SIGKILL: no torn line, and the next start recovers', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const pid = join(dir, 'd.pid');
+    const files = ['--log-file', log, '--pid-file', pid, '--service-log', join(dir, 's.log')];
+    for (let round = 0; round < 3; round++) {
+      const r = await cliDone(['start', '--host', '127.0.0.1', '--interval', '20ms', ...files]);
+      assert.equal(r.code, 0, r.stderr);
+      await new Promise((res) => setTimeout(res, 200 + round * 37));
+      process.kill(Number(readFileSync(pid, 'utf8')), 'SIGKILL');
+    }
+    const r = await cliDone(['start', '--host', '127.0.0.1', '--interval', '20ms', ...files]);
+    assert.equal(r.code, 0, r.stderr);
+    await cliDone(['stop', '--pid-file', pid]);
+    // Each kill may leave one start line without its end; nothing else is missing or torn.
+    const lines = readLines(log).map(parseText);
+    let unpaired = 0;
+    lines.forEach((line, i) => {
+      const next = lines[i + 1];
+      if (line.event === 'start' && !(next?.event === 'end' && next.seq === line.seq)) unpaired++;
+      if (line.event === 'end') assert.equal(lines[i - 1]?.seq, line.seq);
+    });
+    assert.ok(unpaired <= 3, `${unpaired} start lines without an end`);
+  });
+
+  it('survives a storm of SIGHUPs with a SIGTERM in it, losing no line', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const pid = join(dir, 'd.pid');
+    const run = cli([
+      'run',
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '20ms',
+      '--log-file',
+      log,
+      '--pid-file',
+      pid,
+    ]);
+    await waitFor('the PID file', () => existsSync(pid));
+    for (let i = 0; i < 50; i++) run.child.kill('SIGHUP');
+    run.child.kill('SIGTERM');
+    for (let i = 0; i < 20; i++) run.child.kill('SIGHUP');
+    const exit = await run.exit;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    pairs(readLines(log).map(parseText));
+    assert.ok(!existsSync(pid));
+    assert.ok(!events(run.stderr()).some((e) => e.level >= 50));
+  });
+
+  it('stops cleanly on a SIGTERM during start-up', async () => {
+    for (const delay of [0, 30, 60, 90, 120, 150, 180, 240]) {
+      const dir = tempDir();
+      const log = join(dir, 'p.log');
+      const pid = join(dir, 'd.pid');
+      const run = cli([
+        'run',
+        '--host',
+        '127.0.0.1',
+        '--interval',
+        '20ms',
+        '--log-file',
+        log,
+        '--pid-file',
+        pid,
+      ]);
+      await new Promise((r) => setTimeout(r, delay));
+      run.child.kill('SIGTERM');
+      const exit = await run.exit;
+      // Before the daemon took over the signal, SIGTERM ends node at once, with nothing made yet.
+      assert.ok(exit.code === 0 || exit.signal === 'SIGTERM', JSON.stringify(exit));
+      assert.ok(!existsSync(pid), `PID file left after SIGTERM at ${delay} ms`);
+      pairs(readLines(log).map(parseText));
+    }
+  });
+
+  it('two starts at the same moment, 20 times: always exactly one daemon', async () => {
+    for (let round = 0; round < 20; round++) {
+      const dir = tempDir();
+      const pid = join(dir, 'd.pid');
+      const args = [
+        'start',
+        '--host',
+        '127.0.0.1',
+        '--interval',
+        '1s',
+        '--log-file',
+        join(dir, 'p.log'),
+        '--pid-file',
+        pid,
+        '--service-log',
+        join(dir, 's.log'),
+      ];
+      const results = await Promise.all([cliDone(args), cliDone(args)]);
+      assert.deepEqual(
+        results.map((r) => r.code).sort(),
+        [0, 1],
+        results.map((r) => r.stderr).join(''),
+      );
+      const winner = Number(/pid (\d+)/.exec(results.find((r) => r.code === 0)?.stdout ?? '')?.[1]);
+      assert.equal(readFileSync(pid, 'utf8'), `${winner}\n`);
+      assert.match(
+        results.find((r) => r.code === 1)?.stderr ?? '',
+        new RegExp(`already running \\(pid ${winner},`),
+      );
+      assert.equal((await cliDone(['stop', '--pid-file', pid])).code, 0);
+    }
+  });
+});
