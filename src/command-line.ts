@@ -51,21 +51,27 @@ export interface CommandContext {
 
 /** Settings for `mode` from the command line, the environment and the config file. */
 export function readSettings(invocation: Invocation, mode: Mode): Settings {
-  const { argv } = parse(invocation);
-  return resolveSettings(argv, placeOf(invocation), mode, invocation.cwd);
+  const { argv, fromFile } = parse(invocation);
+  return resolveSettings(argv, placeOf(invocation), mode, invocation.cwd, fromFile);
 }
 
 function placeOf(invocation: Invocation): Place {
   return { uid: invocation.uid, env: process.env };
 }
 
-function build(invocation: Invocation, setAction: (action: Action) => void): Argv {
+function build(
+  invocation: Invocation,
+  setAction: (action: Action) => void,
+  setFromFile: (config: Record<string, unknown>) => void,
+): Argv {
   // yargs keeps only the message of an error thrown while reading the config file; keep the
   // error itself, so it reaches the user whole and with its exit code.
   let configError: ConfigError | undefined;
   const readConfig = (path: string): Record<string, unknown> => {
     try {
-      return loadConfigFile(path);
+      const config = loadConfigFile(path);
+      setFromFile(config);
+      return config;
     } catch (err) {
       configError = err as ConfigError;
       throw err;
@@ -91,8 +97,6 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
       .usage(
         '$0 [command] --host HOST [options]\n\nPing a host on a fixed schedule and log every probe.',
       )
-      // A repeated option means its last value, as with most Unix tools.
-      .parserConfiguration({ 'duplicate-arguments-array': false })
       .env(ENV_PREFIX)
       .config('config', 'JSON config file; keys are the option names in camelCase', readConfig)
       .alias('config', 'c')
@@ -228,13 +232,22 @@ function build(invocation: Invocation, setAction: (action: Action) => void): Arg
 function parse(invocation: Invocation): {
   argv: Record<string, unknown>;
   action: Action | undefined;
+  fromFile: Record<string, unknown> | undefined;
 } {
   checkEnvironment(process.env);
   let action: Action | undefined;
-  const argv = build(invocation, (a) => {
-    action = a;
-  }).parseSync() as Record<string, unknown>;
-  return { argv, action };
+  let fromFile: Record<string, unknown> | undefined;
+  const parser = build(
+    invocation,
+    (a) => {
+      action = a;
+    },
+    (config) => {
+      fromFile = config;
+    },
+  );
+  const argv = parser.parseSync() as Record<string, unknown>;
+  return { argv, action, fromFile };
 }
 
 /**

@@ -1,8 +1,11 @@
 // The running daemon, whether in the foreground (`run`) or detached (`start`'s stage 2): opens
 // its resources in order, starts the service, and owns the one shutdown sequence.
+
+import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ExitCode, userMessage } from './errors.js';
 import { openOrExplain } from './files.js';
+import { PingMetrics, serveMetrics } from './metrics.js';
 import { acquirePidFile, type PidFileState, releasePidFile } from './pid-file.js';
 import { findPing } from './ping-exec.js';
 import { PingLog } from './ping-log.js';
@@ -14,6 +17,7 @@ import type { Settings } from './settings.js';
 import { installSignalHandlers, type SignalActions } from './signals.js';
 import { type DaemonState, removeState, stateFilePath } from './state-file.js';
 import { StatePublisher } from './state-publisher.js';
+import type { Target } from './targets.js';
 
 export interface DaemonHooks {
   /** Re-reads the settings for SIGHUP (command line, environment and config file again). */
@@ -69,15 +73,25 @@ function openResources(settings: Settings): Resources {
  * Starts everything; resolves with the exit code once the daemon has stopped. Throws, before the
  * schedule runs and with everything opened so far closed again, the error that stops it.
  */
-export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<number> {
-  process.title = `ping-daemon: ${settings.host}`;
+export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<number> {
+  process.title = `ping-daemon: ${describeHosts(settings.targets)}`;
   process.umask(settings.umask);
   const pingPath = findPing(settings.pingDir);
   // Signals are taken over before the first file is created. Node runs handlers between turns of
   // the event loop and start-up below is one synchronous turn, so a SIGTERM that arrives during
   // it is handled once the daemon is up, and stops it properly, instead of killing it between
   // creating the PID file and removing it.
-  const actions: SignalActions = { stop: () => {}, stopNow: () => {}, reload: () => {} };
+  // Until the daemon is up, a stop is only noted; it is carried out as soon as it is.
+  let stopEarly: NodeJS.Signals | undefined;
+  const actions: SignalActions = {
+    stop: (signal) => {
+      stopEarly = signal;
+    },
+    stopNow: (signal) => {
+      stopEarly = signal;
+    },
+    reload: () => {},
+  };
   const removeSignals = installSignalHandlers({
     stop: (signal) => actions.stop(signal),
     stopNow: (signal) => actions.stopNow(signal),
@@ -99,6 +113,20 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     );
   }
 
+  let metrics: PingMetrics | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+  if (settings.metricsListen) {
+    metrics = new PingMetrics();
+    try {
+      server = await serveMetrics(metrics, settings.metricsListen, () => !stopping);
+    } catch (err) {
+      removeSignals();
+      resources.close();
+      throw err;
+    }
+  }
+
   let current = settings;
   const service: PingService = new PingService({
     settings,
@@ -108,7 +136,11 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     clock: performance,
     timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
     wallClock: () => new Date(),
-    onProbe: () => publisher.soon(),
+    onResult: (host, result, time) => {
+      metrics?.observe(host, result, time);
+      publisher.soon();
+    },
+    onRemove: (host) => metrics?.remove(host),
   });
   const state: DaemonState = {
     pid: process.pid,
@@ -136,6 +168,10 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     try {
       const next = hooks.reread();
       const changed = service.reload(next);
+      if (JSON.stringify(next.metricsListen) !== JSON.stringify(current.metricsListen)) {
+        logger.warn('metricsListen changes take effect at the next restart');
+      }
+      process.title = `ping-daemon: ${describeHosts(next.targets)}`;
       current = next;
       logger.level = next.logLevel;
       state.lastReload = { time: new Date().toISOString(), ok: true };
@@ -156,13 +192,16 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
       if (exited) return;
       exited = true;
       publisher.stop();
+      server?.close();
+      server?.closeAllConnections();
       removeSignals();
       logger.info({ ...fields, stats: service.stats }, message);
       resources.close();
       resolve(code);
     };
     actions.stop = (signal) => {
-      logger.info({ signal }, 'stopping: waiting for the probe in flight');
+      stopping = true;
+      logger.info({ signal }, 'stopping: waiting for the probes in flight');
       service.stop().then(() => finish(ExitCode.ok, 'stopped', { signal }));
     };
     actions.stopNow = (signal) => {
@@ -177,17 +216,29 @@ export function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<numbe
     });
     service.start();
     publisher.now();
-    logger.info({ ...stateOf(settings), pidFile: settings.pidFile, ping: pingPath }, 'started');
+    logger.info(
+      {
+        ...stateOf(settings),
+        pidFile: settings.pidFile,
+        ping: pingPath,
+        metrics: settings.metricsListen,
+      },
+      'started',
+    );
     hooks.onReady?.(process.pid);
+    if (stopEarly) actions.stop(stopEarly);
   });
+}
+
+/** `127.0.0.1`, or `127.0.0.1 +2` for three hosts: the process title. */
+export function describeHosts(targets: Target[]): string {
+  const [first] = targets;
+  return `${first?.host ?? ''}${targets.length > 1 ? ` +${targets.length - 1}` : ''}`;
 }
 
 function stateOf(s: Settings) {
   return {
-    host: s.host,
-    intervalMs: s.intervalMs,
-    timeoutMs: s.timeoutMs,
-    count: s.count,
+    targets: s.targets,
     format: s.format,
     logFile: s.logFile,
     serviceLog: s.serviceLog ?? null,

@@ -25,6 +25,8 @@ export const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   /** @default '022' */
   umask: '022',
+  /** @default 100 */
+  maxInflight: 100,
 } as const;
 
 /** The probe timeout when none is given: 2 s, or 80 % of the interval when that is shorter. */
@@ -43,6 +45,7 @@ export const ENV_PREFIX = 'PING_DAEMON';
 /** Option names as config-file keys (camelCase), in the order `--help` lists them. */
 export const optionKeys = [
   'host',
+  'hosts',
   'interval',
   'timeout',
   'count',
@@ -55,6 +58,8 @@ export const optionKeys = [
   'user',
   'group',
   'pingDir',
+  'maxInflight',
+  'metricsListen',
 ] as const;
 export type OptionKey = (typeof optionKeys)[number];
 
@@ -103,8 +108,12 @@ export function serviceOptions(): Record<string, YargsOption> {
     host: {
       alias: 'H',
       type: 'string',
-      describe: 'host name, IPv4 or IPv6 literal to ping (required, here or in the config file)',
+      array: true,
+      nargs: 1,
+      describe: 'host name, IPv4 or IPv6 literal to ping; repeat it (or a,b) for several',
     },
+    // Config file only: a list of hosts, or of {host, interval?, timeout?, count?}.
+    hosts: { hidden: true },
     interval: {
       type: 'string',
       defaultDescription: shown(DEFAULTS.interval),
@@ -159,6 +168,25 @@ export function serviceOptions(): Record<string, YargsOption> {
       defaultDescription: SYSTEM_PATH,
       describe: 'directory holding the ping executable to run',
     },
+    maxInflight: {
+      type: 'number',
+      defaultDescription: shown(DEFAULTS.maxInflight),
+      describe: 'the most ping processes at once, all hosts together',
+    },
+    metricsListen: {
+      type: 'string',
+      describe: 'serve Prometheus /metrics and /healthz on ADDRESS:PORT (off by default)',
+    },
   };
-  return Object.fromEntries(optionKeys.map((key) => [flagName(key).slice(2), specs[key]]));
+  // A repeated option means its last value, as with most Unix tools; only --host adds up.
+  const last = (v: unknown): unknown => (Array.isArray(v) ? v.at(-1) : v);
+  return Object.fromEntries(
+    optionKeys.map((key) => {
+      const spec = specs[key];
+      return [
+        flagName(key).slice(2),
+        spec.array || key === 'hosts' ? spec : { ...spec, coerce: last },
+      ];
+    }),
+  );
 }

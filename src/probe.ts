@@ -9,7 +9,7 @@ import linuxBuilder from 'ping/lib/builder/linux.js';
 import parserFactory from 'ping/lib/parser/factory.js';
 import { PACKET_GAP_MS, SYSTEM_PATH } from './options.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
-import { MIN_REPLY_WAIT_MS } from './settings.js';
+import { MIN_REPLY_WAIT_MS } from './targets.js';
 
 export interface ProbeRequest {
   host: string;

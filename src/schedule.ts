@@ -60,10 +60,10 @@ export class Schedule {
     return this.#intervalMs;
   }
 
-  /** Starts with tick 0 due now. */
-  start(): void {
+  /** Starts with tick 0 due in `delayMs` (now by default). */
+  start(delayMs = 0): void {
     this.#running = true;
-    this.#t0 = this.#clock.now();
+    this.#t0 = this.#clock.now() + delayMs;
     this.#k = 0;
     this.#arm();
   }

@@ -1,17 +1,22 @@
-// The service: on every tick of a fixed-rate schedule, write a start line, run one probe, write
-// its end line. Built from its parts (clock, timers, probe, ping log, logger), so tests give it a
-// fake clock or a stand-in probe. It owns the schedule's timer and the probe in flight, and
-// stop() ends both.
+// The service: every host on its own fixed-rate schedule; on every tick, write a start line, run
+// one probe, write its end line. Built from its parts (clock, timers, probe, ping log, logger),
+// so tests give it a fake clock or a stand-in probe. It owns the schedules' timers and the probes
+// in flight, and stop() ends them all.
 import { describeErrno } from './errors.js';
 import { formatEnd, formatStart } from './line-format.js';
+import type { Format } from './options.js';
 import type { ProbeResult, ProbeStatus } from './ping-result.js';
 import type { ProbeFn, RunningProbe } from './probe.js';
 import { type Clock, Schedule, type Tick, type Timers } from './schedule.js';
 import type { Logger } from './service-log.js';
-import type { Settings } from './settings.js';
+import type { Target } from './targets.js';
 
-/** The part of Settings that SIGHUP may change while running. */
-export type LiveSettings = Pick<Settings, 'host' | 'intervalMs' | 'timeoutMs' | 'count' | 'format'>;
+/** What SIGHUP may change while running. */
+export interface LiveSettings {
+  targets: Target[];
+  format: Format;
+  maxInflight: number;
+}
 
 export interface LineSink {
   write(line: string): void;
@@ -26,22 +31,31 @@ export interface ServiceParts {
   timers: Timers;
   /** Wall-clock time for the log lines. */
   wallClock: () => Date;
-  /** Called after every probe's end line (the daemon publishes its state from here). */
-  onProbe?: () => void;
+  /** Called after every probe's end line (metrics, the state file). */
+  onResult?: (host: string, result: ProbeResult, time: Date) => void;
+  /** Called when a host is no longer pinged (its metrics go). */
+  onRemove?: (host: string) => void;
 }
 
-/** Counters a status report can show. */
-export interface ServiceStats {
+/** Counters a status report shows, per host. */
+export interface HostStats {
   probes: number;
+  /** Ticks not run because the previous probe was still running, or max-inflight was reached. */
   skipped: number;
+  /** Ticks the process slept through (suspend, a stalled event loop). */
   missed: number;
-  lostLines: number;
   up: number;
   down: number;
   error: number;
   last?: { time: Date; seq: number; result: ProbeResult };
   state?: ProbeStatus;
   stateSince?: Date;
+}
+
+export interface ServiceStats {
+  hosts: Record<string, HostStats>;
+  /** Lines the ping log could not take (disk full, directory gone). */
+  lostLines: number;
 }
 
 interface InFlight {
@@ -51,112 +65,195 @@ interface InFlight {
   abandon(): void;
 }
 
+/** One host: its schedule, its sequence numbers, its probe in flight, its counters. */
+interface Runner {
+  target: Target;
+  schedule: Schedule;
+  seq: number;
+  inFlight: InFlight | undefined;
+  skipStreak: number;
+  stats: HostStats;
+}
+
+const newStats = (): HostStats => ({ probes: 0, skipped: 0, missed: 0, up: 0, down: 0, error: 0 });
+
+/** Where host `index` of `count` starts within its interval, so spawns do not bunch. */
+export function spreadDelay(index: number, count: number, intervalMs: number): number {
+  return count <= 1 ? 0 : Math.floor((index * intervalMs) / count);
+}
+
 export class PingService {
   #settings: LiveSettings;
   readonly #parts: ServiceParts;
-  readonly #schedule: Schedule;
-  #seq = 0;
-  #inFlight: InFlight | undefined;
+  readonly #runners = new Map<string, Runner>();
+  /** Removed hosts whose last probe is still running: their end lines still come. */
+  readonly #leaving = new Set<Runner>();
+  #running = 0;
   #writeError: string | undefined;
-  readonly stats: ServiceStats = {
-    probes: 0,
-    skipped: 0,
-    missed: 0,
-    lostLines: 0,
-    up: 0,
-    down: 0,
-    error: 0,
-  };
+  #lostLines = 0;
 
   constructor(parts: ServiceParts) {
     this.#parts = parts;
     this.#settings = { ...parts.settings };
-    this.#schedule = new Schedule({
-      clock: parts.clock,
-      timers: parts.timers,
-      intervalMs: parts.settings.intervalMs,
-      onTick: (tick) => this.#tick(tick),
-    });
   }
 
   get settings(): LiveSettings {
     return this.#settings;
   }
 
+  get stats(): ServiceStats {
+    const hosts: Record<string, HostStats> = {};
+    for (const [host, runner] of this.#runners) hosts[host] = runner.stats;
+    return { hosts, lostLines: this.#lostLines };
+  }
+
   start(): void {
-    this.#schedule.start();
+    const { targets } = this.#settings;
+    for (const [i, t] of targets.entries())
+      this.#add(t, spreadDelay(i, targets.length, t.intervalMs));
   }
 
-  /** Applies new settings from the next tick on; returns the names of those that changed. */
-  reload(next: LiveSettings): string[] {
-    const changed = (Object.keys(next) as (keyof LiveSettings)[]).filter(
-      (key) => next[key] !== this.#settings[key],
-    );
+  /**
+   * Applies new settings from each host's next tick: hosts added start, hosts removed stop
+   * after their probe in flight, the others keep their schedules and sequence numbers.
+   * Returns what changed, for the log.
+   */
+  reload(next: LiveSettings): { added: string[]; removed: string[]; changed: string[] } {
+    const wanted = new Map(next.targets.map((t) => [t.host, t]));
+    const removed = [...this.#runners.keys()].filter((host) => !wanted.has(host));
+    for (const host of removed) this.#remove(host);
+    const added: string[] = [];
+    const changed: string[] = [];
+    next.targets.forEach((target, i) => {
+      const runner = this.#runners.get(target.host);
+      if (!runner) {
+        added.push(target.host);
+        this.#add(target, spreadDelay(i, next.targets.length, target.intervalMs));
+      } else if (
+        runner.target.intervalMs !== target.intervalMs ||
+        runner.target.timeoutMs !== target.timeoutMs ||
+        runner.target.count !== target.count
+      ) {
+        changed.push(target.host);
+        runner.target = target;
+        runner.schedule.setInterval(target.intervalMs);
+      }
+    });
+    if (next.format !== this.#settings.format) changed.push('format');
+    if (next.maxInflight !== this.#settings.maxInflight) changed.push('maxInflight');
     this.#settings = { ...next };
-    this.#schedule.setInterval(next.intervalMs);
-    return changed;
+    return { added, removed, changed };
   }
 
-  /** Stops scheduling and waits for the probe in flight to finish and write its end line. */
+  /** Stops scheduling and waits for the probes in flight to finish and write their end lines. */
   async stop(): Promise<void> {
-    this.#schedule.stop();
-    await this.#inFlight?.done;
+    const all = [...this.#runners.values(), ...this.#leaving];
+    for (const runner of all) runner.schedule.stop();
+    await Promise.all(all.map((runner) => runner.inFlight?.done));
   }
 
-  /** Stops at once: kills the probe in flight and writes its end line as an error. */
+  /** Stops at once: kills the probes in flight and writes their end lines as errors. */
   abort(): void {
-    this.#schedule.stop();
-    const inFlight = this.#inFlight;
-    if (inFlight) {
-      inFlight.probe.kill();
-      inFlight.abandon();
+    for (const runner of [...this.#runners.values(), ...this.#leaving]) {
+      runner.schedule.stop();
+      const inFlight = runner.inFlight;
+      if (inFlight) {
+        inFlight.probe.kill();
+        inFlight.abandon();
+      }
     }
   }
 
-  #tick(tick: Tick): void {
+  #add(target: Target, delayMs: number): void {
+    const runner: Runner = {
+      target,
+      seq: 0,
+      inFlight: undefined,
+      skipStreak: 0,
+      stats: newStats(),
+      schedule: new Schedule({
+        clock: this.#parts.clock,
+        timers: this.#parts.timers,
+        intervalMs: target.intervalMs,
+        onTick: (tick) => this.#tick(runner, tick),
+      }),
+    };
+    this.#runners.set(target.host, runner);
+    runner.schedule.start(delayMs);
+  }
+
+  #remove(host: string): void {
+    const runner = this.#runners.get(host);
+    if (!runner) return;
+    runner.schedule.stop();
+    this.#runners.delete(host);
+    if (runner.inFlight) {
+      this.#leaving.add(runner);
+      runner.inFlight.done.then(() => this.#leaving.delete(runner));
+    }
+    this.#parts.onRemove?.(host);
+  }
+
+  #skip(runner: Runner, why: string): void {
+    runner.stats.skipped++;
+    // The first tick of a run of skipped ones is reported, not every one.
+    if (runner.skipStreak++ === 0) {
+      this.#parts.logger.warn(
+        { host: runner.target.host, seq: runner.seq, skipped: runner.stats.skipped },
+        `tick skipped: ${why}`,
+      );
+    }
+  }
+
+  #tick(runner: Runner, tick: Tick): void {
     const { logger } = this.#parts;
-    const { host, count, timeoutMs, format } = this.#settings;
+    const { host, count, timeoutMs } = runner.target;
+    const { format } = this.#settings;
     if (tick.missed > 0) {
-      this.stats.missed += tick.missed;
+      runner.stats.missed += tick.missed;
       logger.warn(
         { host, missed: tick.missed },
         'ticks missed: the process was not running on time',
       );
     }
-    if (this.#inFlight) {
-      this.stats.skipped++;
-      logger.warn(
-        { host, seq: this.#seq, skipped: this.stats.skipped },
-        'tick skipped: the previous probe is still running',
-      );
+    if (runner.inFlight) {
+      this.#skip(runner, 'the previous probe is still running');
       return;
     }
-    const seq = ++this.#seq;
+    if (this.#running >= this.#settings.maxInflight) {
+      this.#skip(runner, `${this.#running} probes are running, the --max-inflight limit`);
+      return;
+    }
+    if (runner.skipStreak > 1)
+      logger.info({ host, skipped: runner.skipStreak }, 'ticks run again after skipping');
+    runner.skipStreak = 0;
+    const seq = ++runner.seq;
     const startedAt = this.#parts.clock.now();
     this.#write(formatStart(format, { time: this.#parts.wallClock(), host, seq }));
     const probe = this.#parts.probe({ host, count, timeoutMs });
+    this.#running++;
     let ended = false;
     const end = (result: ProbeResult): void => {
       if (ended) return;
       ended = true;
-      this.#inFlight = undefined;
+      this.#running--;
+      runner.inFlight = undefined;
       const durationMs = this.#parts.clock.now() - startedAt;
-      this.#write(
-        formatEnd(format, { time: this.#parts.wallClock(), host, seq, result, durationMs }),
-      );
-      this.#record(host, seq, result);
-      this.#parts.onProbe?.();
+      const time = this.#parts.wallClock();
+      this.#write(formatEnd(this.#settings.format, { time, host, seq, result, durationMs }));
+      this.#record(runner, seq, result, time);
+      this.#parts.onResult?.(host, result, time);
     };
-    this.#inFlight = {
+    runner.inFlight = {
       probe,
       done: probe.result.then(end),
       abandon: () => end({ status: 'error', error: 'stopped by shutdown' }),
     };
   }
 
-  #record(host: string, seq: number, result: ProbeResult): void {
-    const { stats } = this;
-    const time = this.#parts.wallClock();
+  #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {
+    const { stats } = runner;
+    const { host } = runner.target;
     stats.probes++;
     stats[result.status]++;
     stats.last = { time, seq, result };
@@ -176,11 +273,11 @@ export class PingService {
     try {
       this.#parts.log.write(line);
       if (this.#writeError !== undefined) {
-        logger.info({ lostLines: this.stats.lostLines }, 'ping log writable again');
+        logger.info({ lostLines: this.#lostLines }, 'ping log writable again');
         this.#writeError = undefined;
       }
     } catch (err) {
-      this.stats.lostLines++;
+      this.#lostLines++;
       const reason = describeErrno(err);
       if (reason !== this.#writeError) {
         logger.error({ err, reason }, `cannot write the ping log: ${reason}`);

@@ -1,12 +1,12 @@
 // Validation of option values and their conversion to typed Settings. Pure: the same checks
 // serve the command line, the environment and the config file; only the message prefix differs.
+
+import { isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
-import { formatDuration, parseDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { hostProblem } from './host.js';
 import {
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_SHARE,
   DEFAULTS,
   defaultPidFile,
   defaultServiceLog,
@@ -19,15 +19,31 @@ import {
   logLevels,
   type OptionKey,
   optionKeys,
-  PACKET_GAP_MS,
   type Place,
 } from './options.js';
+import {
+  countProblem,
+  type HostEntry,
+  hostEntryProblem,
+  resolveTargets,
+  splitHosts,
+  type Target,
+  toEntry,
+  toNumber,
+} from './targets.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
 
 export interface Settings {
-  host: string;
-  intervalMs: number;
-  timeoutMs: number;
-  count: number;
+  /** The hosts, each with its own timing; at least one. */
+  targets: Target[];
+  /** The most ping processes at once, all hosts together. */
+  maxInflight: number;
+  /** The Prometheus endpoint; `undefined`: off. */
+  metricsListen: ListenAddress | undefined;
   logFile: string;
   format: Format;
   pidFile: string;
@@ -41,12 +57,6 @@ export interface Settings {
   pingDir: string | undefined;
   configFile: string | undefined;
 }
-
-/** The shortest wait for a reply worth asking ping for. */
-export const MIN_REPLY_WAIT_MS = 5;
-
-/** The most echo requests one probe may send. */
-export const MAX_COUNT = 100;
 
 type Check = (value: unknown) => string | undefined;
 
@@ -63,22 +73,46 @@ const oneOf =
   (v) =>
     typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}`;
 
-/** Number-like option values from the environment arrive as strings. */
-function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  return typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+/** `127.0.0.1:9469`, `[::1]:9469`, `localhost:9469` → host and port; undefined if malformed. */
+export function parseListen(value: unknown): ListenAddress | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (!m) return undefined;
+  const host = (m[1] ?? m[2]) as string;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return undefined;
+  if (m[1] !== undefined ? !isIPv6(host) : hostProblem(host) !== undefined) return undefined;
+  return { host, port };
 }
 
 const checks: Record<OptionKey, Check> = {
-  host: (v) => (typeof v === 'string' ? hostProblem(v) : 'must be a host name or address'),
+  host: (v) => {
+    const hosts = splitHosts(v);
+    if (hosts.length === 0) return 'must be a host name or address';
+    const bad = hosts.map(hostProblem).find((p) => p !== undefined);
+    return bad;
+  },
+  hosts: (v) => {
+    if (!Array.isArray(v)) return 'must be a list of hosts';
+    for (const [i, entry] of v.entries()) {
+      const problem = hostEntryProblem(entry);
+      if (problem) return `entry ${i + 1} (${show(entry)}) ${problem}`;
+    }
+    return undefined;
+  },
   interval: durationCheck,
   timeout: durationCheck,
-  count: (v) => {
+  count: countProblem,
+  maxInflight: (v) => {
     const n = toNumber(v);
-    return Number.isInteger(n) && n >= 1 && n <= MAX_COUNT
+    return Number.isInteger(n) && n >= 1 && n <= 10_000
       ? undefined
-      : `must be a whole number from 1 to ${MAX_COUNT}`;
+      : 'must be a whole number from 1 to 10000';
   },
+  metricsListen: (v) =>
+    parseListen(v) === undefined
+      ? 'must be ADDRESS:PORT like `127.0.0.1:9469` or `[::1]:9469`'
+      : undefined,
   logFile: pathCheck,
   format: oneOf(formats),
   pidFile: pathCheck,
@@ -96,6 +130,9 @@ const checks: Record<OptionKey, Check> = {
 /** JSON types a config file may use for each key. */
 export const jsonTypes: Record<OptionKey, readonly string[]> = {
   host: ['string'],
+  hosts: ['array'],
+  maxInflight: ['number'],
+  metricsListen: ['string'],
   interval: ['string', 'number'],
   timeout: ['string', 'number'],
   count: ['number'],
@@ -124,6 +161,13 @@ export function optionProblem(
   value: unknown,
   name = flagName(key),
 ): string | undefined {
+  // Several hosts: name the one that is wrong, not the whole list.
+  if (key === 'host' && typeof value !== 'string' && Array.isArray(value)) {
+    for (const host of splitHosts(value)) {
+      const problem = optionProblem(key, host, name);
+      if (problem) return problem;
+    }
+  }
   const problem = checks[key](value);
   return problem === undefined ? undefined : `${name} ${problem}, got ${show(value)}`;
 }
@@ -144,6 +188,11 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): void {
       .toLowerCase()
       .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     if (key === 'config') continue;
+    if (key === 'hosts') {
+      throw new UsageError(
+        `${name} is not read: list hosts as ${envName('host')}=a,b, or as "hosts" in the config file`,
+      );
+    }
     if (!isOptionKey(key)) {
       const known = [...optionKeys, 'config'].map(envName).join(', ');
       throw new UsageError(`unknown environment variable ${name}; known: ${known}`);
@@ -168,12 +217,38 @@ export function resolvePidFile(
   return resolve(cwd, value as string);
 }
 
-/** Turns merged option values (yargs' argv) into typed Settings, or throws a UsageError. */
+/**
+ * The hosts: from the command line or the environment if given there (they replace the config
+ * file's, as every option does), else the config file's `host` and `hosts` together.
+ */
+function hostEntries(
+  argv: Record<string, unknown>,
+  fromFile: Record<string, unknown> | undefined,
+): HostEntry[] {
+  const given = splitHosts(argv.host);
+  const fileHosts = splitHosts(fromFile?.host);
+  const fromCommandLine = given.length > 0 && given.join(',') !== fileHosts.join(',');
+  const entries = fromCommandLine
+    ? given.map(toEntry)
+    : [...fileHosts, ...((fromFile?.hosts ?? []) as (string | HostEntry)[])].map(toEntry);
+  if (entries.length === 0) {
+    throw new UsageError(
+      `no host to ping: give --host HOST, set ${envName('host')}, or set "host" or "hosts" in the config file`,
+    );
+  }
+  return entries;
+}
+
+/**
+ * Turns merged option values (yargs' argv) into typed Settings, or throws a UsageError.
+ * `fromFile` is the config file as read, which tells whose hosts argv holds.
+ */
 export function resolveSettings(
   argv: Record<string, unknown>,
   place: Place,
   mode: Mode,
   cwd = process.cwd(),
+  fromFile?: Record<string, unknown>,
 ): Settings {
   for (const key of optionKeys) {
     const value = argv[key];
@@ -181,39 +256,18 @@ export function resolveSettings(
     const problem = optionProblem(key, value);
     if (problem) throw new UsageError(problem);
   }
-  const host = argv.host as string | undefined;
-  if (host === undefined) {
-    throw new UsageError(
-      `no host to ping: give --host HOST, set ${envName('host')}, or set "host" in the config file`,
-    );
-  }
-  const intervalMs = parseDuration(argv.interval ?? DEFAULTS.interval) as number;
-  const timeoutMs =
-    argv.timeout === undefined
-      ? Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs * DEFAULT_TIMEOUT_SHARE))
-      : (parseDuration(argv.timeout) as number);
-  if (timeoutMs >= intervalMs) {
-    throw new UsageError(
-      `--timeout (${formatDuration(timeoutMs)}) must be shorter than --interval (${formatDuration(intervalMs)})`,
-    );
-  }
-  const count = toNumber(argv.count ?? DEFAULTS.count);
-  // Echo requests go PACKET_GAP_MS apart; the last one still needs time for its reply.
-  const neededMs = (count - 1) * PACKET_GAP_MS + MIN_REPLY_WAIT_MS;
-  if (timeoutMs < neededMs) {
-    const why = count === 1 ? '' : ` for --count ${count} (packets go ${PACKET_GAP_MS}ms apart)`;
-    throw new UsageError(
-      `--timeout (${formatDuration(timeoutMs)}) is too short${why}; it must be at least ${formatDuration(neededMs)}`,
-    );
-  }
+  const targets = resolveTargets(hostEntries(argv, fromFile), {
+    interval: argv.interval as string | undefined,
+    timeout: argv.timeout as string | undefined,
+    count: argv.count === undefined ? undefined : toNumber(argv.count),
+  });
   const optionalPath = (key: OptionKey): string | undefined =>
     typeof argv[key] === 'string' ? resolve(cwd, argv[key] as string) : undefined;
   const pidFile = resolvePidFile(argv, place, cwd);
   return {
-    host,
-    intervalMs,
-    timeoutMs,
-    count,
+    targets,
+    maxInflight: toNumber(argv.maxInflight ?? DEFAULTS.maxInflight),
+    metricsListen: parseListen(argv.metricsListen),
     logFile: resolve(cwd, (argv.logFile as string | undefined) ?? DEFAULTS.logFile),
     format: (argv.format as Format | undefined) ?? DEFAULTS.format,
     pidFile,

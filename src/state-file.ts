@@ -3,14 +3,12 @@
 // file, rename over), so a reader sees the old state or the new one, never half of either.
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { ServiceStats } from './service.js';
+import type { Target } from './targets.js';
 
 export interface DaemonState {
   pid: number;
   startedAt: string;
-  host: string;
-  intervalMs: number;
-  timeoutMs: number;
-  count: number;
+  targets: Target[];
   format: string;
   logFile: string;
   serviceLog: string | null;

@@ -10,7 +10,6 @@ import {
   report,
   STAGE2_ENV,
 } from '../daemonize.js';
-import { formatDuration } from '../duration.js';
 import { AlreadyRunningError, ExitCode, userMessage } from '../errors.js';
 import { checkAppendable, checkPidDirectory } from '../files.js';
 import { defaultPidFile } from '../options.js';
@@ -18,6 +17,7 @@ import { inspectPidFile } from '../pid-file.js';
 import { findPing } from '../ping-exec.js';
 import { checkPrivilegeDrop } from '../privileges.js';
 import type { Settings } from '../settings.js';
+import { describeTargets } from '../targets.js';
 
 /** SPEC §2 step 1: everything that can be checked before the detach. */
 function preflight(context: CommandContext, settings: Settings): void {
@@ -38,7 +38,7 @@ export async function startCommand(context: CommandContext): Promise<number> {
   const env = daemonEnvironment(process.env, context.invocation.cwd);
   const pid = await launch(context.invocation.args, env, settings.serviceLog ?? 'stderr');
   process.stdout.write(
-    `ping-daemon started (pid ${pid}): pinging ${settings.host} every ${formatDuration(settings.intervalMs)}, logging to ${settings.logFile}\n`,
+    `ping-daemon started (pid ${pid}): ${describeTargets(settings.targets)}, logging to ${settings.logFile}\n`,
   );
   return ExitCode.ok;
 }

@@ -5,6 +5,7 @@ import { formatDuration } from '../duration.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
 import { inspectPidFile, type PidFileState } from '../pid-file.js';
 import { type DaemonState, readState, stateFilePath } from '../state-file.js';
+import { describeTargets } from '../targets.js';
 
 /** 93784000 → `1d 2h 3m`; under a minute, seconds. */
 export function formatUptime(ms: number): string {
@@ -34,18 +35,19 @@ function inspect(pidFile: string): PidFileState {
 
 /** The lines `status` prints for a running daemon, from its state. Pure. */
 export function describeState(pid: number, state: DaemonState, now: Date): string[] {
-  const up = formatUptime(now.getTime() - Date.parse(state.startedAt));
-  const every = formatDuration(state.intervalMs);
+  const ago = (time: Date | string): string =>
+    formatUptime(now.getTime() - Date.parse(String(time)));
   const lines = [
-    `ping-daemon is running (pid ${pid}) since ${state.startedAt}, up ${up}`,
-    `  pinging ${state.host} every ${every} (timeout ${formatDuration(state.timeoutMs)}), logging to ${state.logFile}`,
+    `ping-daemon is running (pid ${pid}) since ${state.startedAt}, up ${ago(state.startedAt)}`,
+    `  ${describeTargets(state.targets)}, logging to ${state.logFile}`,
   ];
-  const { stats } = state;
-  if (stats.state !== undefined && stats.stateSince !== undefined) {
-    const since = formatUptime(now.getTime() - Date.parse(String(stats.stateSince)));
-    lines.push(`  ${state.host} is ${stats.state}, since ${String(stats.stateSince)} (${since})`);
-  }
-  if (stats.last) {
+  for (const target of state.targets) {
+    const stats = state.stats.hosts[target.host];
+    const timing = `every ${formatDuration(target.intervalMs)}, timeout ${formatDuration(target.timeoutMs)}`;
+    if (!stats || stats.state === undefined || stats.stateSince === undefined || !stats.last) {
+      lines.push(`  ${target.host}: no probe yet (${timing})`);
+      continue;
+    }
     const r = stats.last.result;
     const detail = [
       r.rttMs === undefined ? undefined : `rtt ${r.rttMs} ms`,
@@ -53,12 +55,11 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
       r.error,
     ].filter(Boolean);
     lines.push(
-      `  last probe #${stats.last.seq} at ${String(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
+      `  ${target.host}: ${stats.state} since ${String(stats.stateSince)} (${ago(stats.stateSince)}); ` +
+        `last probe #${stats.last.seq} at ${String(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
+      `    ${stats.probes} probes: ${stats.up} up, ${stats.down} down, ${stats.error} error; ${stats.skipped} skipped (${timing})`,
     );
   }
-  lines.push(
-    `  ${stats.probes} probes since start: ${stats.up} up, ${stats.down} down, ${stats.error} error; ${stats.skipped} ticks skipped`,
-  );
   if (state.lastReload) {
     const how = state.lastReload.ok ? 'ok' : `failed: ${state.lastReload.error}`;
     lines.push(`  last reload at ${state.lastReload.time}: ${how}`);

@@ -168,7 +168,7 @@ describe('status, stop, restart, reload', () => {
     assert.match(
       running.stdout,
       new RegExp(
-        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms \\(timeout 80ms\\), logging to ${p.log}\\n`,
+        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms, logging to ${p.log}\\n  127.0.0.1: `,
       ),
     );
     process.kill(pid, 'SIGKILL');

@@ -189,12 +189,15 @@ describe('logs', () => {
       assert.equal(status.code, 0);
       const s = JSON.parse(status.stdout);
       assert.equal(s.running, true);
-      assert.equal(s.host, '127.0.0.1');
+      assert.deepEqual(s.targets, [
+        { host: '127.0.0.1', intervalMs: 100, timeoutMs: 80, count: 1 },
+      ]);
       assert.equal(s.logFile, log);
-      assert.ok(s.stats.probes >= 5, JSON.stringify(s.stats));
-      assert.equal(s.stats.state, 'up');
-      assert.equal(s.stats.last.result.status, 'up');
-      assert.equal(s.stats.up, s.stats.probes);
+      const h = s.stats.hosts['127.0.0.1'];
+      assert.ok(h.probes >= 5, JSON.stringify(h));
+      assert.equal(h.state, 'up');
+      assert.equal(h.last.result.status, 'up');
+      assert.equal(h.up, h.probes);
     } finally {
       await cliDone(['stop', '--pid-file', pid]);
     }

@@ -268,12 +268,11 @@ describe('run', () => {
     const events = serviceEvents(run.stderr());
     const reloaded = events.find((e) => e.msg === 'reloaded');
     assert.ok(reloaded);
-    assert.deepEqual([...(reloaded.changed as string[])].sort(), [
-      'format',
-      'host',
-      'intervalMs',
-      'timeoutMs',
-    ]);
+    assert.deepEqual(reloaded.changed, {
+      added: ['127.0.0.2'],
+      removed: ['127.0.0.1'],
+      changed: ['format'],
+    });
     assert.match(
       events.find((e) => e.msg.startsWith('reload failed'))?.msg ?? '',
       /interval must be a positive duration/,

@@ -68,7 +68,7 @@ describe('loadConfigFile', () => {
   it('names an unknown key', () =>
     refuses(
       file('unknown.json', '{"hots": "x"}'),
-      /unknown key `hots`; known keys: host, interval/,
+      /unknown key `hots`; known keys: host, hosts, interval/,
     ));
   it('refuses prototype keys', () => {
     refuses(file('proto.json', '{"__proto__": {"host": "x"}}'), /unknown key `__proto__`/);
@@ -102,9 +102,24 @@ describe('loadConfigFile', () => {
     ['{"logLevel": "loud"}', /logLevel must be one of fatal, error/],
     ['{"host": "-oX"}', /host starts with `-`/],
     ['{"pingDir": ""}', /pingDir must be a file path/],
+    ['{"hosts": ["-x"]}', /hosts entry 1 \(`-x`\) host starts with `-`/],
+    [
+      '{"hosts": [{"host": "a.test", "every": "1s"}]}',
+      /hosts entry 1 .* has an unknown key `every`/,
+    ],
+    ['{"hosts": [{"interval": "1s"}]}', /hosts entry 1 .* needs "host", a string/],
+    [
+      '{"hosts": [{"host": "a.test", "interval": "soon"}]}',
+      /hosts entry 1 .* interval must be a positive duration/,
+    ],
+    ['{"hosts": [{"host": "a.test", "count": "2"}]}', /hosts entry 1 .* count must be a number/],
+    ['{"hosts": [7]}', /hosts entry 1 \(`7`\) must be a host or an object/],
+    ['{"metricsListen": "9469"}', /metricsListen must be ADDRESS:PORT/],
+    ['{"metricsListen": "[::1]:99999"}', /metricsListen must be ADDRESS:PORT/],
+    ['{"maxInflight": 0}', /maxInflight must be a whole number from 1 to 10000/],
   ];
   for (const key of optionKeys) {
-    for (const value of [{}, [], true, null]) {
+    for (const value of key === 'hosts' ? [{}, 'a.test', true, null] : [{}, [], true, null]) {
       it(`refuses ${key}: ${JSON.stringify(value)}`, () => {
         refuses(
           file(`every-${key}.json`, JSON.stringify({ [key]: value })),

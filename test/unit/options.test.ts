@@ -14,8 +14,11 @@ describe('config/ping-daemon.json', () => {
   it('writes every built-in default as it is', () => {
     for (const [key, value] of Object.entries(DEFAULTS)) assert.equal(shipped[key], value, key);
   });
-  it('holds the defaults and the host, nothing else', () => {
-    assert.deepEqual(Object.keys(shipped).sort(), [...Object.keys(DEFAULTS), 'host'].sort());
+  it('holds the defaults, the host and the metrics address, nothing else', () => {
+    assert.deepEqual(
+      Object.keys(shipped).sort(),
+      [...Object.keys(DEFAULTS), 'host', 'metricsListen'].sort(),
+    );
   });
 });
 

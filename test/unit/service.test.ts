@@ -12,6 +12,13 @@ interface Held {
   killed: boolean;
 }
 
+const target = (host: string, intervalMs = 100) => ({
+  host,
+  intervalMs,
+  timeoutMs: Math.floor(intervalMs * 0.8),
+  count: 1,
+});
+
 function setup(overrides: Partial<LiveSettings> = {}) {
   const clock = new FakeClock();
   const lines: string[] = [];
@@ -20,14 +27,7 @@ function setup(overrides: Partial<LiveSettings> = {}) {
   const probes: Held[] = [];
   let failWrites: Error | undefined;
   const service = new PingService({
-    settings: {
-      host: '127.0.0.1',
-      intervalMs: 100,
-      timeoutMs: 80,
-      count: 1,
-      format: 'json',
-      ...overrides,
-    },
+    settings: { targets: [target('127.0.0.1')], format: 'json', maxInflight: 100, ...overrides },
     probe: (request): RunningProbe => {
       let resolve!: (r: ProbeResult) => void;
       const result = new Promise<ProbeResult>((r) => {
@@ -91,9 +91,9 @@ describe('PingService', () => {
     service.start();
     clock.advance(250); // ticks at 0, 100, 200; the first probe never answers
     assert.equal(probes.length, 1);
-    assert.equal(service.stats.skipped, 2);
+    assert.equal(service.stats.hosts['127.0.0.1']?.skipped, 2);
     const warnings = events.filter((e) => e.msg.startsWith('tick skipped'));
-    assert.equal(warnings.length, 2);
+    assert.equal(warnings.length, 1, 'the first skip of a run is reported, not each');
     assert.equal(warnings[0]?.level, 40);
     probes[0]?.resolve({ status: 'down', lossPct: 100 });
     await flush();
@@ -122,7 +122,8 @@ describe('PingService', () => {
     }
     const changes = events.filter((e) => / is (up|down)$/.test(e.msg)).map((e) => e.msg);
     assert.deepEqual(changes, ['127.0.0.1 is up', '127.0.0.1 is down', '127.0.0.1 is up']);
-    assert.deepEqual([service.stats.up, service.stats.down, service.stats.probes], [3, 2, 5]);
+    const stats = service.stats.hosts['127.0.0.1'];
+    assert.deepEqual([stats?.up, stats?.down, stats?.probes], [3, 2, 5]);
   });
 
   it('stop() waits for the probe in flight and its end line', async () => {
@@ -165,15 +166,13 @@ describe('PingService', () => {
     probes[0]?.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
     await flush();
     const changed = service.reload({
-      host: '::1',
-      intervalMs: 50,
-      timeoutMs: 40,
-      count: 2,
+      targets: [{ host: '127.0.0.1', intervalMs: 50, timeoutMs: 40, count: 2 }],
       format: 'classic',
+      maxInflight: 100,
     });
-    assert.deepEqual(changed.sort(), ['count', 'format', 'host', 'intervalMs', 'timeoutMs']);
+    assert.deepEqual(changed, { added: [], removed: [], changed: ['127.0.0.1', 'format'] });
     clock.advance(50);
-    assert.deepEqual(probes[1]?.request, { host: '::1', count: 2, timeoutMs: 40 });
+    assert.deepEqual(probes[1]?.request, { host: '127.0.0.1', count: 2, timeoutMs: 40 });
     assert.match(lines[2] ?? '', /^start time---------:\w{3} \w{3} [ \d]\d /);
   });
 
@@ -194,5 +193,70 @@ describe('PingService', () => {
     assert.equal(service.stats.lostLines, 6);
     assert.ok(events.some((e) => e.msg === 'ping log writable again'));
     assert.equal(lines.length, 1);
+  });
+
+  it('spreads the first ticks of several hosts across the interval', () => {
+    const { clock, probes, service } = setup({
+      targets: [target('a.test'), target('b.test'), target('c.test'), target('d.test')],
+    });
+    service.start();
+    const seen: [string, number][] = [];
+    for (let t = 0; t < 100; t += 5) {
+      clock.advance(t === 0 ? 0 : 5);
+      for (const p of probes.slice(seen.length)) seen.push([p.request.host, clock.now() - 1000]);
+    }
+    assert.deepEqual(seen, [
+      ['a.test', 0],
+      ['b.test', 25],
+      ['c.test', 50],
+      ['d.test', 75],
+    ]);
+  });
+
+  it('keeps seq numbers per host and reload adds and removes hosts without touching the others', async () => {
+    const { clock, lines, probes, service, events } = setup({
+      targets: [target('a.test'), target('b.test')],
+    });
+    service.start();
+    const answer = async () => {
+      for (const p of probes) p.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+      await flush();
+    };
+    for (let i = 0; i < 3; i++) {
+      clock.advance(i === 0 ? 0 : 50);
+      await answer();
+      clock.advance(50);
+      await answer();
+    }
+    const change = service.reload({
+      targets: [target('a.test'), target('c.test')],
+      format: 'json',
+      maxInflight: 100,
+    });
+    assert.deepEqual(change, { added: ['c.test'], removed: ['b.test'], changed: [] });
+    for (let i = 0; i < 4; i++) {
+      clock.advance(50);
+      await answer();
+    }
+    const byHost = (host: string) =>
+      parsed(lines)
+        .filter((l) => l.host === host && l.event === 'start')
+        .map((l) => l.seq);
+    assert.deepEqual(byHost('a.test'), [1, 2, 3, 4, 5]);
+    assert.deepEqual(byHost('b.test'), [1, 2, 3]);
+    assert.deepEqual(byHost('c.test'), [1, 2]);
+    assert.deepEqual(Object.keys(service.stats.hosts).sort(), ['a.test', 'c.test']);
+    assert.ok(!events.some((e) => e.level >= 50));
+  });
+
+  it('bounds the probes running at once with maxInflight', () => {
+    const { clock, probes, service } = setup({
+      targets: [target('a.test'), target('b.test'), target('c.test')],
+      maxInflight: 2,
+    });
+    service.start();
+    clock.advance(99); // every host's first tick; no probe answers
+    assert.equal(probes.length, 2);
+    assert.equal(service.stats.hosts['c.test']?.skipped, 1);
   });
 });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { checkEnvironment, optionProblem, resolveSettings } from '../../src/settings.js';
+import {
+  checkEnvironment,
+  optionProblem,
+  parseListen,
+  resolveSettings,
+} from '../../src/settings.js';
 
 const place = { uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' }, home: '/home/u' };
 
@@ -9,10 +14,9 @@ describe('resolveSettings', () => {
   it('fills the defaults of SPEC §1', () => {
     const s = resolveSettings({ host: '127.0.0.1' }, place, 'run', '/x');
     assert.deepEqual(s, {
-      host: '127.0.0.1',
-      intervalMs: 3000,
-      timeoutMs: 2000,
-      count: 1,
+      targets: [{ host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 }],
+      maxInflight: 100,
+      metricsListen: undefined,
       logFile: '/home/ping.log',
       format: 'text',
       pidFile: '/run/user/1000/ping-daemon.pid',
@@ -40,9 +44,11 @@ describe('resolveSettings', () => {
   });
 
   it('makes the timeout 80% of a short interval', () => {
-    assert.equal(resolveSettings({ host: 'h', interval: '200ms' }, place, 'run').timeoutMs, 160);
-    assert.equal(resolveSettings({ host: 'h', interval: '1' }, place, 'run').timeoutMs, 800);
-    assert.equal(resolveSettings({ host: 'h', interval: '1m' }, place, 'run').timeoutMs, 2000);
+    const timeout = (interval: string) =>
+      resolveSettings({ host: 'h', interval }, place, 'run').targets[0]?.timeoutMs;
+    assert.equal(timeout('200ms'), 160);
+    assert.equal(timeout('1'), 800);
+    assert.equal(timeout('1m'), 2000);
   });
 
   it('resolves relative paths against the working directory', () => {
@@ -103,6 +109,27 @@ describe('resolveSettings', () => {
   }
 });
 
+describe('parseListen', () => {
+  it('reads ADDRESS:PORT', () => {
+    assert.deepEqual(parseListen('127.0.0.1:9469'), { host: '127.0.0.1', port: 9469 });
+    assert.deepEqual(parseListen('[::1]:9469'), { host: '::1', port: 9469 });
+    assert.deepEqual(parseListen('localhost:80'), { host: 'localhost', port: 80 });
+    for (const bad of [
+      '9469',
+      ':9469',
+      '127.0.0.1',
+      '127.0.0.1:0',
+      '127.0.0.1:70000',
+      '::1:9469',
+      '[x]:1',
+      '-a:1',
+      7,
+    ]) {
+      assert.equal(parseListen(bad), undefined, String(bad));
+    }
+  });
+});
+
 describe('checkEnvironment', () => {
   it('names the variable that holds a bad value', () => {
     assert.throws(
@@ -120,8 +147,12 @@ describe('checkEnvironment', () => {
   });
   it('refuses an unknown PING_DAEMON_ variable', () => {
     assert.throws(
+      () => checkEnvironment({ PING_DAEMON_HOSTNAME: 'a' }),
+      /unknown environment variable PING_DAEMON_HOSTNAME/,
+    );
+    assert.throws(
       () => checkEnvironment({ PING_DAEMON_HOSTS: 'a' }),
-      /unknown environment variable PING_DAEMON_HOSTS/,
+      /PING_DAEMON_HOSTS is not read: list hosts as PING_DAEMON_HOST=a,b/,
     );
   });
   it('accepts good values and ignores other variables', () => {

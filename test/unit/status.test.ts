@@ -16,10 +16,10 @@ describe('describeState', () => {
     const state: DaemonState = {
       pid: 42,
       startedAt: '2026-11-24T12:00:00.000Z',
-      host: '127.0.0.1',
-      intervalMs: 3000,
-      timeoutMs: 2000,
-      count: 1,
+      targets: [
+        { host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
+        { host: '::1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
+      ],
       format: 'text',
       logFile: '/home/ping.log',
       serviceLog: null,
@@ -27,30 +27,34 @@ describe('describeState', () => {
       reloads: 1,
       lastReload: { time: '2026-11-24T12:30:00.000Z', ok: false, error: 'bad' },
       stats: {
-        probes: 1200,
-        skipped: 1,
-        missed: 0,
         lostLines: 0,
-        up: 1190,
-        down: 8,
-        error: 2,
-        last: {
-          time: new Date('2026-11-24T12:59:57.000Z'),
-          seq: 1200,
-          result: { status: 'up', rttMs: 0.04, lossPct: 0 },
+        hosts: {
+          '127.0.0.1': {
+            probes: 1200,
+            skipped: 1,
+            missed: 0,
+            up: 1190,
+            down: 8,
+            error: 2,
+            last: {
+              time: new Date('2026-11-24T12:59:57.000Z'),
+              seq: 1200,
+              result: { status: 'up', rttMs: 0.04, lossPct: 0 },
+            },
+            state: 'up',
+            stateSince: new Date('2026-11-24T12:10:00.000Z'),
+          },
         },
-        state: 'up',
-        stateSince: new Date('2026-11-24T12:10:00.000Z'),
       },
     };
     assert.deepEqual(
       describeState(42, JSON.parse(JSON.stringify(state)), new Date('2026-11-24T13:00:00.000Z')),
       [
         'ping-daemon is running (pid 42) since 2026-11-24T12:00:00.000Z, up 1h',
-        '  pinging 127.0.0.1 every 3s (timeout 2s), logging to /home/ping.log',
-        '  127.0.0.1 is up, since 2026-11-24T12:10:00.000Z (50m)',
-        '  last probe #1200 at 2026-11-24T12:59:57.000Z: up, rtt 0.04 ms, loss 0%',
-        '  1200 probes since start: 1190 up, 8 down, 2 error; 1 ticks skipped',
+        '  pinging 2 hosts (127.0.0.1, ::1) every 3s, logging to /home/ping.log',
+        '  127.0.0.1: up since 2026-11-24T12:10:00.000Z (50m); last probe #1200 at 2026-11-24T12:59:57.000Z: up, rtt 0.04 ms, loss 0%',
+        '    1200 probes: 1190 up, 8 down, 2 error; 1 skipped (every 3s, timeout 2s)',
+        '  ::1: no probe yet (every 3s, timeout 2s)',
         '  last reload at 2026-11-24T12:30:00.000Z: failed: bad',
       ],
     );

@@ -1,0 +1,132 @@
+// Prometheus metrics (--metrics-listen): per-host series fed by every probe result, prom-client's
+// process metrics, and a small HTTP server for /metrics and /healthz. Owns its server; close()
+// stops it.
+import { createServer, type Server } from 'node:http';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { StartupError } from './errors.js';
+import type { ProbeResult } from './ping-result.js';
+import type { ListenAddress } from './settings.js';
+
+/** smokeping-style RTT buckets, seconds: from loopback (50 µs) to a poor satellite link (5 s). */
+export const RTT_BUCKETS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  5,
+];
+
+export class PingMetrics {
+  readonly registry = new Registry();
+  readonly #up: Gauge;
+  readonly #rtt: Histogram;
+  readonly #probes: Counter;
+  readonly #loss: Gauge;
+  readonly #last: Gauge;
+
+  constructor() {
+    const registers = [this.registry];
+    this.#up = new Gauge({
+      name: 'ping_up',
+      help: 'Whether the last probe got a reply (1) or not (0).',
+      labelNames: ['host'],
+      registers,
+    });
+    this.#rtt = new Histogram({
+      name: 'ping_rtt_seconds',
+      help: 'Round-trip time of the probes that got replies.',
+      labelNames: ['host'],
+      buckets: RTT_BUCKETS,
+      registers,
+    });
+    this.#probes = new Counter({
+      name: 'ping_probes_total',
+      help: 'Probes run, by result.',
+      labelNames: ['host', 'status'],
+      registers,
+    });
+    this.#loss = new Gauge({
+      name: 'ping_loss_ratio',
+      help: 'Packet loss of the last probe, 0 to 1.',
+      labelNames: ['host'],
+      registers,
+    });
+    this.#last = new Gauge({
+      name: 'ping_last_probe_timestamp_seconds',
+      help: 'When the last probe ended, seconds since the epoch.',
+      labelNames: ['host'],
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client names three gauges `*_total`, which Prometheus reserves for counters, and
+    // `promtool check metrics` rejects them; their per-type twins (nodejs_active_handles, …) stay.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      this.registry.removeSingleMetric(name);
+    }
+  }
+
+  observe(host: string, result: ProbeResult, time: Date): void {
+    this.#up.set({ host }, result.status === 'up' ? 1 : 0);
+    this.#probes.inc({ host, status: result.status });
+    if (result.rttMs !== undefined) this.#rtt.observe({ host }, result.rttMs / 1000);
+    if (result.lossPct !== undefined) this.#loss.set({ host }, result.lossPct / 100);
+    this.#last.set({ host }, time.getTime() / 1000);
+  }
+
+  /** A host no longer pinged leaves no stale series behind. */
+  remove(host: string): void {
+    for (const metric of [this.#up, this.#rtt, this.#loss, this.#last]) metric.remove({ host });
+    for (const status of ['up', 'down', 'error']) this.#probes.remove({ host, status });
+  }
+}
+
+/**
+ * Serves /metrics and /healthz (200 while `healthy()`, else 503). Resolves once listening;
+ * rejects with a one-line StartupError when the address cannot be bound.
+ */
+export function serveMetrics(
+  metrics: PingMetrics,
+  address: ListenAddress,
+  healthy: () => boolean,
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    } else if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end('metrics unavailable\n'),
+      );
+    } else if (path === '/healthz') {
+      const ok = healthy();
+      res
+        .writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' })
+        .end(ok ? 'ok\n' : 'stopping\n');
+    } else {
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain' })
+        .end('not found: try /metrics or /healthz\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const words: Record<string, string> = {
+        EADDRINUSE: 'address already in use',
+        EADDRNOTAVAIL: 'address not available on this machine',
+        EACCES: 'permission denied',
+      };
+      const where = address.host.includes(':')
+        ? `[${address.host}]:${address.port}`
+        : `${address.host}:${address.port}`;
+      reject(
+        new StartupError(
+          `cannot listen on ${where}: ${words[err.code ?? ''] ?? err.message}; choose another with --metrics-listen`,
+          { cause: err },
+        ),
+      );
+    });
+    server.listen(address.port, address.host, () => resolve(server));
+  });
+}

@@ -1,0 +1,246 @@
+// Many hosts and the Prometheus endpoint, scraped while the daemon runs against loopback.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, cliDone, readLines, tempDir, waitFor } from '../helpers/cli.js';
+
+const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
+
+/** A port free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function get(url: string): Promise<{ status: number; text: string; type: string | null }> {
+  const res = await fetch(url);
+  return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+}
+
+/** `name{labels} value` lines of an exposition, as a map from `name{labels}` to value. */
+function samples(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (m) map.set(m[1] as string, Number(m[2]));
+  }
+  return map;
+}
+
+const endLines = (log: string, host: string) =>
+  readLines(log).filter((l) => l.startsWith('end') && l.includes(` host=${host} `)).length;
+
+describe('metrics', () => {
+  it('serves valid Prometheus metrics whose counters match the log', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const port = await freePort();
+    const run = cli([
+      'run',
+      '--host',
+      '127.0.0.1',
+      '--host',
+      '::1',
+      '--interval',
+      '300ms',
+      '--metrics-listen',
+      `127.0.0.1:${port}`,
+      '--log-file',
+      log,
+      '--pid-file',
+      join(dir, 'd.pid'),
+    ]);
+    try {
+      await waitFor(
+        'probes of both hosts',
+        () => endLines(log, '127.0.0.1') >= 3 && endLines(log, '::1') >= 3,
+      );
+      const m = await get(`http://127.0.0.1:${port}/metrics`);
+      const logged = { v4: endLines(log, '127.0.0.1'), v6: endLines(log, '::1') };
+      assert.equal(m.status, 200);
+      assert.match(m.type ?? '', /^text\/plain; version=0\.0\.4/);
+      const s = samples(m.text);
+      for (const [host, count] of [
+        ['127.0.0.1', logged.v4],
+        ['::1', logged.v6],
+      ] as const) {
+        const probes = s.get(`ping_probes_total{host="${host}",status="up"}`) as number;
+        assert.ok(
+          probes >= count - 1 && probes <= count,
+          `${host}: ${probes} probes counted, ${count} logged`,
+        );
+        assert.equal(s.get(`ping_up{host="${host}"}`), 1);
+        assert.equal(s.get(`ping_loss_ratio{host="${host}"}`), 0);
+        assert.equal(s.get(`ping_rtt_seconds_count{host="${host}"}`), probes);
+        assert.ok((s.get(`ping_rtt_seconds_sum{host="${host}"}`) as number) > 0);
+        assert.ok(
+          Math.abs(
+            (s.get(`ping_last_probe_timestamp_seconds{host="${host}"}`) as number) -
+              Date.now() / 1000,
+          ) < 5,
+        );
+      }
+      assert.ok(s.has('process_resident_memory_bytes'), 'default process metrics');
+      assert.ok(s.has('nodejs_eventloop_lag_seconds'));
+      if (hasPromtool) {
+        const check = spawnSync('promtool', ['check', 'metrics'], {
+          input: m.text,
+          encoding: 'utf8',
+        });
+        assert.equal(check.status, 0, check.stdout + check.stderr);
+      }
+      assert.deepEqual(await get(`http://127.0.0.1:${port}/healthz`), {
+        status: 200,
+        text: 'ok\n',
+        type: 'text/plain',
+      });
+      assert.equal((await get(`http://127.0.0.1:${port}/nope`)).status, 404);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
+  });
+
+  it('pings 50 hosts in 127.0.0.0/8 every 200ms for 5s without skipping a tick', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const pid = join(dir, 'd.pid');
+    const hosts = Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 1}`);
+    const start = await cliDone([
+      'start',
+      '--host',
+      hosts.join(','),
+      '--interval',
+      '200ms',
+      '--log-file',
+      log,
+      '--pid-file',
+      pid,
+      '--service-log',
+      join(dir, 's.log'),
+    ]);
+    assert.equal(start.code, 0, start.stderr);
+    assert.match(
+      start.stdout,
+      /pinging 50 hosts \(127\.0\.0\.1, 127\.0\.0\.2, 127\.0\.0\.3, \.\.\.\) every 200ms/,
+    );
+    await new Promise((r) => setTimeout(r, 5000));
+    const status = JSON.parse((await cliDone(['status', '--json', '--pid-file', pid])).stdout);
+    await cliDone(['stop', '--pid-file', pid]);
+    const perHost = Object.values(status.stats.hosts) as {
+      probes: number;
+      skipped: number;
+      missed: number;
+      up: number;
+    }[];
+    assert.equal(perHost.length, 50);
+    for (const h of perHost) {
+      assert.equal(h.skipped, 0);
+      assert.equal(h.missed, 0);
+      assert.equal(h.up, h.probes);
+      assert.ok(h.probes >= 23, `only ${h.probes} probes in 5 s`);
+    }
+  });
+
+  it('adds and removes hosts on reload, keeping the others going', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'p.log');
+    const pid = join(dir, 'd.pid');
+    const config = join(dir, 'c.json');
+    const port = await freePort();
+    writeFileSync(
+      config,
+      JSON.stringify({
+        hosts: ['127.0.0.1', '127.0.0.2'],
+        interval: '100ms',
+        metricsListen: `127.0.0.1:${port}`,
+      }),
+    );
+    const start = await cliDone([
+      'start',
+      '-c',
+      config,
+      '--log-file',
+      log,
+      '--pid-file',
+      pid,
+      '--service-log',
+      join(dir, 's.log'),
+    ]);
+    assert.equal(start.code, 0, start.stderr);
+    try {
+      await waitFor('probes', () => endLines(log, '127.0.0.2') >= 3);
+      writeFileSync(
+        config,
+        JSON.stringify({
+          hosts: ['127.0.0.1', { host: '127.0.0.3', interval: '200ms' }],
+          interval: '100ms',
+          metricsListen: `127.0.0.1:${port}`,
+        }),
+      );
+      assert.equal((await cliDone(['reload', '--pid-file', pid])).code, 0);
+      const before = endLines(log, '127.0.0.2');
+      await waitFor('the new host', () => endLines(log, '127.0.0.3') >= 3);
+      const s = samples((await get(`http://127.0.0.1:${port}/metrics`)).text);
+      assert.ok(s.has('ping_up{host="127.0.0.3"}'));
+      assert.ok(
+        ![...s.keys()].some((k) => k.includes('127.0.0.2')),
+        'no series left for the removed host',
+      );
+      assert.equal(endLines(log, '127.0.0.2'), before, 'the removed host is no longer pinged');
+    } finally {
+      await cliDone(['stop', '--pid-file', pid]);
+    }
+    // 127.0.0.1 kept its schedule: its sequence numbers never restarted.
+    const seqs = readLines(log)
+      .filter((l) => l.startsWith('start') && l.includes(' host=127.0.0.1 '))
+      .map((l) => Number(/seq=(\d+)/.exec(l)?.[1]));
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+    );
+  });
+
+  it('refuses a port in use with one line, leaving no daemon behind', async () => {
+    const dir = tempDir();
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const pid = join(dir, 'd.pid');
+      for (const command of ['start', 'run']) {
+        const r = await cliDone([
+          command,
+          '--host',
+          '127.0.0.1',
+          '--metrics-listen',
+          `127.0.0.1:${port}`,
+          '--log-file',
+          join(dir, 'p.log'),
+          '--pid-file',
+          pid,
+          '--service-log',
+          join(dir, 's.log'),
+        ]);
+        assert.equal(r.code, 1);
+        assert.equal(
+          r.stderr,
+          `ping-daemon: cannot listen on 127.0.0.1:${port}: address already in use; choose another with --metrics-listen\n`,
+        );
+        assert.ok(!existsSync(pid));
+      }
+    } finally {
+      blocker.close();
+    }
+    const bad = await cliDone(['run', '--host', '127.0.0.1', '--metrics-listen', '9469']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--metrics-listen must be ADDRESS:PORT like `127.0.0.1:9469`/);
+  });
+});
