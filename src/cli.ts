@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // The entry point: parse, run, and map any error to one line on stderr and its exit code.
-import { hideBin } from 'yargs/helpers';
-import { parseCommandLine } from './command-line.js';
-import { STAGE2_ENV } from './daemonize.js';
+// Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
+import { STAGE2_SETTINGS_ENV } from './daemonize.js';
 import { ExitCode, exitCodeOf, userMessage } from './errors.js';
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (process.env[STAGE2_SETTINGS_ENV] !== undefined) {
+    const { stage2 } = await import('./stage2.js');
+    return stage2(args);
+  }
   try {
-    const action = parseCommandLine({
-      args: hideBin(process.argv),
-      // The daemon runs in `/`; it resolves paths against the directory it was started from.
-      cwd: process.env[STAGE2_ENV] ?? process.cwd(),
-      uid: process.getuid?.() ?? -1,
-    });
+    const { parseCommandLine } = await import('./command-line.js');
+    const action = parseCommandLine({ args, cwd: process.cwd(), uid: process.getuid?.() ?? -1 });
     return action ? await action() : ExitCode.ok;
   } catch (err) {
     process.stderr.write(`ping-daemon: ${userMessage(err)}\n`);

@@ -3,14 +3,6 @@
 // synchronous and returns the action to run, so the same parse serves `main` and SIGHUP's
 // re-read of the configuration.
 import yargs, { type Argv } from 'yargs';
-import { installServiceCommand } from './commands/install-service.js';
-import { logsCommand } from './commands/logs.js';
-import { reloadCommand } from './commands/reload.js';
-import { restartCommand } from './commands/restart.js';
-import { runCommand } from './commands/run.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { stopCommand } from './commands/stop.js';
 import { loadConfigFile } from './config-file.js';
 import { type ConfigError, ExitCode, PingDaemonError, UsageError } from './errors.js';
 import { ENV_PREFIX, type Place, serviceOptions } from './options.js';
@@ -86,10 +78,16 @@ function build(
       invocation.args.some((arg) => flags.some((f) => arg === f || arg.startsWith(`${f}=`))),
     place: placeOf(invocation),
   });
+  // Each command's module is loaded only when it runs: `status` does not pay for the daemon,
+  // and the daemon does not pay for `logs`.
+  type CommandModule = Record<string, unknown>;
   const handle =
-    (command: (context: CommandContext) => Promise<number>) =>
+    (load: () => Promise<CommandModule>, name: string) =>
     (argv: Record<string, unknown>): void =>
-      setAction(() => command(context(argv)));
+      setAction(async () => {
+        const command = (await load())[name] as (context: CommandContext) => Promise<number>;
+        return command(context(argv));
+      });
   const parser: Argv = yargs(invocation.args);
   return (
     parser
@@ -105,13 +103,13 @@ function build(
         ['start', '$0'],
         'start in the background; return once it is running (the default command)',
         () => {},
-        handle(startCommand),
+        handle(() => import('./commands/start.js'), 'startCommand'),
       )
       .command(
         'run',
         'run in the foreground (systemd, containers, debugging)',
         () => {},
-        handle(runCommand),
+        handle(() => import('./commands/run.js'), 'runCommand'),
       )
       .command(
         'stop',
@@ -123,13 +121,13 @@ function build(
               type: 'boolean',
               describe: 'SIGKILL the daemon if it outlives --timeout',
             }),
-        handle(stopCommand),
+        handle(() => import('./commands/stop.js'), 'stopCommand'),
       )
       .command(
         'status',
         'is it running, since when, doing what (LSB exit codes)',
         (y) => y.option('json', { type: 'boolean', describe: "print the daemon's state as JSON" }),
-        handle(statusCommand),
+        handle(() => import('./commands/status.js'), 'statusCommand'),
       )
       .command(
         'logs',
@@ -158,14 +156,19 @@ function build(
             .example('$0 logs -f', 'follow the log of the daemon running here')
             .example('$0 logs --since 1h --summary', 'how the last hour went')
             .example('$0 logs -n 100 --host 127.0.0.1 --json', 'one host, as JSON'),
-        handle(logsCommand),
+        handle(() => import('./commands/logs.js'), 'logsCommand'),
       )
-      .command('restart', 'stop, then start', () => {}, handle(restartCommand))
+      .command(
+        'restart',
+        'stop, then start',
+        () => {},
+        handle(() => import('./commands/restart.js'), 'restartCommand'),
+      )
       .command(
         'reload',
         'SIGHUP: re-read the config file and reopen the logs',
         () => {},
-        handle(reloadCommand),
+        handle(() => import('./commands/reload.js'), 'reloadCommand'),
       )
       .command(
         'install-service',
@@ -182,7 +185,7 @@ function build(
               type: 'string',
               describe: 'the ping-daemon for ExecStart (default: this one)',
             }),
-        handle(installServiceCommand),
+        handle(() => import('./commands/install-service.js'), 'installServiceCommand'),
       )
       .example('$0 --host www.baidu.com', 'start the daemon in the background')
       .example(

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ExitCode, userMessage } from './errors.js';
 import { openOrExplain } from './files.js';
-import { PingMetrics, serveMetrics } from './metrics.js';
+import type { PingMetrics } from './metrics.js';
 import { acquirePidFile, type PidFileState, releasePidFile } from './pid-file.js';
 import { findPing } from './ping-exec.js';
 import { PingLog } from './ping-log.js';
@@ -21,7 +21,7 @@ import type { Target } from './targets.js';
 
 export interface DaemonHooks {
   /** Re-reads the settings for SIGHUP (command line, environment and config file again). */
-  reread(): Settings;
+  reread(): Settings | Promise<Settings>;
   /** Called once the schedule runs (start's readiness report). */
   onReady?(pid: number): void;
 }
@@ -117,8 +117,10 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
   let server: Server | undefined;
   let stopping = false;
   if (settings.metricsListen) {
-    metrics = new PingMetrics();
     try {
+      // Loaded only when asked for: prom-client costs start-up time and memory.
+      const { PingMetrics, serveMetrics } = await import('./metrics.js');
+      metrics = new PingMetrics();
       server = await serveMetrics(metrics, settings.metricsListen, () => !stopping);
     } catch (err) {
       removeSignals();
@@ -156,7 +158,7 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
     logger,
   );
 
-  const reload = (): void => {
+  const reload = async (): Promise<void> => {
     state.reloads++;
     for (const file of [pingLog, serviceLog]) {
       try {
@@ -166,7 +168,7 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
       }
     }
     try {
-      const next = hooks.reread();
+      const next = await hooks.reread();
       const changed = service.reload(next);
       if (JSON.stringify(next.metricsListen) !== JSON.stringify(current.metricsListen)) {
         logger.warn('metricsListen changes take effect at the next restart');
@@ -208,7 +210,11 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
       service.abort();
       finish(ExitCode.ok, 'stopped at once by a second signal', { signal });
     };
-    actions.reload = reload;
+    // Reloads run one after another, however many SIGHUPs arrive at once.
+    let reloading = Promise.resolve();
+    actions.reload = () => {
+      reloading = reloading.then(reload);
+    };
     process.on('uncaughtException', (err) => {
       logger.fatal({ err }, 'crashed');
       service.abort();

@@ -1,16 +1,9 @@
 // `ping-daemon start` (the default command). The launcher checks everything it can in the
 // foreground, so mistakes reach the user's terminal, then daemonizes (daemonize.ts) and waits for
-// the daemon to report. The same command, re-executed with STAGE2_ENV set, is the daemon.
+// the daemon to report; the daemon itself is stage2.ts.
 import type { CommandContext } from '../command-line.js';
-import { runDaemon } from '../daemon.js';
-import {
-  closeInheritedDescriptors,
-  daemonEnvironment,
-  launch,
-  report,
-  STAGE2_ENV,
-} from '../daemonize.js';
-import { AlreadyRunningError, ExitCode, userMessage } from '../errors.js';
+import { daemonEnvironment, launch } from '../daemonize.js';
+import { AlreadyRunningError, ExitCode } from '../errors.js';
 import { checkAppendable, checkPidDirectory } from '../files.js';
 import { defaultPidFile } from '../options.js';
 import { inspectPidFile } from '../pid-file.js';
@@ -32,29 +25,12 @@ function preflight(context: CommandContext, settings: Settings): void {
 }
 
 export async function startCommand(context: CommandContext): Promise<number> {
-  if (process.env[STAGE2_ENV] !== undefined) return daemon(context);
   const settings = context.settings('daemon');
   preflight(context, settings);
-  const env = daemonEnvironment(process.env, context.invocation.cwd);
+  const env = daemonEnvironment(process.env, context.invocation.cwd, settings);
   const pid = await launch(context.invocation.args, env, settings.serviceLog ?? 'stderr');
   process.stdout.write(
     `ping-daemon started (pid ${pid}): ${describeTargets(settings.targets)}, logging to ${settings.logFile}\n`,
   );
   return ExitCode.ok;
-}
-
-/** Stage 2: run the daemon, and report ready, or the error that stopped it, to the launcher. */
-async function daemon(context: CommandContext): Promise<number> {
-  process.chdir('/');
-  closeInheritedDescriptors();
-  try {
-    const settings = context.settings('daemon');
-    return await runDaemon(settings, {
-      reread: () => context.settings('daemon'),
-      onReady: (pid) => report({ ready: true, pid }),
-    });
-  } catch (err) {
-    report({ error: userMessage(err) });
-    return ExitCode.failure;
-  }
 }

@@ -1,0 +1,32 @@
+// Stage 2 of `start` (see daemonize.ts): the daemon. It runs the settings the launcher resolved
+// and checked, tells the launcher how start-up went, and, on SIGHUP, reads the command line, the
+// environment and the config file again as the launcher did.
+
+import { runDaemon } from './daemon.js';
+import {
+  closeInheritedDescriptors,
+  report,
+  STAGE2_CWD_ENV,
+  STAGE2_SETTINGS_ENV,
+} from './daemonize.js';
+import { ExitCode, userMessage } from './errors.js';
+import type { Settings } from './settings.js';
+
+export async function stage2(args: string[]): Promise<number> {
+  process.chdir('/');
+  closeInheritedDescriptors();
+  const cwd = process.env[STAGE2_CWD_ENV] ?? '/';
+  try {
+    const settings = JSON.parse(process.env[STAGE2_SETTINGS_ENV] ?? '') as Settings;
+    return await runDaemon(settings, {
+      reread: async () => {
+        const { readSettings } = await import('./command-line.js');
+        return readSettings({ args, uid: process.getuid?.() ?? -1, cwd }, 'daemon');
+      },
+      onReady: (pid) => report({ ready: true, pid }),
+    });
+  } catch (err) {
+    report({ error: userMessage(err) });
+    return ExitCode.failure;
+  }
+}
