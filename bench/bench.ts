@@ -188,8 +188,15 @@ function precisionOf(log: string, intervalMs: number): Precision {
     time: Date;
     seq: number;
   }[];
-  const t0 = (starts[0] as { time: Date }).time.getTime();
-  const errors = starts.map((e, k) => e.time.getTime() - (t0 + k * intervalMs));
+  // Each start line belongs to the grid slot nearest it (a skipped tick leaves its slot empty);
+  // the ideal grid is the earliest one every tick is on or after.
+  const first = (starts[0] as { time: Date }).time.getTime();
+  const offsets = starts.map((e) => {
+    const t = e.time.getTime();
+    return t - Math.round((t - first) / intervalMs) * intervalMs;
+  });
+  const t0 = Math.min(...offsets);
+  const errors = offsets.map((o) => o - t0);
   const tenth = Math.max(1, Math.floor(errors.length / 10));
   return {
     intervalMs,

@@ -64,6 +64,16 @@ async function start(p: Paths, args: string[] = ['--host', '127.0.0.1', '--inter
   return { pid, ms, stdout: r.stdout };
 }
 
+const HANG = `${fixture('ping-hang')}/ping`;
+
+/** Starts a daemon whose probes hang (a stand-in ping); returns once a probe is in flight. */
+async function startHanging(p: Paths, interval: string, timeout: string) {
+  const args = ['--host', '127.0.0.1', '--interval', interval, '--timeout', timeout];
+  const started = await start(p, [...args, '--ping-dir', fixture('ping-hang')]);
+  await waitFor('a probe in flight', () => processesMatching(HANG).length > 0);
+  return started;
+}
+
 const ctl = (p: Paths, ...args: string[]) => cliDone([...args, '--pid-file', p.pid]);
 
 /** The PIDs of ping-daemons that have `path` open. */
@@ -209,37 +219,15 @@ describe('status, stop, restart, reload', () => {
 
   it('stop leaves no ping process behind', async () => {
     const p = paths();
-    const hang = fixture('ping-hang');
-    await start(p, [
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '1s',
-      '--timeout',
-      '300ms',
-      '--ping-dir',
-      hang,
-    ]);
-    await waitFor('a probe in flight', () => processesMatching(`${hang}/ping`).length > 0);
+    await startHanging(p, '1s', '300ms');
     assert.equal((await ctl(p, 'stop')).code, 0);
-    assert.deepEqual(processesMatching(`${hang}/ping`), []);
+    assert.deepEqual(processesMatching(HANG), []);
     pairs(readLines(p.log).map(parseText));
   });
 
   it('stop --timeout reports a daemon still finishing its probe; a second stop ends it at once', async () => {
     const p = paths();
-    const hang = fixture('ping-hang');
-    const { pid } = await start(p, [
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '20s',
-      '--timeout',
-      '15s',
-      '--ping-dir',
-      hang,
-    ]);
-    await waitFor('a probe in flight', () => processesMatching(`${hang}/ping`).length > 0);
+    const { pid } = await startHanging(p, '20s', '15s');
     const slow = await ctl(p, 'stop', '--timeout', '300ms');
     assert.equal(slow.code, 1);
     assert.equal(
@@ -249,24 +237,13 @@ describe('status, stop, restart, reload', () => {
     const again = await ctl(p, 'stop', '--timeout', '2s');
     assert.deepEqual([again.code, again.stdout], [0, `ping-daemon stopped (pid ${pid})\n`]);
     assert.ok(!existsSync(p.pid));
-    assert.deepEqual(processesMatching(`${hang}/ping`), []);
+    assert.deepEqual(processesMatching(HANG), []);
     pairs(readLines(p.log).map(parseText));
   });
 
   it('stop --force kills a wedged daemon and its probes', async () => {
     const p = paths();
-    const hang = fixture('ping-hang');
-    const { pid } = await start(p, [
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '20s',
-      '--timeout',
-      '15s',
-      '--ping-dir',
-      hang,
-    ]);
-    await waitFor('a probe in flight', () => processesMatching(`${hang}/ping`).length > 0);
+    const { pid } = await startHanging(p, '20s', '15s');
     process.kill(pid, 'SIGSTOP'); // wedged: it cannot act on SIGTERM
     const forced = await ctl(p, 'stop', '--timeout', '300ms', '--force');
     assert.deepEqual(
@@ -274,11 +251,7 @@ describe('status, stop, restart, reload', () => {
       [0, `ping-daemon stopped (pid ${pid}) with SIGKILL\n`],
     );
     assert.ok(!existsSync(p.pid));
-    await waitFor(
-      'no stand-in ping left',
-      () => processesMatching(`${hang}/ping`).length === 0,
-      1000,
-    );
+    await waitFor('no stand-in ping left', () => processesMatching(HANG).length === 0, 1000);
   });
 
   it('restart gives a new PID', async () => {
