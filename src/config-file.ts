@@ -3,8 +3,8 @@
 // reported with the file, the key and the value.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ConfigError, describeErrno } from './errors.js';
+import { isOptionKey, jsonTypes, optionProblem, show } from './option-checks.js';
 import { optionKeys } from './options.js';
-import { isOptionKey, jsonTypes, optionProblem, show } from './settings.js';
 
 /** A config file is a handful of keys; anything larger is a mistake (or `/dev/zero`). */
 export const MAX_CONFIG_BYTES = 64 * 1024;

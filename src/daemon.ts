@@ -19,6 +19,18 @@ import { type DaemonState, removeState, stateFilePath } from './state-file.js';
 import { StatePublisher } from './state-publisher.js';
 import type { Target } from './targets.js';
 
+/** Settings a reload cannot apply: files already open, privileges already dropped, a bound port. */
+const RESTART_ONLY = [
+  'logFile',
+  'pidFile',
+  'serviceLog',
+  'umask',
+  'user',
+  'group',
+  'pingDir',
+  'metricsListen',
+] as const satisfies readonly (keyof Settings)[];
+
 export interface DaemonHooks {
   /** Re-reads the settings for SIGHUP (command line, environment and config file again). */
   reread(): Settings | Promise<Settings>;
@@ -170,8 +182,14 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
     try {
       const next = await hooks.reread();
       const changed = service.reload(next);
-      if (JSON.stringify(next.metricsListen) !== JSON.stringify(current.metricsListen)) {
-        logger.warn('metricsListen changes take effect at the next restart');
+      const pending = RESTART_ONLY.filter(
+        (key) => JSON.stringify(next[key]) !== JSON.stringify(settings[key]),
+      );
+      if (pending.length > 0) {
+        logger.warn(
+          { settings: pending },
+          `${pending.join(', ')}: these take effect at the next restart`,
+        );
       }
       process.title = `ping-daemon: ${describeHosts(next.targets)}`;
       current = next;

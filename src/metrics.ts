@@ -4,8 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { StartupError } from './errors.js';
+import type { ListenAddress } from './option-checks.js';
 import type { ProbeResult } from './ping-result.js';
-import type { ListenAddress } from './settings.js';
 
 /** smokeping-style RTT buckets, seconds: from loopback (50 µs) to a poor satellite link (5 s). */
 export const RTT_BUCKETS = [

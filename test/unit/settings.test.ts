@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import {
-  checkEnvironment,
-  optionProblem,
-  parseListen,
-  resolveSettings,
-} from '../../src/settings.js';
+import { optionProblem, parseListen } from '../../src/option-checks.js';
+import { checkEnvironment, resolveSettings } from '../../src/settings.js';
 
 const place = { uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' }, home: '/home/u' };
 
