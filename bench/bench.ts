@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLogLine } from '../src/log-line.js';
+import { statFields } from '../src/proc.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -24,11 +25,7 @@ interface Cpu {
 
 /** utime+stime and cutime+cstime of a process, in ms. */
 function cpu(pid: number): Cpu {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat
-    .slice(stat.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
+  const f = statFields(pid).map(Number);
   const ms = (ticks: number) => (ticks * 1000) / CLK_TCK;
   return { selfMs: ms((f[11] ?? 0) + (f[12] ?? 0)), childrenMs: ms((f[13] ?? 0) + (f[14] ?? 0)) };
 }

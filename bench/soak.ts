@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childrenOf } from '../src/proc.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const ticks = Number(process.argv[2] ?? 20_000);
@@ -38,18 +39,11 @@ interface Sample {
   children: number;
 }
 
-function children(): number {
-  let n = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) n++;
-    } catch {
-      // gone
-    }
-  }
-  return n;
+/** The one host's counters in the state file. */
+function hostStats(state: {
+  stats: { hosts: Record<string, { probes: number; skipped: number; up: number }> };
+}) {
+  return Object.values(state.stats.hosts)[0] ?? { probes: 0, skipped: 0, up: 0 };
 }
 
 function sample(t0: number): Sample {
@@ -57,10 +51,10 @@ function sample(t0: number): Sample {
   const status = readFileSync(`/proc/${pid}/status`, 'latin1');
   return {
     seconds: Math.round((Date.now() - t0) / 1000),
-    ticks: state.stats.probes + state.stats.skipped,
+    ticks: hostStats(state).probes + hostStats(state).skipped,
     fds: readdirSync(`/proc/${pid}/fd`).length,
     rssKb: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]),
-    children: children(),
+    children: childrenOf(pid).length,
   };
 }
 
@@ -85,9 +79,9 @@ console.log(
   JSON.stringify({
     ticks: last.ticks,
     interval,
-    probes: state.stats.probes,
-    skipped: state.stats.skipped,
-    up: state.stats.up,
+    probes: hostStats(state).probes,
+    skipped: hostStats(state).skipped,
+    up: hostStats(state).up,
     fds: { first: first.fds, last: last.fds, max: Math.max(...samples.map((s) => s.fds)) },
     rssMb: {
       first: first.rssKb / 1024,

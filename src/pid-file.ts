@@ -6,13 +6,13 @@ import {
   constants,
   linkSync,
   openSync,
-  readdirSync,
   readFileSync,
   renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { AlreadyRunningError } from './errors.js';
+import { isAlive } from './proc.js';
 
 const MODE = 0o644;
 
@@ -48,33 +48,6 @@ export function isPingDaemon(pid: number): boolean {
     }
   }
   return false;
-}
-
-/** Whether `pid` exists and is not a zombie (which has exited, whatever /proc still shows). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The state follows the command name, which is in parentheses and may hold anything.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** The PIDs whose parent is `pid` (its ping probes), from /proc. */
-export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return children;
 }
 
 export type PidFileState =

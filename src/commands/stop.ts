@@ -5,7 +5,8 @@ import type { CommandContext } from '../command-line.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ControlError, ExitCode } from '../errors.js';
 import { show } from '../option-checks.js';
-import { childrenOf, inspectPidFile, isPingDaemon, releasePidFile } from '../pid-file.js';
+import { inspectPidFile, isPingDaemon, releasePidFile } from '../pid-file.js';
+import { childrenOf } from '../proc.js';
 import { removeState, stateFilePath } from '../state-file.js';
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { statFields } from '../../src/proc.js';
 import {
   cliDone,
   fixture,
@@ -89,12 +90,6 @@ function holders(path: string): number[] {
   });
 }
 
-function procStat(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  // Fields after the command name, which is in parentheses: state is [0], ppid [1], pgrp [2], session [3], tty_nr [4].
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
 describe('start', () => {
   it('daemonizes like daemon(7) and returns promptly with the PID', async () => {
     const p = paths();
@@ -109,7 +104,7 @@ describe('start', () => {
     assert.ok(ms < 3000, `start took ${ms} ms`);
     assert.match(stdout, /pinging 127\.0\.0\.1 every 100ms, logging to /);
     assert.equal(readFileSync(p.pid, 'utf8'), `${pid}\n`);
-    const [, ppid, , session, tty] = procStat(pid);
+    const [, ppid, , session, tty] = statFields(pid);
     assert.notEqual(Number(session), pid, 'not a session leader');
     assert.equal(Number(tty), 0, 'no controlling terminal');
     assert.notEqual(Number(ppid), process.pid, 'not our child');
@@ -184,7 +179,7 @@ describe('status, stop, restart, reload', () => {
     process.kill(pid, 'SIGKILL');
     await waitFor(
       'the daemon to die',
-      () => !existsSync(`/proc/${pid}`) || procStat(pid)[0] === 'Z',
+      () => !existsSync(`/proc/${pid}`) || statFields(pid)[0] === 'Z',
     );
     const dead = await ctl(p, 'status');
     assert.equal(dead.code, 1);
