@@ -187,11 +187,19 @@ export class PingService {
     if (!runner) return;
     runner.schedule.stop();
     this.#runners.delete(host);
+    // Its metrics go after its last result, and only if the host was not added back meanwhile.
+    const gone = (): void => {
+      if (!this.#runners.has(host)) this.#parts.onRemove?.(host);
+    };
     if (runner.inFlight) {
       this.#leaving.add(runner);
-      runner.inFlight.done.then(() => this.#leaving.delete(runner));
+      runner.inFlight.done.then(() => {
+        this.#leaving.delete(runner);
+        gone();
+      });
+    } else {
+      gone();
     }
-    this.#parts.onRemove?.(host);
   }
 
   #skip(runner: Runner, why: string): void {
@@ -242,7 +250,8 @@ export class PingService {
       const time = this.#parts.wallClock();
       this.#write(formatEnd(this.#settings.format, { time, host, seq, result, durationMs }));
       this.#record(runner, seq, result, time);
-      this.#parts.onResult?.(host, result, time);
+      // A removed host's last probe still gets its end line, but no longer counts.
+      if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time);
     };
     runner.inFlight = {
       probe,

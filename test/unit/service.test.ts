@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { ProbeResult } from '../../src/ping-result.js';
 import type { ProbeRequest, RunningProbe } from '../../src/probe.js';
-import { type LiveSettings, PingService } from '../../src/service.js';
+import { type LiveSettings, PingService, type ServiceParts } from '../../src/service.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 interface Held {
@@ -19,7 +19,7 @@ const target = (host: string, intervalMs = 100) => ({
   count: 1,
 });
 
-function setup(overrides: Partial<LiveSettings> = {}) {
+function setup(overrides: Partial<LiveSettings> = {}, hooks: Partial<ServiceParts> = {}) {
   const clock = new FakeClock();
   const lines: string[] = [];
   const events: { level: number; msg: string; [k: string]: unknown }[] = [];
@@ -52,6 +52,7 @@ function setup(overrides: Partial<LiveSettings> = {}) {
     clock,
     timers: clock,
     wallClock: () => new Date(clock.now()),
+    ...hooks,
   });
   return {
     clock,
@@ -258,5 +259,23 @@ describe('PingService', () => {
     clock.advance(99); // every host's first tick; no probe answers
     assert.equal(probes.length, 2);
     assert.equal(service.stats.hosts['c.test']?.skipped, 1);
+  });
+
+  it('reports a removed host gone only after its last probe, which no longer counts', async () => {
+    const calls: string[] = [];
+    const { clock, probes, service } = setup(
+      { targets: [target('a.test'), target('b.test')] },
+      {
+        onResult: (host) => calls.push(`result ${host}`),
+        onRemove: (host) => calls.push(`remove ${host}`),
+      },
+    );
+    service.start();
+    clock.advance(50); // both probes in flight
+    service.reload({ targets: [target('a.test')], format: 'json', maxInflight: 100 });
+    assert.deepEqual(calls, []);
+    for (const p of probes) p.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+    await flush();
+    assert.deepEqual(calls.sort(), ['remove b.test', 'result a.test']);
   });
 });
