@@ -24,19 +24,19 @@ describe('localIso', () => {
 describe('text format', () => {
   it('writes the start line of SPEC §3', () => {
     assert.equal(
-      formatStart('text', { time: t, host: 'www.baidu.com', seq: 42 }),
-      'start time---------:2026-11-24T20:15:03.001+08:00 host=www.baidu.com seq=42\n',
+      formatStart('text', { time: t, host: 'www.host.test', seq: 42 }),
+      'start time---------:2026-11-24T20:15:03.001+08:00 host=www.host.test seq=42\n',
     );
   });
   it('writes up, down and error end lines', () => {
-    const e = { time: t2, host: 'www.baidu.com', seq: 42, durationMs: 28 };
+    const e = { time: t2, host: 'www.host.test', seq: 42, durationMs: 28 };
     assert.equal(
       formatEnd('text', { ...e, result: { status: 'up', rttMs: 27.8, lossPct: 0 } }),
-      'end of time--------:2026-11-04T20:15:03.029+08:00 host=www.baidu.com seq=42 status=up rtt_ms=27.8 loss=0%\n',
+      'end of time--------:2026-11-04T20:15:03.029+08:00 host=www.host.test seq=42 status=up rtt_ms=27.8 loss=0%\n',
     );
     assert.equal(
       formatEnd('text', { ...e, result: { status: 'down', lossPct: 100 } }),
-      'end of time--------:2026-11-04T20:15:03.029+08:00 host=www.baidu.com seq=42 status=down loss=100%\n',
+      'end of time--------:2026-11-04T20:15:03.029+08:00 host=www.host.test seq=42 status=down loss=100%\n',
     );
     assert.equal(
       formatEnd('text', {
@@ -82,19 +82,19 @@ describe('classic format', () => {
 describe('json format', () => {
   it('writes one object per line, UTC times, numbers as numbers', () => {
     assert.equal(
-      formatStart('json', { time: t, host: 'www.baidu.com', seq: 42 }),
-      '{"time":"2026-11-24T12:15:03.001Z","event":"start","host":"www.baidu.com","seq":42}\n',
+      formatStart('json', { time: t, host: 'www.host.test', seq: 42 }),
+      '{"time":"2026-11-24T12:15:03.001Z","event":"start","host":"www.host.test","seq":42}\n',
     );
     const end = formatEnd('json', {
       time: t2,
-      host: 'www.baidu.com',
+      host: 'www.host.test',
       seq: 42,
       durationMs: 27.6,
       result: { status: 'up', rttMs: 27.8, lossPct: 0 },
     });
     assert.equal(
       end,
-      '{"time":"2026-11-04T12:15:03.029Z","event":"end","host":"www.baidu.com","seq":42,"status":"up","rtt_ms":27.8,"loss_pct":0,"duration_ms":28}\n',
+      '{"time":"2026-11-04T12:15:03.029Z","event":"end","host":"www.host.test","seq":42,"status":"up","rtt_ms":27.8,"loss_pct":0,"duration_ms":28}\n',
     );
     const error = JSON.parse(
       formatEnd('json', {
