@@ -31,10 +31,13 @@ export const STAGE2_CWD_ENV = 'PINGD_STAGE2_CWD';
 export const READY_TIMEOUT_MS = 10_000;
 
 /**
- * V8's young generation grows to 16 MB semi-spaces by default, which a daemon allocating a few
- * kilobytes a tick never needs: 1 MB keeps its RSS ~10 MB lower over 10,000 ticks (bench/).
+ * V8 flags for the daemon. Its JavaScript per tick is small (the cost is the fork and exec of
+ * ping), so it needs neither V8's 16 MB young generation nor its optimizing compiler:
+ * `--max-semi-space-size=1` and `--lite-mode` keep RSS flat over 10,000 ticks at no measurable
+ * CPU cost (bench/RESULTS.md); lite mode leaves out WebAssembly, which nothing here uses, and
+ * `--no-expose-wasm` says so, or V8 warns on stderr. The bin's shebang passes the same flags.
  */
-export const DAEMON_V8_FLAGS = ['--max-semi-space-size=1'];
+export const DAEMON_V8_FLAGS = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 
