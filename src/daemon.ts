@@ -156,17 +156,16 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
     },
     onRemove: (host) => metrics?.remove(host),
   });
-  const state: DaemonState = {
+  // What the state file adds to the current settings and the service's counters.
+  const state: Pick<DaemonState, 'pid' | 'startedAt' | 'reloads' | 'lastReload'> = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    ...stateOf(settings),
     reloads: 0,
     lastReload: null,
-    stats: service.stats,
   };
   const publisher = new StatePublisher(
     stateFilePath(settings.pidFile),
-    () => ({ ...state, ...stateOf(current), stats: service.stats }),
+    (): DaemonState => ({ ...state, ...stateOf(current), stats: service.stats }),
     logger,
   );
 

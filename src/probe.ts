@@ -102,7 +102,11 @@ export function createProbe(pingPath: string): ProbeFn {
     };
     const timer = setTimeout(() => killGroup('timeout'), killDelayMs(request.timeoutMs));
     const result = new Promise<ProbeResult>((resolve) => {
+      // After a kill both 'exit' and 'close' come: the first one decides, parsing once.
+      let finished = false;
       const finish = (exitCode: number | null, signal: string | null): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         const parsed = spawnError === undefined ? parsePingOutput(request.host, output) : undefined;
         resolve(normalise({ output, parsed, exitCode, signal, killed, spawnError }));

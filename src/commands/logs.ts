@@ -119,10 +119,10 @@ export async function logsCommand(context: CommandContext): Promise<number> {
     closeSync(fd);
     position = next;
     if (summary) {
-      const events = lines.filter((l) => passes(filter, parseLogLine(l))).map(parseLogLine);
-      process.stdout.write(
-        formatSummary(summarise(events.filter((e): e is LogEvent => e !== undefined))),
-      );
+      const events = lines
+        .map(parseLogLine)
+        .filter((e): e is LogEvent => e !== undefined && passes(filter, e));
+      process.stdout.write(formatSummary(summarise(events)));
       return ExitCode.ok;
     }
     for (const line of lines) out(line);
