@@ -11,7 +11,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { AlreadyRunningError } from './errors.js';
+import { AlreadyRunningError, ControlError, describeErrno, ExitCode } from './errors.js';
 import { isAlive } from './proc.js';
 
 const MODE = 0o644;
@@ -55,6 +55,22 @@ export type PidFileState =
   | { state: 'running'; pid: number }
   /** The file exists but holds garbage, a dead PID, or a PID reused by another program. */
   | { state: 'stale'; pid: number | undefined };
+
+/**
+ * inspectPidFile for `status`, `stop` and `reload`: a PID file that cannot be read (permission)
+ * leaves the daemon's state unknown, LSB's exit 4 (for actions: insufficient privilege).
+ */
+export function inspectForControl(path: string): PidFileState {
+  try {
+    return inspectPidFile(path);
+  } catch (err) {
+    throw new ControlError(
+      `cannot tell whether ping-daemon runs: cannot read ${path}: ${describeErrno(err)}`,
+      ExitCode.statusUnknown,
+      { cause: err },
+    );
+  }
+}
 
 export function inspectPidFile(path: string): PidFileState {
   let text: string;

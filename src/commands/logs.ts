@@ -11,7 +11,7 @@ import { type LogEvent, parseLogLine } from '../log-line.js';
 import { render, type View } from '../log-view.js';
 import { show } from '../option-checks.js';
 import { DEFAULTS } from '../options.js';
-import { inspectPidFile } from '../pid-file.js';
+import { inspectForControl } from '../pid-file.js';
 import { readState, stateFilePath } from '../state-file.js';
 import { formatSummary, summarise } from '../summary.js';
 import { Follower, lastLines } from '../tail.js';
@@ -26,7 +26,7 @@ function logFileOf(context: CommandContext): string {
   const { logFile } = context.argv;
   if (typeof logFile === 'string') return resolve(context.invocation.cwd, logFile);
   const pidFile = context.pidFile();
-  const found = inspectPidFile(pidFile);
+  const found = inspectForControl(pidFile);
   if (found.state === 'running') {
     const state = readState(stateFilePath(pidFile), found.pid);
     if (state) return state.logFile;

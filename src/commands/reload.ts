@@ -2,14 +2,14 @@
 // whether the new configuration took, so a bad config is reported here and not only in a log.
 import type { CommandContext } from '../command-line.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { inspectPidFile } from '../pid-file.js';
+import { inspectForControl } from '../pid-file.js';
 import { readState, stateFilePath } from '../state-file.js';
 
 const CONFIRM_MS = 5000;
 
 export async function reloadCommand(context: CommandContext): Promise<number> {
   const pidFile = context.pidFile();
-  const found = inspectPidFile(pidFile);
+  const found = inspectForControl(pidFile);
   if (found.state !== 'running') {
     throw new ControlError(
       'ping-daemon is not running; nothing to reload',

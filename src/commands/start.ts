@@ -4,7 +4,7 @@
 import type { CommandContext } from '../command-line.js';
 import { daemonEnvironment, launch } from '../daemonize.js';
 import { AlreadyRunningError, ExitCode } from '../errors.js';
-import { checkAppendable, checkPidDirectory } from '../files.js';
+import { checkAppendable, checkPidDirectory, openOrExplain } from '../files.js';
 import { defaultPidFile } from '../options.js';
 import { inspectPidFile } from '../pid-file.js';
 import { findPing } from '../ping-exec.js';
@@ -18,7 +18,9 @@ function preflight(context: CommandContext, settings: Settings): void {
   findPing(settings.pingDir);
   checkPrivilegeDrop(settings.user, settings.group);
   checkPidDirectory(settings.pidFile, settings.pidFile === defaultPidFile(context.place));
-  const found = inspectPidFile(settings.pidFile);
+  const found = openOrExplain(settings.pidFile, '--pid-file', () =>
+    inspectPidFile(settings.pidFile),
+  );
   if (found.state === 'running') throw new AlreadyRunningError(found.pid, settings.pidFile);
   checkAppendable(settings.logFile, '--log-file');
   if (settings.serviceLog !== undefined) checkAppendable(settings.serviceLog, '--service-log');

@@ -2,8 +2,8 @@
 // 3 not running, 4 unknown.
 import type { CommandContext } from '../command-line.js';
 import { formatDuration } from '../duration.js';
-import { ControlError, describeErrno, ExitCode } from '../errors.js';
-import { inspectPidFile, type PidFileState } from '../pid-file.js';
+import { ExitCode } from '../errors.js';
+import { inspectForControl } from '../pid-file.js';
 import { type DaemonState, readState, stateFilePath } from '../state-file.js';
 import { describeTargets } from '../targets.js';
 
@@ -20,17 +20,6 @@ export function formatUptime(ms: number): string {
     .filter(([n]) => n > 0)
     .map(([n, u]) => `${n}${u}`)
     .join(' ');
-}
-
-function inspect(pidFile: string): PidFileState {
-  try {
-    return inspectPidFile(pidFile);
-  } catch (err) {
-    throw new ControlError(
-      `cannot tell whether ping-daemon runs: cannot read ${pidFile}: ${describeErrno(err)}`,
-      ExitCode.statusUnknown,
-    );
-  }
 }
 
 /** The lines `status` prints for a running daemon, from its state. Pure. */
@@ -69,7 +58,7 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
 
 export async function statusCommand(context: CommandContext): Promise<number> {
   const pidFile = context.pidFile();
-  const found = inspect(pidFile);
+  const found = inspectForControl(pidFile);
   const json = context.argv.json === true;
   const print = (lines: string[], value: object): void => {
     process.stdout.write(json ? `${JSON.stringify(value)}\n` : lines.map((l) => `${l}\n`).join(''));

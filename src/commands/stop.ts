@@ -5,7 +5,7 @@ import type { CommandContext } from '../command-line.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ControlError, ExitCode } from '../errors.js';
 import { show } from '../option-checks.js';
-import { inspectPidFile, isPingDaemon, releasePidFile } from '../pid-file.js';
+import { inspectForControl, isPingDaemon, releasePidFile } from '../pid-file.js';
 import { childrenOf } from '../proc.js';
 import { removeState, stateFilePath } from '../state-file.js';
 
@@ -38,7 +38,7 @@ export async function stopDaemon(
   timeoutMs: number,
   force: boolean,
 ): Promise<string> {
-  const found = inspectPidFile(pidFile);
+  const found = inspectForControl(pidFile);
   if (found.state === 'missing') return 'ping-daemon is not running';
   if (found.state === 'stale') {
     if (found.pid === undefined) removeGarbage(pidFile);

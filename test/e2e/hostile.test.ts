@@ -271,4 +271,32 @@ describe('config files', () => {
     );
     assert.ok(!existsSync(pid));
   });
+
+  it('a PID file that cannot be read is a clear error, status unknown', async () => {
+    const pid = tempDir(); // a directory: reading it fails, even as root
+    for (const command of ['status', 'stop', 'reload']) {
+      const r = await cliDone([command, '--pid-file', pid]);
+      assert.deepEqual(
+        [r.code, r.stderr],
+        [
+          4,
+          `ping-daemon: cannot tell whether ping-daemon runs: cannot read ${pid}: is a directory\n`,
+        ],
+      );
+    }
+    const start = await cliDone([
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--pid-file',
+      pid,
+      '--log-file',
+      join(pid, 'p.log'),
+    ]);
+    assert.equal(start.code, 1);
+    assert.match(
+      start.stderr,
+      /^ping-daemon: cannot write .*: is a directory; choose another path with --pid-file\n$/,
+    );
+  });
 });
