@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cliDone, isRoot, tempDir } from '../helpers/cli.js';
+import { cliDone, fileArgs, isRoot, tempDir } from '../helpers/cli.js';
 
 const NOBODY = 65534;
 
@@ -143,7 +143,7 @@ describe('bad input', () => {
         const log = join(dir, 'ping.log');
         writeFileSync(log, 'old line\n');
         const pid = join(dir, 'd.pid');
-        const args = [command, '--log-file', log, '--pid-file', pid, ...c.args(dir)];
+        const args = [command, ...fileArgs({ log, pid }), ...c.args(dir)];
         // The log-file case names its own --log-file last; yargs takes the last one.
         const r = await cliDone(args, { env: c.env });
         assert.equal(r.code, c.code, r.stderr);
@@ -169,10 +169,7 @@ describe('bad input', () => {
         'run',
         '--host',
         '127.0.0.1',
-        '--log-file',
-        join(locked, 'ping.log'),
-        '--pid-file',
-        join(dir, 'd.pid'),
+        ...fileArgs({ log: join(locked, 'ping.log'), pid: join(dir, 'd.pid') }),
       ],
       isRoot ? { uid: NOBODY, gid: NOBODY } : {},
     );

@@ -19,6 +19,7 @@ import { describe, it } from 'node:test';
 import {
   cli,
   cliDone,
+  fileArgs,
   fixture,
   isRoot,
   pairs,
@@ -65,10 +66,7 @@ describe('disk full', { skip: !isRoot && 'mounting a tmpfs needs root' }, () => 
         '127.0.0.1',
         '--interval',
         '50ms',
-        '--log-file',
-        log,
-        '--pid-file',
-        join(dir, 'd.pid'),
+        ...fileArgs({ log, pid: join(dir, 'd.pid') }),
       ]);
       await waitFor(
         'the disk-full error',
@@ -107,10 +105,7 @@ describe("the log's directory", () => {
       '127.0.0.1',
       '--interval',
       '50ms',
-      '--log-file',
-      log,
-      '--pid-file',
-      join(dir, 'd.pid'),
+      ...fileArgs({ log, pid: join(dir, 'd.pid') }),
     ]);
     await waitFor('lines', () => readLines(log).length >= 4);
     rmSync(logDir, { recursive: true });
@@ -143,10 +138,7 @@ describe("the log's directory", () => {
         '127.0.0.1',
         '--interval',
         '50ms',
-        '--log-file',
-        log,
-        '--pid-file',
-        join(logDir, 'd.pid'),
+        ...fileArgs({ log, pid: join(logDir, 'd.pid') }),
       ],
       { uid: NOBODY, gid: NOBODY },
     );
@@ -179,10 +171,7 @@ describe('the ping child', () => {
       '800ms',
       '--ping-dir',
       slow,
-      '--log-file',
-      log,
-      '--pid-file',
-      join(dir, 'd.pid'),
+      ...fileArgs({ log, pid: join(dir, 'd.pid') }),
     ]);
     const [child] = await waitFor('the stand-in', () => {
       const found = processesMatching(`${slow}/ping`);
@@ -204,7 +193,7 @@ describe('the daemon', () => {
     const dir = tempDir();
     const log = join(dir, 'p.log');
     const pid = join(dir, 'd.pid');
-    const files = ['--log-file', log, '--pid-file', pid, '--service-log', join(dir, 's.log')];
+    const files = fileArgs({ log, pid, svc: join(dir, 's.log') });
     for (let round = 0; round < 3; round++) {
       const r = await cliDone(['start', '--host', '127.0.0.1', '--interval', '20ms', ...files]);
       assert.equal(r.code, 0, r.stderr);
@@ -235,10 +224,7 @@ describe('the daemon', () => {
       '127.0.0.1',
       '--interval',
       '20ms',
-      '--log-file',
-      log,
-      '--pid-file',
-      pid,
+      ...fileArgs({ log, pid }),
     ]);
     await waitFor('the PID file', () => existsSync(pid));
     for (let i = 0; i < 50; i++) run.child.kill('SIGHUP');
@@ -262,10 +248,7 @@ describe('the daemon', () => {
         '127.0.0.1',
         '--interval',
         '20ms',
-        '--log-file',
-        log,
-        '--pid-file',
-        pid,
+        ...fileArgs({ log, pid }),
       ]);
       await new Promise((r) => setTimeout(r, delay));
       run.child.kill('SIGTERM');
@@ -287,12 +270,7 @@ describe('the daemon', () => {
         '127.0.0.1',
         '--interval',
         '1s',
-        '--log-file',
-        join(dir, 'p.log'),
-        '--pid-file',
-        pid,
-        '--service-log',
-        join(dir, 's.log'),
+        ...fileArgs({ log: join(dir, 'p.log'), pid, svc: join(dir, 's.log') }),
       ];
       const results = await Promise.all([cliDone(args), cliDone(args)]);
       assert.deepEqual(

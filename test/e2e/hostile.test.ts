@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import {
   cli,
   cliDone,
+  fileArgs,
   fixture,
   pairs,
   parseText,
@@ -47,10 +48,7 @@ describe('hosts', () => {
         '100ms',
         '--ping-dir',
         rec.dir,
-        '--log-file',
-        join(dir, `${host}.log`),
-        '--pid-file',
-        join(dir, 'd.pid'),
+        ...fileArgs({ log: join(dir, `${host}.log`), pid: join(dir, 'd.pid') }),
       ]);
       await waitFor('a probe', () => rec.argv().includes(host));
       run.child.kill('SIGTERM');
@@ -79,10 +77,7 @@ describe('hosts', () => {
         `--host=${host}`,
         '--ping-dir',
         rec.dir,
-        '--log-file',
-        join(dir, 'p.log'),
-        '--pid-file',
-        join(dir, 'd.pid'),
+        ...fileArgs({ log: join(dir, 'p.log'), pid: join(dir, 'd.pid') }),
       ]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^ping-daemon: --host [^\n]+\n$/);
@@ -106,10 +101,7 @@ describe('the environment', () => {
         '127.0.0.1',
         '--interval',
         '100ms',
-        '--log-file',
-        log,
-        '--pid-file',
-        join(dir, 'd.pid'),
+        ...fileArgs({ log, pid: join(dir, 'd.pid') }),
       ],
       {
         env: { PATH: `${evil}:${process.env.PATH}` },
@@ -157,12 +149,11 @@ describe('files in a world-writable directory', () => {
         command,
         '--host',
         '127.0.0.1',
-        '--log-file',
-        join(s.open, 'ping.log'),
-        '--pid-file',
-        join(s.dir, 'd.pid'),
-        '--service-log',
-        join(s.dir, 's.log'),
+        ...fileArgs({
+          log: join(s.open, 'ping.log'),
+          pid: join(s.dir, 'd.pid'),
+          svc: join(s.dir, 's.log'),
+        }),
       ]);
       assert.equal(r.code, 1);
       assert.match(
@@ -180,12 +171,11 @@ describe('files in a world-writable directory', () => {
       'start',
       '--host',
       '127.0.0.1',
-      '--log-file',
-      join(s.dir, 'p.log'),
-      '--pid-file',
-      join(s.dir, 'd.pid'),
-      '--service-log',
-      join(s.open, 'service.log'),
+      ...fileArgs({
+        log: join(s.dir, 'p.log'),
+        pid: join(s.dir, 'd.pid'),
+        svc: join(s.open, 'service.log'),
+      }),
     ]);
     assert.equal(r.code, 1);
     assert.match(
@@ -206,10 +196,7 @@ describe('files in a world-writable directory', () => {
       '127.0.0.1',
       '--interval',
       '100ms',
-      '--log-file',
-      log,
-      '--pid-file',
-      pid,
+      ...fileArgs({ log, pid }),
     ]);
     await waitFor('the daemon', () => readLines(log).length >= 2);
     assert.equal(readFileSync(pid, 'utf8'), `${run.child.pid}\n`);
@@ -227,12 +214,7 @@ describe('files in a world-writable directory', () => {
       'start',
       '--host',
       '127.0.0.1',
-      '--log-file',
-      fifo,
-      '--pid-file',
-      join(s.dir, 'd.pid'),
-      '--service-log',
-      join(s.dir, 's.log'),
+      ...fileArgs({ log: fifo, pid: join(s.dir, 'd.pid'), svc: join(s.dir, 's.log') }),
     ]);
     assert.equal(r.code, 1);
     assert.match(

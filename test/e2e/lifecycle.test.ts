@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import { statFields } from '../../src/proc.js';
 import {
   cliDone,
+  fileArgs,
   fixture,
   isRoot,
   pairs,
@@ -48,11 +49,9 @@ function paths() {
 }
 type Paths = ReturnType<typeof paths>;
 
-const files = (p: Paths) => ['--log-file', p.log, '--pid-file', p.pid, '--service-log', p.svc];
-
 async function start(p: Paths, args: string[] = ['--host', '127.0.0.1', '--interval', '100ms']) {
   const t0 = Date.now();
-  const r = await cliDone(['start', ...files(p), ...args]);
+  const r = await cliDone(['start', ...fileArgs(p), ...args]);
   const ms = Date.now() - t0;
   assert.equal(r.code, 0, r.stderr);
   const m =
@@ -126,7 +125,7 @@ describe('start', () => {
   it('refuses a second start while one runs', async () => {
     const p = paths();
     const { pid } = await start(p);
-    const r = await cliDone(['start', ...files(p), '--host', '127.0.0.1']);
+    const r = await cliDone(['start', ...fileArgs(p), '--host', '127.0.0.1']);
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr,
@@ -140,7 +139,7 @@ describe('start', () => {
       const p = paths();
       const results = await Promise.all(
         [1, 2, 3].map(() =>
-          cliDone(['start', ...files(p), '--host', '127.0.0.1', '--interval', '100ms']),
+          cliDone(['start', ...fileArgs(p), '--host', '127.0.0.1', '--interval', '100ms']),
         ),
       );
       const winners = results.filter((r) => r.code === 0);
@@ -252,7 +251,14 @@ describe('status, stop, restart, reload', () => {
   it('restart gives a new PID', async () => {
     const p = paths();
     const first = await start(p);
-    const r = await cliDone(['restart', ...files(p), '--host', '127.0.0.1', '--interval', '100ms']);
+    const r = await cliDone([
+      'restart',
+      ...fileArgs(p),
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '100ms',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const [stopLine, startLine] = r.stdout.split('\n');
     assert.equal(stopLine, `ping-daemon stopped (pid ${first.pid})`);
@@ -296,7 +302,7 @@ describe('--user and --group', () => {
     skip: !isRoot && 'the refusal test runs as nobody, which needs root',
   }, async () => {
     const p = paths();
-    const r = await cliDone(['start', ...files(p), '--host', '127.0.0.1', '--user', 'root'], {
+    const r = await cliDone(['start', ...fileArgs(p), '--host', '127.0.0.1', '--user', 'root'], {
       uid: 65534,
       gid: 65534,
     });
@@ -332,7 +338,7 @@ describe('--user and --group', () => {
   it('refuses an unknown user', { skip: !isRoot && 'needs root' }, async () => {
     const r = await cliDone([
       'start',
-      ...files(paths()),
+      ...fileArgs(paths()),
       '--host',
       '127.0.0.1',
       '--user',

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, cli, cliDone, fixture, tempDir, waitFor } from '../helpers/cli.js';
+import { CLI, cli, cliDone, fileArgs, fixture, tempDir, waitFor } from '../helpers/cli.js';
 
 const line = (i: number) =>
   `start time---------:2026-11-24T20:00:00.000+08:00 host=127.0.0.1 seq=${i}\n`;
@@ -172,12 +172,7 @@ describe('logs', () => {
       '127.0.0.1',
       '--interval',
       '100ms',
-      '--log-file',
-      log,
-      '--pid-file',
-      pid,
-      '--service-log',
-      join(dir, 's.log'),
+      ...fileArgs({ log, pid, svc: join(dir, 's.log') }),
     ]);
     assert.equal(start.code, 0, start.stderr);
     try {

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, cliDone, readLines, tempDir, waitFor } from '../helpers/cli.js';
+import { cli, cliDone, fileArgs, readLines, tempDir, waitFor } from '../helpers/cli.js';
 
 const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
 
@@ -52,10 +52,7 @@ describe('metrics', () => {
       '300ms',
       '--metrics-listen',
       `127.0.0.1:${port}`,
-      '--log-file',
-      log,
-      '--pid-file',
-      join(dir, 'd.pid'),
+      ...fileArgs({ log, pid: join(dir, 'd.pid') }),
     ]);
     try {
       await waitFor(
@@ -119,12 +116,7 @@ describe('metrics', () => {
       hosts.join(','),
       '--interval',
       '200ms',
-      '--log-file',
-      log,
-      '--pid-file',
-      pid,
-      '--service-log',
-      join(dir, 's.log'),
+      ...fileArgs({ log, pid, svc: join(dir, 's.log') }),
     ]);
     assert.equal(start.code, 0, start.stderr);
     assert.match(
@@ -167,12 +159,7 @@ describe('metrics', () => {
       'start',
       '-c',
       config,
-      '--log-file',
-      log,
-      '--pid-file',
-      pid,
-      '--service-log',
-      join(dir, 's.log'),
+      ...fileArgs({ log, pid, svc: join(dir, 's.log') }),
     ]);
     assert.equal(start.code, 0, start.stderr);
     try {
@@ -222,12 +209,7 @@ describe('metrics', () => {
           '127.0.0.1',
           '--metrics-listen',
           `127.0.0.1:${port}`,
-          '--log-file',
-          join(dir, 'p.log'),
-          '--pid-file',
-          pid,
-          '--service-log',
-          join(dir, 's.log'),
+          ...fileArgs({ log: join(dir, 'p.log'), pid, svc: join(dir, 's.log') }),
         ]);
         assert.equal(r.code, 1);
         assert.equal(

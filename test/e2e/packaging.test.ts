@@ -10,6 +10,7 @@ import {
   CLI,
   cli,
   cliDone,
+  fileArgs,
   pairs,
   parseText,
   readLines,
@@ -71,10 +72,7 @@ describe('under systemd', () => {
         '127.0.0.1',
         '--interval',
         '100ms',
-        '--log-file',
-        join(dir, 'p.log'),
-        '--pid-file',
-        join(dir, 'd.pid'),
+        ...fileArgs({ log: join(dir, 'p.log'), pid: join(dir, 'd.pid') }),
       ],
       {
         stdio: ['ignore', 'ignore', fd],
@@ -119,12 +117,7 @@ describe('logrotate', { skip: !has('logrotate') && 'logrotate is not installed' 
       '127.0.0.1',
       '--interval',
       '50ms',
-      '--log-file',
-      log,
-      '--pid-file',
-      pid,
-      '--service-log',
-      join(dir, 's.log'),
+      ...fileArgs({ log, pid, svc: join(dir, 's.log') }),
     ]);
     assert.equal(start.code, 0, start.stderr);
     try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   cli,
+  fileArgs,
   fixture,
   isRoot,
   pairs,
@@ -31,7 +32,7 @@ async function runFor(
   extra: { env?: NodeJS.ProcessEnv; prefix?: string[] } = {},
 ) {
   const p = paths();
-  const run = cli(['run', '--log-file', p.log, '--pid-file', p.pid, ...args], extra);
+  const run = cli(['run', ...fileArgs(p), ...args], extra);
   await waitFor('the PID file', () => existsSync(p.pid));
   assert.equal(readFileSync(p.pid, 'utf8'), `${run.child.pid}\n`);
   await waitFor(
@@ -123,10 +124,7 @@ describe('run', () => {
       '1500ms',
       '--ping-dir',
       fixture('ping-slow'),
-      '--log-file',
-      p.log,
-      '--pid-file',
-      p.pid,
+      ...fileArgs(p),
     ]);
     await waitFor('the start line', () => readLines(p.log).length === 1);
     run.child.kill('SIGTERM');
@@ -152,10 +150,7 @@ describe('run', () => {
       '15s',
       '--ping-dir',
       fixture('ping-hang'),
-      '--log-file',
-      p.log,
-      '--pid-file',
-      p.pid,
+      ...fileArgs(p),
     ]);
     await waitFor('the start line', () => readLines(p.log).length === 1);
     run.child.kill('SIGTERM');
@@ -222,17 +217,7 @@ describe('run', () => {
 
   it('follows the log to a new file when it is renamed, losing no line', async () => {
     const p = paths();
-    const run = cli([
-      'run',
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '50ms',
-      '--log-file',
-      p.log,
-      '--pid-file',
-      p.pid,
-    ]);
+    const run = cli(['run', '--host', '127.0.0.1', '--interval', '50ms', ...fileArgs(p)]);
     await waitFor('some lines', () => readLines(p.log).length >= 6);
     renameSync(p.log, `${p.log}.1`);
     await waitFor('a new file', () => readLines(p.log).length >= 6);
@@ -246,7 +231,7 @@ describe('run', () => {
     const p = paths();
     const config = join(p.dir, 'config.json');
     writeFileSync(config, JSON.stringify({ host: '127.0.0.1', interval: '100ms' }));
-    const run = cli(['run', '-c', config, '--log-file', p.log, '--pid-file', p.pid]);
+    const run = cli(['run', '-c', config, ...fileArgs(p)]);
     await waitFor('lines', () => readLines(p.log).length >= 2);
     writeFileSync(config, JSON.stringify({ host: '127.0.0.2', interval: '50ms', format: 'json' }));
     run.child.kill('SIGHUP');

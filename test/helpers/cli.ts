@@ -61,6 +61,15 @@ export async function waitFor<T>(what: string, check: () => T, ms = 5000): Promi
   }
 }
 
+/**
+ * The daemon's file options: `--log-file LOG --pid-file PID`, and `--service-log SVC` when given
+ * (without it, `run` logs to stderr, where a test reads it).
+ */
+export function fileArgs(files: { log: string; pid: string; svc?: string }): string[] {
+  const args = ['--log-file', files.log, '--pid-file', files.pid];
+  return files.svc === undefined ? args : [...args, '--service-log', files.svc];
+}
+
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pd-e2e-'));
 }
