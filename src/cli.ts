@@ -3,6 +3,10 @@
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
 import { STAGE2_SETTINGS_ENV } from './daemonize.js';
 import { ExitCode, exitCodeOf, userMessage } from './errors.js';
+import { refuseInspectorSignal } from './signals.js';
+
+// Before anything else: from here on SIGUSR1 cannot open Node's inspector (see signals.ts).
+refuseInspectorSignal();
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -20,5 +24,23 @@ async function main(): Promise<number> {
   }
 }
 
-// Exit explicitly: a daemon that has stopped must not linger on a handle nobody owns any more.
-main().then((code) => process.exit(code));
+/**
+ * Resolves once everything written to `stream` so far has left the process: a pipe takes only
+ * 64 KiB at once, and Node queues the rest, which process.exit() would drop (`status --json`
+ * of 500 hosts through `| (sleep 1; cat)` lost its end). A reader that has gone away (EPIPE)
+ * also ends the wait.
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve());
+    stream.write('', () => resolve());
+  });
+}
+
+// Exit explicitly, once the output is out: a daemon that has stopped must not linger on a handle
+// nobody owns any more.
+main().then(async (code) => {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+});

@@ -1,37 +1,41 @@
 // Reads and checks the JSON config file. yargs calls loadConfigFile through `.config()`, so the
 // file takes its place in the precedence CLI > environment > file > defaults; every problem is
 // reported with the file, the key and the value.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { ConfigError, describeErrno } from './errors.js';
+import { readSmallFile } from './files.js';
 import { isOptionKey, jsonTypes, optionProblem, show } from './option-checks.js';
 import { optionKeys } from './options.js';
 
 /** A config file is a handful of keys; anything larger is a mistake (or `/dev/zero`). */
 export const MAX_CONFIG_BYTES = 64 * 1024;
 
-function readSmallFile(path: string): string {
-  let fd: number;
+function readConfigText(path: string): string {
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readSmallFile(path, MAX_CONFIG_BYTES);
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${describeErrno(err)}`, { cause: err });
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(`config file ${path} is not a regular file`);
-    if (stat.size > MAX_CONFIG_BYTES) {
+    const { code } = err as NodeJS.ErrnoException;
+    if (code === 'ENOTREG' || code === 'EISDIR') {
+      throw new ConfigError(`config file ${path} is not a regular file`, { cause: err });
+    }
+    if (code === 'EFBIG') {
+      const size = fileSize(path);
       throw new ConfigError(
-        `config file ${path} is ${stat.size} bytes; a config file may be at most ${MAX_CONFIG_BYTES}`,
+        `config file ${path} is ${size ?? 'more than'} bytes; a config file may be at most ${MAX_CONFIG_BYTES}`,
+        { cause: err },
       );
     }
-    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.toString('utf8', 0, length);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`cannot read config file ${path}: ${describeErrno(err)}`, { cause: err });
-  } finally {
-    closeSync(fd);
+    throw new ConfigError(`cannot read config file ${path}: ${describeErrno(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
   }
 }
 
@@ -66,7 +70,7 @@ export function checkConfig(path: string, data: unknown): Record<string, unknown
 }
 
 export function loadConfigFile(path: string): Record<string, unknown> {
-  const text = readSmallFile(path);
+  const text = readConfigText(path);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,18 +1,21 @@
 // The running daemon, whether in the foreground (`run`) or detached (`start`'s stage 2): opens
 // its resources in order, starts the service, and owns the one shutdown sequence.
 
+import { fchownSync } from 'node:fs';
 import type { Server } from 'node:http';
+import inspector from 'node:inspector';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ExitCode, userMessage } from './errors.js';
+import { ExitCode, StartupError, userMessage } from './errors.js';
 import { openOrExplain } from './files.js';
+import { LogFile } from './log-file.js';
 import type { PingMetrics } from './metrics.js';
 import { acquirePidFile, type PidFileState, releasePidFile } from './pid-file.js';
 import { findPing } from './ping-exec.js';
-import { PingLog } from './ping-log.js';
-import { dropPrivileges } from './privileges.js';
+import { dropPrivileges, type Identity, resolveIdentity, writableBy } from './privileges.js';
 import { createProbe } from './probe.js';
 import { PingService } from './service.js';
-import { openServiceLog, type ServiceLog } from './service-log.js';
+import { type Logger, openServiceLog, reopenFailure, type ServiceLog } from './service-log.js';
 import type { Settings } from './settings.js';
 import { installSignalHandlers, type SignalActions } from './signals.js';
 import { type DaemonState, removeState, stateFilePath } from './state-file.js';
@@ -39,45 +42,100 @@ export interface DaemonHooks {
 }
 
 interface Resources {
-  pingLog: PingLog;
+  pingLog: LogFile;
   serviceLog: ServiceLog;
   /** The stale PID file replaced, if one was. */
   replaced: PidFileState | undefined;
+  /** Where a failure to follow a log's rotation is told, once the service log is open. */
+  warn: { reopenFailed(path: string, err: unknown): void };
   close(): void;
 }
 
 /**
+ * Whatever the daemon writes after dropping root must be writable by the user it becomes: the
+ * state file (beside the PID file) every second, the logs at every reopen. Refused at start,
+ * with the path, rather than failing every second for months.
+ */
+function checkWritableAfterDrop(settings: Settings, who: Identity, files: LogFile[]): void {
+  const pidDir = dirname(settings.pidFile);
+  if (!writableBy(who, pidDir)) {
+    throw new StartupError(
+      `--user ${who.name} cannot write ${pidDir}, where the PID file and the state file go; ` +
+        `choose a --pid-file in a directory ${who.name} can write (e.g. /run/ping-daemon/, owned by ${who.name})`,
+    );
+  }
+  for (const file of files) {
+    if (!writableBy(who, file.path)) {
+      const flag = file.path === settings.logFile ? '--log-file' : '--service-log';
+      throw new StartupError(
+        `--user ${who.name} cannot write ${file.path}; make it writable by ${who.name} or choose another path with ${flag}`,
+      );
+    }
+  }
+}
+
+/**
  * Opens the files in the order that matters: the logs and the PID file while still root, then
- * drops privileges. If a step fails, the steps before it are undone.
+ * drops privileges. Logs this start created are handed to the daemon's user, so that it can
+ * reopen them and logrotate's `create` gives their successors the same owner. If a step fails,
+ * the steps before it are undone.
  */
 function openResources(settings: Settings): Resources {
   const undo: (() => void)[] = [];
   const close = (): void => {
     for (const step of undo.splice(0).reverse()) step();
   };
+  let logger: Logger | undefined;
+  const warn = {
+    reopenFailed: (path: string, err: unknown) => logger?.warn({ err }, reopenFailure(path, err)),
+  };
   try {
+    const who = resolveIdentity(settings.user, settings.group);
     const pingLog = openOrExplain(
       settings.logFile,
       '--log-file',
-      () => new PingLog(settings.logFile),
+      () =>
+        new LogFile(settings.logFile, {
+          onReopenError: (err) => err !== undefined && warn.reopenFailed(settings.logFile, err),
+        }),
     );
     undo.push(() => pingLog.close());
     const serviceLog = openOrExplain(settings.serviceLog ?? 'stderr', '--service-log', () =>
       openServiceLog(settings.serviceLog, settings.logLevel),
     );
+    logger = serviceLog.logger;
     undo.push(() => serviceLog.close());
-    const { replaced } = openOrExplain(settings.pidFile, '--pid-file', () =>
+    const { fd: pidFd, replaced } = openOrExplain(settings.pidFile, '--pid-file', () =>
       acquirePidFile(settings.pidFile),
     );
     undo.push(() => {
       removeState(stateFilePath(settings.pidFile), process.pid);
-      releasePidFile(settings.pidFile);
+      releasePidFile(settings.pidFile, process.pid, pidFd);
     });
-    dropPrivileges(settings.user, settings.group);
-    return { pingLog, serviceLog, replaced, close };
+    if (who !== undefined) {
+      const files = serviceLog.file ? [pingLog, serviceLog.file] : [pingLog];
+      for (const file of files) if (file.created) fchownSync(file.fd, who.uid, who.gid);
+      checkWritableAfterDrop(settings, who, files);
+    }
+    dropPrivileges(who, settings.user);
+    return { pingLog, serviceLog, replaced, warn, close };
   } catch (err) {
     close();
     throw err;
+  }
+}
+
+/**
+ * Node's inspector lets whoever reaches its port run code in the process: a daemon (often root)
+ * never has one. `start` gives the daemon a clean environment; `run` refuses NODE_OPTIONS or
+ * flags that opened it.
+ */
+function refuseInspector(): void {
+  if (inspector.url() !== undefined) {
+    inspector.close();
+    throw new StartupError(
+      "Node's inspector is open (--inspect in NODE_OPTIONS or node's flags): it would let any local user run code in the daemon; unset it",
+    );
   }
 }
 
@@ -86,6 +144,7 @@ function openResources(settings: Settings): Resources {
  * schedule runs and with everything opened so far closed again, the error that stops it.
  */
 export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise<number> {
+  refuseInspector();
   process.title = `ping-daemon: ${describeHosts(settings.targets)}`;
   process.umask(settings.umask);
   const pingPath = findPing(settings.pingDir);
@@ -103,11 +162,15 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
       stopEarly = signal;
     },
     reload: () => {},
+    reopen: () => {},
+    ignored: () => {},
   };
   const removeSignals = installSignalHandlers({
     stop: (signal) => actions.stop(signal),
     stopNow: (signal) => actions.stopNow(signal),
     reload: () => actions.reload(),
+    reopen: (signal) => actions.reopen(signal),
+    ignored: (signal) => actions.ignored(signal),
   });
   let resources: Resources;
   try {
@@ -169,15 +232,25 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
     logger,
   );
 
-  const reload = async (): Promise<void> => {
-    state.reloads++;
-    for (const file of [pingLog, serviceLog]) {
+  /** Reopens both logs; returns the failures (the old files stay open and written). */
+  const reopenLogs = (): string[] => {
+    const problems: string[] = [];
+    const files: [string, { reopen(): void }][] = [[settings.logFile, pingLog]];
+    if (settings.serviceLog !== undefined) files.push([settings.serviceLog, serviceLog]);
+    for (const [path, file] of files) {
       try {
         file.reopen();
       } catch (err) {
-        logger.error({ err }, `cannot reopen a log: ${userMessage(err)}`);
+        resources.warn.reopenFailed(path, err);
+        problems.push(reopenFailure(path, err));
       }
     }
+    return problems;
+  };
+
+  const reload = async (): Promise<void> => {
+    state.reloads++;
+    const warnings = reopenLogs();
     try {
       const next = await hooks.reread();
       const changed = service.reload(next);
@@ -193,11 +266,11 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
       process.title = `ping-daemon: ${describeHosts(next.targets)}`;
       current = next;
       logger.level = next.logLevel;
-      state.lastReload = { time: new Date().toISOString(), ok: true };
+      state.lastReload = { time: new Date().toISOString(), ok: true, warnings };
       logger.info({ changed, config: next.configFile }, 'reloaded');
     } catch (err) {
       const error = userMessage(err);
-      state.lastReload = { time: new Date().toISOString(), ok: false, error };
+      state.lastReload = { time: new Date().toISOString(), ok: false, error, warnings };
       logger.error({ err }, `reload failed, keeping the old settings: ${error}`);
     }
     publisher.now();
@@ -231,6 +304,16 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
     let reloading = Promise.resolve();
     actions.reload = () => {
       reloading = reloading.then(reload);
+    };
+    actions.reopen = (signal) => {
+      const problems = reopenLogs();
+      logger.info(
+        { signal, problems },
+        problems.length ? 'reopened the logs, with problems' : 'reopened the logs',
+      );
+    };
+    actions.ignored = (signal) => {
+      logger.info({ signal }, `ignored ${signal}: a daemon has no terminal to stop for`);
     };
     process.on('uncaughtException', (err) => {
       logger.fatal({ err }, 'crashed');

@@ -37,7 +37,14 @@ export const READY_TIMEOUT_MS = 10_000;
  * CPU cost (bench/RESULTS.md); lite mode leaves out WebAssembly, which nothing here uses, and
  * `--no-expose-wasm` says so, or V8 warns on stderr. The bin's shebang passes the same flags.
  */
-export const DAEMON_V8_FLAGS = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
+export const DAEMON_V8_FLAGS = [
+  '--max-semi-space-size=1',
+  '--lite-mode',
+  '--no-expose-wasm',
+  // Where Node has it (22.14+, 23.7+), SIGUSR1 cannot open the inspector even before our
+  // listener is installed (signals.ts closes that door everywhere else).
+  ...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []),
+];
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 

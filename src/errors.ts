@@ -70,6 +70,12 @@ const errnoText: Record<string, string> = {
   ENOTREG: 'not a regular file',
   ENXIO: 'not a regular file',
   EEXIST: 'file exists',
+  EMLINK: 'has more than one hard link',
+  EOWNER: 'belongs to another user',
+  EFBIG: 'too large',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EAGAIN: 'resource temporarily unavailable',
 };
 
 /** `EACCES` → `permission denied`: the words an administrator expects, without the errno name. */

@@ -1,13 +1,23 @@
-// Opening the daemon's files with errors an administrator can act on: the path, the reason in
-// words, and the option that changes it.
+// Opening the daemon's files safely, with errors an administrator can act on: the path, the
+// reason in words, and the option that changes it.
+//
+// A daemon that runs as root writes into directories that others may control: /tmp, a log
+// directory given to the daemon's --user so that it can follow rotation, a group-writable
+// /var/log. Whoever can write such a directory can plant, at the name the daemon will open, a
+// symbolic link (to /etc/shadow, or dangling, so that root creates a file of the planter's
+// choosing), a hard link to a file they do not own, or a FIFO that blocks every open. So in a
+// directory that anyone but root and ourselves can write, every file is opened without following
+// a link, and what was opened is checked: a regular file, one link, owned by root, by us or by
+// the directory's owner (the daemon's own user).
 import {
   accessSync,
   closeSync,
   constants,
   fstatSync,
-  lstatSync,
   mkdirSync,
   openSync,
+  readSync,
+  type Stats,
   statSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -31,58 +41,129 @@ export function openOrExplain<T>(path: string, flag: string, open: () => T): T {
   }
 }
 
-const fsError = (code: string, message: string): NodeJS.ErrnoException =>
+export const fsError = (code: string, message: string): NodeJS.ErrnoException =>
   Object.assign(new Error(message), { code });
 
-/** In /tmp and the like anyone may plant a symbolic link where the daemon will write. */
-function inWorldWritableDirectory(path: string): boolean {
+const euid = (): number => process.geteuid?.() ?? -1;
+
+/**
+ * Whether someone other than root and ourselves could change what `dir` holds: it belongs to
+ * another user, or its group or everyone may write it. Unknown (a stat error) counts as shared.
+ */
+export function isSharedDirectory(dir: string): boolean {
   try {
-    return (statSync(dirname(path)).mode & 0o002) !== 0;
+    const stat = statSync(dir);
+    return (stat.uid !== 0 && stat.uid !== euid()) || (stat.mode & 0o022) !== 0;
   } catch {
-    return false;
+    return true;
+  }
+}
+
+/** What is wrong with a file opened in a shared directory, or undefined. */
+function notRegular(file: Stats): NodeJS.ErrnoException | undefined {
+  if (file.isDirectory()) return fsError('EISDIR', 'is a directory');
+  return file.isFile() ? undefined : fsError('ENOTREG', 'not a regular file');
+}
+
+function sharedFileProblem(file: Stats, dir: Stats | undefined): NodeJS.ErrnoException | undefined {
+  const irregular = notRegular(file);
+  if (irregular) return irregular;
+  if (file.nlink !== 1) return fsError('EMLINK', 'has more than one hard link');
+  const owners = [0, euid(), dir?.uid];
+  if (!owners.includes(file.uid))
+    return fsError('EOWNER', `belongs to another user (uid ${file.uid})`);
+  return undefined;
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
   }
 }
 
 /**
- * Opens a log for appending, created 0666 & ~umask. Refuses what would let a daemon running as
- * root be turned against another file: a symbolic link in a world-writable directory (O_NOFOLLOW
- * there, atomically), and anything but a regular file (a FIFO would block every write).
- * O_NONBLOCK keeps the open itself from blocking on a FIFO; on a regular file it changes nothing.
+ * Opens `path` with `flags` by the rules above: O_NOFOLLOW and the checks in a shared directory,
+ * a regular file everywhere. O_NONBLOCK keeps the open itself from hanging on a FIFO; on a
+ * regular file it changes nothing. Throws an fs-style error (with `code`) when refused.
  */
-export function openForAppend(path: string): number {
-  let flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
-  if (inWorldWritableDirectory(path)) flags |= constants.O_NOFOLLOW;
-  const fd = openSync(path, flags, 0o666);
-  if (!fstatSync(fd).isFile()) {
+export function openSafely(path: string, flags: number, mode = 0o666): number {
+  const dir = dirname(path);
+  const shared = isSharedDirectory(dir);
+  const fd = openSync(
+    path,
+    flags | constants.O_NONBLOCK | (shared ? constants.O_NOFOLLOW : 0),
+    mode,
+  );
+  try {
+    const stat = fstatSync(fd);
+    const problem = shared ? sharedFileProblem(stat, statOrUndefined(dir)) : notRegular(stat);
+    if (problem) throw problem;
+    return fd;
+  } catch (err) {
     closeSync(fd);
-    throw fsError('ENOTREG', `${path} is not a regular file`);
+    throw err;
   }
-  return fd;
+}
+
+export interface OpenedFile {
+  fd: number;
+  /** Whether this open created the file (so it may be handed to the daemon's user). */
+  created: boolean;
+}
+
+/** Opens a log for appending, created 0666 & ~umask, by the rules of openSafely. */
+export function openForAppend(path: string): OpenedFile {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+  try {
+    return { fd: openSafely(path, flags | constants.O_EXCL), created: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return { fd: openSafely(path, flags), created: false };
 }
 
 /**
- * The same rules for a file opened by a library (pino's destination) that takes a path: checked
- * just before it opens the file.
+ * Reads a small regular file whole (a PID file, a state file, a config file) by the rules of
+ * openSafely: a FIFO planted at its name cannot hang the reader, nor a link in a shared
+ * directory lead it elsewhere. Throws `EFBIG` past `maxBytes`.
  */
-export function checkSafeTarget(path: string): void {
-  let stat: ReturnType<typeof lstatSync>;
+export function readSmallFile(path: string, maxBytes: number): string {
+  const fd = openSafely(path, constants.O_RDONLY);
   try {
-    stat = lstatSync(path);
-  } catch {
-    return; // it will be created
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) throw fsError('EFBIG', `${size} bytes, more than ${maxBytes}`);
+    const buffer = Buffer.alloc(maxBytes + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    if (length > maxBytes) throw fsError('EFBIG', `more than ${maxBytes} bytes`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
   }
-  if (stat.isSymbolicLink() && inWorldWritableDirectory(path)) {
-    throw fsError('ELOOP', `${path} is a symbolic link in a world-writable directory`);
-  }
-  if (!stat.isSymbolicLink() && !stat.isFile())
-    throw fsError('ENOTREG', `${path} is not a regular file`);
 }
 
-/** Checks that `path` can be opened for append (creating it, as the daemon will) without writing. */
+/**
+ * Opens a log for reading (`logs`) by the same rules, so that root following a log never follows
+ * a link planted in a directory others can write.
+ */
+export function openForReading(path: string): number {
+  return openSafely(path, constants.O_RDONLY);
+}
+
+/**
+ * Checks that `path` can be opened for append without writing or creating anything (the daemon
+ * creates it, and hands it to its --user): an existing file is opened, a missing one needs a
+ * writable directory.
+ */
 export function checkAppendable(path: string, flag: string): void {
   openOrExplain(path, flag, () => {
-    checkSafeTarget(path);
-    closeSync(openForAppend(path));
+    try {
+      closeSync(openSafely(path, constants.O_WRONLY | constants.O_APPEND));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      accessSync(dirname(path), constants.W_OK);
+    }
   });
 }
 

@@ -33,3 +33,14 @@ export function hostProblem(host: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The one spelling of a host, so that `localhost`, `LOCALHOST` and `localhost.` are one host
+ * (names are case-insensitive, and the trailing dot names the same name) and `::1` and
+ * `0:0:0:0:0:0:0:1` one address. Only for hosts hostProblem accepts.
+ */
+export function canonicalHost(host: string): string {
+  if (isIPv4(host)) return host;
+  if (isIPv6(host)) return new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  return host.toLowerCase().replace(/\.$/, '');
+}

@@ -2,6 +2,7 @@
 // process metrics, and a small HTTP server for /metrics and /healthz. Owns its server; close()
 // stops it.
 import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { StartupError } from './errors.js';
 import type { ListenAddress } from './option-checks.js';
@@ -82,6 +83,50 @@ export class PingMetrics {
 }
 
 /**
+ * The exposition text, rendered at most once per RENDER_EVERY_MS however many scrapes ask (a
+ * flood of GETs then costs a copy each, not a render each), concurrent asks sharing one render.
+ */
+export class MetricsText {
+  #text: Promise<string> | undefined;
+  #renderedAt = Number.NEGATIVE_INFINITY;
+  readonly #metrics: PingMetrics;
+  readonly #now: () => number;
+
+  constructor(metrics: PingMetrics, now: () => number = () => performance.now()) {
+    this.#metrics = metrics;
+    this.#now = now;
+  }
+
+  get(): Promise<string> {
+    if (this.#text === undefined || this.#now() - this.#renderedAt >= RENDER_EVERY_MS) {
+      this.#renderedAt = this.#now();
+      this.#text = this.#metrics.registry.metrics();
+      this.#text.catch(() => {
+        this.#text = undefined;
+      });
+    }
+    return this.#text;
+  }
+}
+
+/** Scrapes come every 15 s or so; a second-old rendering is fresh. */
+export const RENDER_EVERY_MS = 1000;
+
+/**
+ * What anyone who can reach the port may take: the daemon's schedule comes first. Connections
+ * are capped (each is a descriptor the probes need), idle ones time out, and a connection serves
+ * a bounded number of requests, so pipelined floods go back to the end of the queue.
+ */
+export const HTTP_LIMITS = {
+  maxConnections: 64,
+  maxRequestsPerSocket: 100,
+  headersTimeoutMs: 5000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5000,
+  idleTimeoutMs: 15_000,
+};
+
+/**
  * Serves /metrics and /healthz (200 while `healthy()`, else 503). Resolves once listening;
  * rejects with a one-line StartupError when the address cannot be bound.
  */
@@ -90,26 +135,41 @@ export function serveMetrics(
   address: ListenAddress,
   healthy: () => boolean,
 ): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-    } else if (path === '/metrics') {
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
-        () => res.writeHead(500).end('metrics unavailable\n'),
-      );
-    } else if (path === '/healthz') {
-      const ok = healthy();
-      res
-        .writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' })
-        .end(ok ? 'ok\n' : 'stopping\n');
-    } else {
-      res
-        .writeHead(404, { 'Content-Type': 'text/plain' })
-        .end('not found: try /metrics or /healthz\n');
-    }
-  });
+  const text = new MetricsText(metrics);
+  const server = createServer(
+    {
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: 1000,
+      maxHeaderSize: 8192,
+    },
+    (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      } else if (path === '/metrics') {
+        text.get().then(
+          (body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body),
+          () => res.writeHead(500).end('metrics unavailable\n'),
+        );
+      } else if (path === '/healthz') {
+        const ok = healthy();
+        res
+          .writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' })
+          .end(ok ? 'ok\n' : 'stopping\n');
+      } else {
+        res
+          .writeHead(404, { 'Content-Type': 'text/plain' })
+          .end('not found: try /metrics or /healthz\n');
+      }
+    },
+  );
+  server.maxConnections = HTTP_LIMITS.maxConnections;
+  server.maxRequestsPerSocket = HTTP_LIMITS.maxRequestsPerSocket;
+  server.setTimeout(HTTP_LIMITS.idleTimeoutMs);
+  // A client that cannot be served (reset, garbage) is its own problem, never the daemon's.
+  server.on('clientError', (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const words: Record<string, string> = {
@@ -127,6 +187,12 @@ export function serveMetrics(
         ),
       );
     });
-    server.listen(address.port, address.host, () => resolve(server));
+    server.listen(address.port, address.host, () => {
+      // Once listening, an error is an accept that failed (EMFILE when every descriptor is
+      // taken): that client's loss, never an unhandled 'error' that ends the daemon.
+      server.removeAllListeners('error');
+      server.on('error', () => {});
+      resolve(server);
+    });
   });
 }

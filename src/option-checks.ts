@@ -1,7 +1,7 @@
 // Checks of single option values, shared by the command line, the environment and the config
 // file; each names what is wrong and shows the value. Pure.
 import { isIPv6 } from 'node:net';
-import { parseDuration } from './duration.js';
+import { probeDurationProblem } from './duration.js';
 import { hostProblem } from './host.js';
 import { flagName, formats, logLevels, type OptionKey, optionKeys } from './options.js';
 import { countProblem, hostEntryProblem, splitHosts, toNumber } from './targets.js';
@@ -13,8 +13,7 @@ export interface ListenAddress {
 
 type Check = (value: unknown) => string | undefined;
 
-const durationCheck: Check = (v) =>
-  parseDuration(v) === undefined ? 'must be a positive duration like `3s` or `500ms`' : undefined;
+const durationCheck: Check = probeDurationProblem;
 const pathCheck: Check = (v) =>
   typeof v !== 'string' || v.length === 0 || v.includes('\0') ? 'must be a file path' : undefined;
 const nameCheck: Check = (v) =>

@@ -1,6 +1,10 @@
 // The PID file (SPEC §4): created with O_CREAT|O_EXCL so two daemons can never both hold it;
 // trusted only when its PID is alive *and* is a ping-daemon, so a PID reused after a crash or a
 // reboot never makes us refuse to start, nor makes `stop` signal an unrelated program.
+//
+// The daemon keeps its PID file open for as long as it runs, so `stop`, `status` and `reload` can
+// tell from /proc/PID/fd that the process they found really holds *this* PID file, and not
+// signal another instance whose PID was written here by mistake or malice.
 import {
   closeSync,
   constants,
@@ -12,7 +16,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { AlreadyRunningError, ControlError, describeErrno, ExitCode } from './errors.js';
-import { isAlive } from './proc.js';
+import { readSmallFile } from './files.js';
+import { holdsFile, isAlive } from './proc.js';
 
 const MODE = 0o644;
 
@@ -20,11 +25,16 @@ const MODE = 0o644;
 export function readPidFile(path: string): number | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'latin1');
+    text = readPidText(path);
   } catch {
     return undefined;
   }
   return parsePid(text);
+}
+
+/** A PID file is a dozen bytes; a FIFO or a link planted at its name is refused, not read. */
+function readPidText(path: string): string {
+  return readSmallFile(path, 64);
 }
 
 export function parsePid(text: string): number | undefined {
@@ -72,20 +82,31 @@ export function inspectForControl(path: string): PidFileState {
   }
 }
 
+/**
+ * What the PID file says: `running` only when its PID is a live ping-daemon that holds this very
+ * file open (or, where /proc/PID/fd cannot be read, at least a live ping-daemon).
+ */
 export function inspectPidFile(path: string): PidFileState {
   let text: string;
   try {
-    text = readFileSync(path, 'latin1');
+    text = readPidText(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+    const { code } = err as NodeJS.ErrnoException;
+    if (code === 'ENOENT') return { state: 'missing' };
+    // A link planted in a shared directory holds no PID of ours: garbage, replaced (the link
+    // itself, never what it points to). Anything else that is not a regular file is refused.
+    if (code === 'ELOOP') return { state: 'stale', pid: undefined };
     throw err;
   }
   const pid = parsePid(text);
-  if (pid !== undefined && isPingDaemon(pid)) return { state: 'running', pid };
+  if (pid !== undefined && isPingDaemon(pid) && holdsFile(pid, path) !== false) {
+    return { state: 'running', pid };
+  }
   return { state: 'stale', pid };
 }
 
-function createExclusive(path: string, pid: number): void {
+/** Creates the file with our PID; returns its descriptor, kept open while the daemon runs. */
+function createExclusive(path: string, pid: number): number {
   const fd = openSync(
     path,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -93,8 +114,10 @@ function createExclusive(path: string, pid: number): void {
   );
   try {
     writeSync(fd, `${pid}\n`);
-  } finally {
+    return fd;
+  } catch (err) {
     closeSync(fd);
+    throw err;
   }
 }
 
@@ -129,12 +152,15 @@ function removeStale(path: string, stalePid: number | undefined, pid: number): v
  * Writes `pid` to the PID file race-free. Returns the stale PID it replaced, if any, so the
  * caller can log it; throws AlreadyRunningError when a live ping-daemon holds it.
  */
-export function acquirePidFile(path: string, pid = process.pid): { replaced?: PidFileState } {
+export function acquirePidFile(
+  path: string,
+  pid = process.pid,
+): { fd: number; replaced?: PidFileState } {
   let replaced: PidFileState | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      createExclusive(path, pid);
-      return replaced ? { replaced } : {};
+      const fd = createExclusive(path, pid);
+      return replaced ? { fd, replaced } : { fd };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -151,8 +177,12 @@ export function acquirePidFile(path: string, pid = process.pid): { replaced?: Pi
   throw new AlreadyRunningError(readPidFile(path) ?? 0, path);
 }
 
-/** Removes the PID file only if it still holds `pid`: never another daemon's. */
-export function releasePidFile(path: string, pid = process.pid): void {
+/**
+ * Removes the PID file only if it still holds `pid`: never another daemon's. `fd`: the
+ * descriptor the daemon kept open, closed here.
+ */
+export function releasePidFile(path: string, pid = process.pid, fd?: number): void {
+  if (fd !== undefined) closeSync(fd);
   if (readPidFile(path) !== pid) return;
   try {
     unlinkSync(path);

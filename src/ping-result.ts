@@ -31,9 +31,14 @@ export interface PingOutcome {
   signal: string | null;
   /** Why we killed it, if we did: it ran past its deadline, or the daemon had to exit now. */
   killed?: 'timeout' | 'shutdown';
-  /** spawn itself failed (ENOENT, EACCES): the message. */
+  /** spawn itself failed (ENOENT, EACCES, EMFILE): the message. */
   spawnError?: string;
+  /** The host is a name, which ping must resolve before it sends anything. */
+  byName?: boolean;
 }
+
+/** ping prints its statistics last: with them in its output, it finished its work. */
+const finished = (output: string): boolean => /\d+ packets transmitted/.test(output);
 
 // iputils ping's own words for the failures an administrator needs told apart (LANG=C).
 const classified: [RegExp, string][] = [
@@ -69,8 +74,18 @@ function firstLine(output: string): string {
   return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
 }
 
-export function normalise(outcome: PingOutcome): ProbeResult {
-  if (outcome.spawnError !== undefined) return { status: 'error', error: outcome.spawnError };
+export function normalise(given: PingOutcome): ProbeResult {
+  if (given.spawnError !== undefined) return { status: 'error', error: given.spawnError };
+  // A ping killed at its deadline that had printed its statistics was done (its exit had not
+  // reached us yet): its output decides, as if it had exited by itself.
+  const outcome =
+    given.killed === 'timeout' && finished(given.output)
+      ? {
+          ...given,
+          killed: undefined,
+          exitCode: given.exitCode ?? (/ 0 received/.test(given.output) ? 1 : 0),
+        }
+      : given;
   const times = replyTimes(outcome.parsed);
   const lossPct = parseLoss(outcome.parsed?.packetLoss);
   const withLoss = (r: ProbeResult): ProbeResult => (lossPct === undefined ? r : { ...r, lossPct });
@@ -80,7 +95,12 @@ export function normalise(outcome: PingOutcome): ProbeResult {
     const rttMs = round3(times.reduce((a, b) => a + b, 0) / times.length);
     return withLoss({ status: 'up', rttMs });
   }
-  if (outcome.killed === 'timeout') return { status: 'error', error: 'timeout' };
+  if (outcome.killed === 'timeout') {
+    // iputils prints `PING name (address) ...` once the name is resolved: without it, the time
+    // went on name resolution, which is worth telling apart from a silent host.
+    const resolving = outcome.byName === true && !/^PING /m.test(outcome.output);
+    return { status: 'error', error: resolving ? 'timeout (name resolution)' : 'timeout' };
+  }
   if (outcome.killed === 'shutdown') return { status: 'error', error: 'stopped by shutdown' };
   for (const [pattern, error] of classified) {
     if (pattern.test(outcome.output)) return { status: 'error', error };

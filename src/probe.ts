@@ -4,11 +4,14 @@
 // ourselves, because the package's own probe() keeps the child to itself and never kills it: a
 // ping that hangs (a stand-in, a stuck resolver) would live forever, the tutorial's leak again.
 // Owning the child lets us bound every probe by its timeout and kill it on shutdown.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { isIP } from 'node:net';
 import linuxBuilder from 'ping/lib/builder/linux.js';
 import parserFactory from 'ping/lib/parser/factory.js';
+import { describeErrno } from './errors.js';
 import { PACKET_GAP_MS, SYSTEM_PATH } from './options.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
+import { isZombie } from './proc.js';
 import { MIN_REPLY_WAIT_MS } from './targets.js';
 
 export interface ProbeRequest {
@@ -75,23 +78,49 @@ const pingEnv = { PATH: SYSTEM_PATH, LANG: 'C', LC_ALL: 'C' };
 /** Output beyond this is dropped: a probe's useful output is a few hundred bytes. */
 const MAX_OUTPUT = 64 * 1024;
 
+/**
+ * How long the pipes of a ping that has exited, or been killed, may stay open before the probe
+ * ends without them: a stand-in's child that escaped the process group (`setsid sleep 20 &`) can
+ * hold them for as long as it likes.
+ */
+export const CLOSE_GRACE_MS = 250;
+
+/** A probe that could not even start (no descriptors left, no memory): that tick's error. */
+function failedProbe(pingPath: string, err: unknown): RunningProbe {
+  const spawnError = `cannot run ${pingPath}: ${describeErrno(err)}`;
+  return {
+    result: Promise.resolve(
+      normalise({ output: '', parsed: undefined, exitCode: null, signal: null, spawnError }),
+    ),
+    kill: () => {},
+  };
+}
+
 export function createProbe(pingPath: string): ProbeFn {
   return (request) => {
-    const child = spawn(pingPath, pingArguments(request), {
-      env: pingEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probe
-      // finish (SPEC §5), and a kill reaches a stand-in's children too.
-      detached: true,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(pingPath, pingArguments(request), {
+        env: pingEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probe
+        // finish (SPEC §5), and a kill reaches a stand-in's children too.
+        detached: true,
+      });
+    } catch (err) {
+      return failedProbe(pingPath, err);
+    }
     let output = '';
     const collect = (chunk: Buffer): void => {
       if (output.length < MAX_OUTPUT) output += chunk.toString('latin1');
     };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    // Absent when spawn failed (EMFILE: no descriptors for the pipes); 'error' then follows.
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     let killed: 'timeout' | 'shutdown' | undefined;
     let spawnError: string | undefined;
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
     const killGroup = (why: 'timeout' | 'shutdown'): void => {
       killed ??= why;
       try {
@@ -100,28 +129,64 @@ export function createProbe(pingPath: string): ProbeFn {
         // Already gone.
       }
     };
-    const timer = setTimeout(() => killGroup('timeout'), killDelayMs(request.timeoutMs));
+    let finish: (exitCode: number | null, signal: string | null) => void = () => {};
+    /** From now on the probe ends within CLOSE_GRACE_MS, whoever holds its pipes. */
+    const endSoon = (): void => {
+      graceTimer ??= setTimeout(
+        () => finish(exit?.code ?? null, exit?.signal ?? null),
+        CLOSE_GRACE_MS,
+      );
+    };
+    const deadline = setTimeout(() => {
+      // Decide by what ping did, not by which callback runs first: after a SIGSTOP or a stalled
+      // event loop this timer can run before the exit we have not yet been told of. A ping that
+      // has exited (a zombie not yet reaped) is not killed and not a timeout.
+      if (exit === undefined && !(child.pid !== undefined && isZombie(child.pid))) {
+        killGroup('timeout');
+      }
+      endSoon();
+    }, killDelayMs(request.timeoutMs));
     const result = new Promise<ProbeResult>((resolve) => {
-      // After a kill both 'exit' and 'close' come: the first one decides, parsing once.
+      // 'close' (all output read) normally decides; after a kill, or when the pipes outlive the
+      // ping, the grace timer does. Whichever comes first parses, once.
       let finished = false;
-      const finish = (exitCode: number | null, signal: string | null): void => {
+      finish = (exitCode, signal) => {
         if (finished) return;
         finished = true;
-        clearTimeout(timer);
+        clearTimeout(deadline);
+        clearTimeout(graceTimer);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
         const parsed = spawnError === undefined ? parsePingOutput(request.host, output) : undefined;
-        resolve(normalise({ output, parsed, exitCode, signal, killed, spawnError }));
+        resolve(
+          normalise({
+            output,
+            parsed,
+            exitCode,
+            signal,
+            killed,
+            spawnError,
+            byName: !isIP(request.host),
+          }),
+        );
       };
       child.once('error', (err: NodeJS.ErrnoException) => {
-        spawnError = `cannot run ${pingPath}: ${err.code ?? err.message}`;
+        spawnError = `cannot run ${pingPath}: ${describeErrno(err)}`;
         finish(null, null);
       });
-      // 'close' waits for the pipes, which a killed stand-in's orphans could hold open; after a
-      // kill, 'exit' is enough.
-      child.once('close', finish);
+      child.once('close', (code, signal) => finish(code, signal));
       child.once('exit', (code, signal) => {
-        if (killed) finish(code, signal);
+        exit = { code, signal };
+        // The output normally follows at once; pipes held by an escaped child do not hold us.
+        endSoon();
       });
     });
-    return { result, kill: () => killGroup('shutdown') };
+    return {
+      result,
+      kill: () => {
+        killGroup('shutdown');
+        endSoon();
+      },
+    };
   };
 }

@@ -1,6 +1,6 @@
 // What /proc says about a process: the few facts the lifecycle commands need (is it alive, what
 // are its children), read without running `ps`.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /**
  * The fields of /proc/PID/stat after the command name, which is in parentheses and may hold
@@ -33,4 +33,36 @@ export function childrenOf(pid: number): number[] {
     }
   }
   return children;
+}
+
+/** Whether `pid` has exited and waits to be reaped: its work is done, whatever we have seen yet. */
+export function isZombie(pid: number): boolean {
+  try {
+    return statFields(pid)[0] === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether process `pid` holds `path` open (compared by device and inode, so any name of the file
+ * counts); `undefined` when its descriptors cannot be read (another user's process).
+ */
+export function holdsFile(pid: number, path: string): boolean | undefined {
+  let target: { dev: number; ino: number };
+  let fds: string[];
+  try {
+    target = statSync(path);
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  return fds.some((fd) => {
+    try {
+      const stat = statSync(`/proc/${pid}/fd/${fd}`);
+      return stat.dev === target.dev && stat.ino === target.ino;
+    } catch {
+      return false;
+    }
+  });
 }

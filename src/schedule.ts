@@ -34,6 +34,9 @@ export function reanchor(pendingAt: number, now: number, newIntervalMs: number):
   return Math.min(pendingAt, now + newIntervalMs);
 }
 
+/** Node fires a timer of more than 2^31-1 ms after 1 ms: longer waits are taken in steps. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Schedule {
   #t0 = 0;
   #k = 0;
@@ -91,12 +94,17 @@ export class Schedule {
     const dueAt = this.#t0 + this.#k * this.#intervalMs;
     this.#handle = this.#timers.setTimeout(
       () => this.#fire(),
-      Math.max(0, dueAt - this.#clock.now()),
+      Math.min(MAX_TIMER_MS, Math.max(0, dueAt - this.#clock.now())),
     );
   }
 
   #fire(): void {
     if (!this.#running) return;
+    // One step of a long wait (see MAX_TIMER_MS): not due yet.
+    if (this.#t0 + this.#k * this.#intervalMs - this.#clock.now() > 1) {
+      this.#arm();
+      return;
+    }
     // A timer may fire a fraction of a millisecond early on the monotonic clock, or very late
     // after a suspend; in the latter case the ticks in between are reported missed, not run.
     const k = dueIndex(this.#t0, this.#intervalMs, this.#clock.now(), this.#k);

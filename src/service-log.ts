@@ -10,14 +10,17 @@ import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 import { pino } from 'pino';
 import type PinoPretty from 'pino-pretty';
-import { checkSafeTarget } from './files.js';
+import { describeErrno } from './errors.js';
+import { LogFile } from './log-file.js';
 import type { LogLevel } from './options.js';
 
 export type Logger = pino.Logger;
 
 export interface ServiceLog {
   logger: Logger;
-  /** Reopens the file at the path (SIGHUP, logrotate); a no-op on stderr. */
+  /** The file, when it is one (its path, whether this start created it). */
+  file?: LogFile;
+  /** Reopens the file at the path (SIGHUP, logrotate); a no-op on stderr. Throws on failure. */
   reopen(): void;
   close(): void;
 }
@@ -53,6 +56,14 @@ export function journalPriority(line: string): number {
   return 7;
 }
 
+function ignoreErrors(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // A service log line that cannot be written is dropped: logging must never stop the daemon.
+  }
+}
+
 function stderrIsJournal(): boolean {
   try {
     return isJournal(process.env.JOURNAL_STREAM, fstatSync(2));
@@ -61,23 +72,38 @@ function stderrIsJournal(): boolean {
   }
 }
 
+/** The warning when a log cannot follow its rotation (the old file stays open). */
+export function reopenFailure(path: string, err: unknown): string {
+  return `cannot reopen ${path}: ${describeErrno(err)}; still writing to the file opened before`;
+}
+
 /** `path` undefined: stderr (`run`). */
 export function openServiceLog(path: string | undefined, level: LogLevel): ServiceLog {
   const options = { name: 'ping-daemon', level };
   switch (chooseSink(path, stderrIsJournal(), isatty(2))) {
     case 'file': {
-      const dest = path as string;
-      checkSafeTarget(dest);
-      const file = pino.destination({ dest, sync: true, append: true, mkdir: false });
-      const reopen = (): void => {
-        checkSafeTarget(dest);
-        file.reopen();
+      // Our own append file rather than pino.destination: the same safe opening as the ping log,
+      // and a reopen that keeps the old file when the new one cannot be opened (sonic-boom
+      // emits 'error' there, which nobody can handle in time and which ends the process).
+      const file = new LogFile(path as string, {
+        onReopenError: (err) => {
+          if (err !== undefined) {
+            logger.warn({ err }, reopenFailure(path as string, err));
+          }
+        },
+      });
+      const sink = {
+        // pino calls this inside logger.info() & co.: a full disk must not throw into the code
+        // that logged. The line is lost; the ping log, not this one, is what must not lose any.
+        write: (line: string) => ignoreErrors(() => file.write(line)),
       };
-      return { logger: pino(options, file), reopen, close: () => file.end() };
+      const logger = pino(options, sink);
+      return { logger, file, reopen: () => file.reopen(), close: () => file.close() };
     }
     case 'journal': {
       const journal = {
-        write: (line: string) => writeSync(2, `<${journalPriority(line)}>${line}`),
+        write: (line: string) =>
+          ignoreErrors(() => writeSync(2, `<${journalPriority(line)}>${line}`)),
       };
       return { logger: pino(options, journal), reopen: () => {}, close: () => {} };
     }
@@ -94,7 +120,7 @@ export function openServiceLog(path: string | undefined, level: LogLevel): Servi
       return { logger: pino(options, stream), reopen: () => {}, close: () => {} };
     }
     case 'json': {
-      const stderr = pino.destination({ fd: 2, sync: true });
+      const stderr = { write: (line: string) => ignoreErrors(() => writeSync(2, line)) };
       return { logger: pino(options, stderr), reopen: () => {}, close: () => {} };
     }
   }

@@ -2,7 +2,9 @@
 // one probe, write its end line. Built from its parts (clock, timers, probe, ping log, logger),
 // so tests give it a fake clock or a stand-in probe. It owns the schedules' timers and the probes
 // in flight, and stop() ends them all.
+import { formatDuration } from './duration.js';
 import { describeErrno } from './errors.js';
+import { EventLimiter } from './event-limiter.js';
 import { formatEnd, formatStart } from './line-format.js';
 import type { Format } from './options.js';
 import type { ProbeResult, ProbeStatus } from './ping-result.js';
@@ -75,6 +77,9 @@ interface Runner {
   stats: HostStats;
 }
 
+/** The window of the service log's rate limits (EventLimiter). */
+export const LOG_WINDOW_MS = 60_000;
+
 const newStats = (): HostStats => ({ probes: 0, skipped: 0, missed: 0, up: 0, down: 0, error: 0 });
 
 /** Where host `index` of `count` starts within its interval, so spawns do not bunch. */
@@ -92,9 +97,34 @@ export class PingService {
   #writeError: string | undefined;
   #lostLines = 0;
 
+  readonly #limiter: EventLimiter;
+
   constructor(parts: ServiceParts) {
     this.#parts = parts;
     this.#settings = { ...parts.settings };
+    this.#limiter = new EventLimiter({
+      clock: parts.clock,
+      timers: parts.timers,
+      windowMs: LOG_WINDOW_MS,
+      perKind: 10,
+      perKey: 3,
+      report: ({ kind, count, keys }) =>
+        parts.logger.warn(
+          { event: kind, notLogged: count, hosts: keys },
+          `${kind}: ${count} more in the last ${formatDuration(LOG_WINDOW_MS)} (${keys} ${keys === 1 ? 'host' : 'hosts'}), not logged one by one; status has the counts`,
+        ),
+    });
+  }
+
+  /** Logs `message` unless `kind` has been logged too often lately (see EventLimiter). */
+  #limited(
+    level: 'info' | 'warn',
+    kind: string,
+    host: string,
+    fields: object,
+    message: string,
+  ): void {
+    if (this.#limiter.admit(kind, host)) this.#parts.logger[level](fields, message);
   }
 
   get settings(): LiveSettings {
@@ -150,10 +180,12 @@ export class PingService {
     const all = [...this.#runners.values(), ...this.#leaving];
     for (const runner of all) runner.schedule.stop();
     await Promise.all(all.map((runner) => runner.inFlight?.done));
+    this.#limiter.stop();
   }
 
   /** Stops at once: kills the probes in flight and writes their end lines as errors. */
   abort(): void {
+    this.#limiter.stop();
     for (const runner of [...this.#runners.values(), ...this.#leaving]) {
       runner.schedule.stop();
       const inFlight = runner.inFlight;
@@ -206,20 +238,26 @@ export class PingService {
     runner.stats.skipped++;
     // The first tick of a run of skipped ones is reported, not every one.
     if (runner.skipStreak++ === 0) {
-      this.#parts.logger.warn(
-        { host: runner.target.host, seq: runner.seq, skipped: runner.stats.skipped },
+      const { host } = runner.target;
+      this.#limited(
+        'warn',
+        'tick skipped',
+        host,
+        { host, seq: runner.seq, skipped: runner.stats.skipped },
         `tick skipped: ${why}`,
       );
     }
   }
 
   #tick(runner: Runner, tick: Tick): void {
-    const { logger } = this.#parts;
     const { host, count, timeoutMs } = runner.target;
     const { format } = this.#settings;
     if (tick.missed > 0) {
       runner.stats.missed += tick.missed;
-      logger.warn(
+      this.#limited(
+        'warn',
+        'ticks missed',
+        host,
         { host, missed: tick.missed },
         'ticks missed: the process was not running on time',
       );
@@ -232,8 +270,15 @@ export class PingService {
       this.#skip(runner, `${this.#running} probes are running, the --max-inflight limit`);
       return;
     }
-    if (runner.skipStreak > 1)
-      logger.info({ host, skipped: runner.skipStreak }, 'ticks run again after skipping');
+    if (runner.skipStreak > 1) {
+      this.#limited(
+        'info',
+        'ticks run again',
+        host,
+        { host, skipped: runner.skipStreak },
+        'ticks run again after skipping',
+      );
+    }
     runner.skipStreak = 0;
     const seq = ++runner.seq;
     const startedAt = this.#parts.clock.now();
@@ -270,8 +315,8 @@ export class PingService {
     // State changes, not ticks, reach the service log (SPEC §5).
     const fields = { host, seq, status: result.status, previous: stats.state, error: result.error };
     const message = `${host} is ${result.status}`;
-    if (result.status === 'up') this.#parts.logger.info(fields, message);
-    else this.#parts.logger.warn(fields, message);
+    // A host that flaps at every probe is told a few times a window, then counted.
+    this.#limited(result.status === 'up' ? 'info' : 'warn', 'state changes', host, fields, message);
     stats.state = result.status;
     stats.stateSince = time;
   }

@@ -1,7 +1,8 @@
 // The state file beside the PID file: what the running daemon is doing, for `status` (and
 // `reload`, which watches it to tell whether a reload took). Replaced atomically (write a temp
 // file, rename over), so a reader sees the old state or the new one, never half of either.
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readSmallFile } from './files.js';
 import type { ServiceStats } from './service.js';
 import type { Target } from './targets.js';
 
@@ -14,9 +15,13 @@ export interface DaemonState {
   serviceLog: string | null;
   configFile: string | null;
   reloads: number;
-  lastReload: { time: string; ok: boolean; error?: string } | null;
+  /** `warnings`: what the reload could not do though the settings took (a log not reopened). */
+  lastReload: { time: string; ok: boolean; error?: string; warnings?: string[] } | null;
   stats: ServiceStats;
 }
+
+/** Room for the state of 10,000 hosts. */
+const MAX_STATE_BYTES = 16 * 1024 * 1024;
 
 /** `/run/ping-daemon.pid` → `/run/ping-daemon.state.json`. */
 export function stateFilePath(pidFile: string): string {
@@ -40,7 +45,8 @@ export function writeState(path: string, state: DaemonState): void {
 /** The state, or `undefined` when there is none (or it is not ours to trust). */
 export function readState(path: string, pid: number): DaemonState | undefined {
   try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as DaemonState;
+    // Bounded, and never blocked by a FIFO planted at its name.
+    const state = JSON.parse(readSmallFile(path, MAX_STATE_BYTES)) as DaemonState;
     return state.pid === pid ? state : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 // Publishes the daemon's state file at most once a second, however short the interval: every
 // probe asks for it, a timer coalesces the asks. Owns that timer; stop() clears it.
 import { performance } from 'node:perf_hooks';
+import { describeErrno } from './errors.js';
 import type { Logger } from './service-log.js';
 import { type DaemonState, writeState } from './state-file.js';
 
@@ -12,6 +13,8 @@ export class StatePublisher {
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #publishedAt = Number.NEGATIVE_INFINITY;
+  /** The last failure reported: a failing write is told once, not every second. */
+  #failure: string | undefined;
 
   constructor(path: string, snapshot: () => DaemonState, logger: Logger) {
     this.#path = path;
@@ -31,8 +34,15 @@ export class StatePublisher {
     this.#publishedAt = performance.now();
     try {
       writeState(this.#path, this.#snapshot());
+      if (this.#failure !== undefined)
+        this.#logger.info({ path: this.#path }, 'state file written again');
+      this.#failure = undefined;
     } catch (err) {
-      this.#logger.warn({ err, path: this.#path }, 'cannot write the state file');
+      const reason = describeErrno(err);
+      if (reason !== this.#failure) {
+        this.#logger.warn({ path: this.#path, reason }, `cannot write the state file: ${reason}`);
+      }
+      this.#failure = reason;
     }
   }
 

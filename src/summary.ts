@@ -19,8 +19,54 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
+/**
+ * RTTs as counts per value, so that a summary of ten million probes takes the memory of the
+ * distinct values, not of the probes. Values under 100 ms are kept to the microsecond (all
+ * ping prints), longer ones to four significant digits: at most ~160,000 keys up to a day,
+ * whatever the file, and exact for what ping writes.
+ */
+export class Distribution {
+  readonly #counts = new Map<number, number>();
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  static key(value: number): number {
+    if (value < 100) return Math.round(value * 1000) / 1000;
+    return Number(value.toPrecision(4));
+  }
+
+  add(value: number): void {
+    const key = Distribution.key(value);
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+    this.count++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+
+  /** Nearest-rank percentiles (p in 0-100), in the order asked. */
+  percentiles(...ps: number[]): number[] {
+    const keys = [...this.#counts.keys()].sort((a, b) => a - b);
+    return ps.map((p) => {
+      const rank = Math.max(1, Math.ceil((p / 100) * this.count));
+      let seen = 0;
+      for (const key of keys) {
+        seen += this.#counts.get(key) as number;
+        if (seen >= rank) return key;
+      }
+      return this.max;
+    });
+  }
+}
+
+/** Per host, from the end lines among `events`; streams, so `events` may be a generator. */
 export function summarise(events: Iterable<LogEvent>): HostSummary[] {
-  const hosts = new Map<string, { s: HostSummary; rtts: number[]; losses: number[] }>();
+  const hosts = new Map<
+    string,
+    { s: HostSummary; rtts: Distribution; loss: { sum: number; n: number } }
+  >();
   for (const e of events) {
     if (e.event !== 'end' || e.status === undefined) continue;
     const host = e.host ?? '(classic lines)';
@@ -28,27 +74,24 @@ export function summarise(events: Iterable<LogEvent>): HostSummary[] {
     if (!h) {
       h = {
         s: { host, probes: 0, up: 0, down: 0, error: 0, lossPct: undefined, rtt: undefined },
-        rtts: [],
-        losses: [],
+        rtts: new Distribution(),
+        loss: { sum: 0, n: 0 },
       };
       hosts.set(host, h);
     }
     h.s.probes++;
     h.s[e.status]++;
-    if (e.rttMs !== undefined) h.rtts.push(e.rttMs);
-    if (e.lossPct !== undefined) h.losses.push(e.lossPct);
+    if (e.rttMs !== undefined) h.rtts.add(e.rttMs);
+    if (e.lossPct !== undefined) {
+      h.loss.sum += e.lossPct;
+      h.loss.n++;
+    }
   }
-  return [...hosts.values()].map(({ s, rtts, losses }) => {
-    if (losses.length > 0) s.lossPct = round3(losses.reduce((a, b) => a + b, 0) / losses.length);
-    if (rtts.length > 0) {
-      const sorted = [...rtts].sort((a, b) => a - b);
-      s.rtt = {
-        min: sorted[0] as number,
-        avg: round3(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        max: sorted.at(-1) as number,
-      };
+  return [...hosts.values()].map(({ s, rtts, loss }) => {
+    if (loss.n > 0) s.lossPct = round3(loss.sum / loss.n);
+    if (rtts.count > 0) {
+      const [p50, p95] = rtts.percentiles(50, 95) as [number, number];
+      s.rtt = { min: rtts.min, avg: round3(rtts.sum / rtts.count), p50, p95, max: rtts.max };
     }
     return s;
   });

@@ -6,7 +6,6 @@ import {
   closeSync,
   type FSWatcher,
   fstatSync,
-  openSync,
   readSync,
   type Stats,
   statSync,
@@ -14,6 +13,8 @@ import {
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { openForReading } from './files.js';
+import { completeEnd, linesBackward, MAX_LINE_BYTES } from './line-reader.js';
 
 const CHUNK = 64 * 1024;
 /** How long a rotated-away file is still read, for a line its writer had in flight. */
@@ -29,31 +30,20 @@ function statOrUndefined(path: string): Stats | undefined {
 }
 
 /**
- * The last `n` complete lines before `end`, reading backwards in chunks: a log of gigabytes costs
- * what its last lines cost. Also returns where the first byte after them is (a partial last line
- * is not returned, so following starts at it).
+ * The last `n` complete lines before `size`, reading backwards: a log of gigabytes costs what
+ * its last lines cost. Also returns where the first byte after them is (a partial last line is
+ * not returned, so following starts at it).
  */
-export function lastLines(fd: number, end: number, n: number): { lines: string[]; next: number } {
-  const chunks: Buffer[] = [];
-  let start = end;
-  let newlines = 0;
-  while (start > 0 && newlines <= n) {
-    const size = Math.min(CHUNK, start);
-    start -= size;
-    const buffer = Buffer.alloc(size);
-    const read = readSync(fd, buffer, 0, size, start);
-    const chunk = buffer.subarray(0, read);
-    for (const byte of chunk) if (byte === 0x0a) newlines++;
-    chunks.unshift(chunk);
+export function lastLines(fd: number, size: number, n: number): { lines: string[]; next: number } {
+  const end = completeEnd(fd, size);
+  const lines: string[] = [];
+  if (n > 0) {
+    for (const line of linesBackward(fd, end)) {
+      lines.push(line.text);
+      if (lines.length >= n) break;
+    }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const lastNewline = text.lastIndexOf('\n');
-  const complete = text.slice(0, lastNewline + 1);
-  const partialBytes = Buffer.byteLength(text.slice(lastNewline + 1));
-  const lines = complete.split('\n').slice(0, -1);
-  // The first line may be cut by the chunk boundary: drop it unless we reached the file's start.
-  const whole = start === 0 ? lines : lines.slice(1);
-  return { lines: n === 0 ? [] : whole.slice(-n), next: end - partialBytes };
+  return { lines: lines.reverse(), next: end };
 }
 
 interface Source {
@@ -121,7 +111,8 @@ export class Follower {
 
   #open(position: number): void {
     try {
-      const fd = openSync(this.#path, 'r');
+      // Never through a link planted in a directory others can write (root following a log).
+      const fd = openForReading(this.#path);
       this.#current = {
         fd,
         stat: fstatSync(fd),
@@ -179,6 +170,11 @@ export class Follower {
       const text = source.partial + source.decoder.write(buffer.subarray(0, read));
       const lines = text.split('\n');
       source.partial = lines.pop() ?? '';
+      // A file that grows without newlines must not grow our memory with it.
+      if (source.partial.length > MAX_LINE_BYTES) {
+        lines.push(`${source.partial.slice(0, MAX_LINE_BYTES)}[... line cut]`);
+        source.partial = '';
+      }
       for (const line of lines) this.#onLine(line);
     }
   }

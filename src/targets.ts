@@ -1,9 +1,9 @@
 // The hosts to ping and the timing of each (SPEC §1, many hosts): `--host` (repeatable, or
 // comma-separated), or `host`/`hosts` in the config file, where an entry may carry its own
 // interval, timeout and count. Pure.
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration, probeDurationProblem } from './duration.js';
 import { UsageError } from './errors.js';
-import { hostProblem } from './host.js';
+import { canonicalHost, hostProblem } from './host.js';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_TIMEOUT_SHARE, DEFAULTS, PACKET_GAP_MS } from './options.js';
 
 export interface Target {
@@ -64,9 +64,8 @@ export function hostEntryProblem(entry: unknown): string | undefined {
   const host = hostProblem(e.host);
   if (host) return `host ${host}`;
   for (const key of ['interval', 'timeout'] as const) {
-    if (e[key] !== undefined && parseDuration(e[key]) === undefined) {
-      return `${key} must be a positive duration like \`3s\``;
-    }
+    const problem = e[key] === undefined ? undefined : probeDurationProblem(e[key]);
+    if (problem) return `${key} ${problem}`;
   }
   if (e.count !== undefined && (typeof e.count !== 'number' || countProblem(e.count))) {
     return `count ${countProblem(e.count) ?? 'must be a number'}`;
@@ -114,10 +113,16 @@ export function targetOf(
 
 /** All targets, each host once. */
 export function resolveTargets(entries: HostEntry[], defaults: Omit<HostEntry, 'host'>): Target[] {
-  const seen = new Set<string>();
-  return entries.map((entry) => {
-    if (seen.has(entry.host)) throw new UsageError(`host ${entry.host} is listed twice`);
-    seen.add(entry.host);
+  const seen = new Map<string, string>();
+  return entries.map((given) => {
+    // One host, one spelling: `LOCALHOST` and `localhost.` are `localhost`.
+    const entry = { ...given, host: canonicalHost(given.host) };
+    const before = seen.get(entry.host);
+    if (before !== undefined) {
+      const as = before === given.host ? '' : ` (as ${before} and ${given.host})`;
+      throw new UsageError(`host ${entry.host} is listed twice${as}`);
+    }
+    seen.set(entry.host, given.host);
     const own =
       entry.interval !== undefined || entry.timeout !== undefined || entry.count !== undefined;
     const label = (key: string): string => (own ? `${key} of ${entry.host}` : `--${key}`);

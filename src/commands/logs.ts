@@ -1,12 +1,14 @@
 // `ping-daemon logs [-n N] [-f]`: the end of the ping log, then (with -f) every new line, like
 // `tail -F`; filtered, converted to JSON, or summarised.
 
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../command-line.js';
 import { parseDuration } from '../duration.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
-import { hostProblem } from '../host.js';
+import { openForReading } from '../files.js';
+import { canonicalHost, hostProblem } from '../host.js';
+import { completeEnd, linesBackward, linesForward } from '../line-reader.js';
 import { type LogEvent, parseLogLine } from '../log-line.js';
 import { render, type View } from '../log-view.js';
 import { show } from '../option-checks.js';
@@ -14,7 +16,7 @@ import { DEFAULTS } from '../options.js';
 import { inspectForControl } from '../pid-file.js';
 import { readState, stateFilePath } from '../state-file.js';
 import { formatSummary, summarise } from '../summary.js';
-import { Follower, lastLines } from '../tail.js';
+import { Follower } from '../tail.js';
 
 export const DEFAULT_LINES = 20;
 
@@ -44,6 +46,7 @@ function filterOf(context: CommandContext): Filter {
   if (host !== undefined && hostProblem(host)) {
     throw new ControlError(`--host ${hostProblem(host)}, got ${show(host)}`, ExitCode.usage);
   }
+  const canonical = host === undefined ? undefined : canonicalHost(host);
   let since: Date | undefined;
   if (context.argv.since !== undefined) {
     const ms = parseDuration(context.argv.since);
@@ -55,11 +58,15 @@ function filterOf(context: CommandContext): Filter {
     }
     since = new Date(Date.now() - ms);
   }
-  return { host, since };
+  return { host: canonical, since };
 }
 
 function passes(filter: Filter, event: LogEvent | undefined): boolean {
-  if (filter.host !== undefined && event?.host !== filter.host) return false;
+  if (
+    filter.host !== undefined &&
+    (event?.host === undefined || canonicalHost(event.host) !== filter.host)
+  )
+    return false;
   if (filter.since !== undefined && (!event?.time || event.time < filter.since)) return false;
   return true;
 }
@@ -71,6 +78,64 @@ function exitQuietlyOnHangup(): void {
   });
   process.on('SIGINT', () => process.exit(ExitCode.ok));
   process.on('SIGPIPE', () => process.exit(ExitCode.ok));
+}
+
+/** Writes to stdout, waiting when a slow reader lets Node's queue grow: memory stays bounded. */
+class Output {
+  #buffer = '';
+
+  async line(text: string): Promise<void> {
+    this.#buffer += `${text}\n`;
+    if (this.#buffer.length >= 64 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const text = this.#buffer;
+    this.#buffer = '';
+    if (text !== '' && !process.stdout.write(text)) {
+      await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+  }
+}
+
+/** The most lines held in memory to print them in order; past it, a second pass reads them. */
+const HELD_LINES = 10_000;
+
+/** A cheap look for the host's name in a line, before the line is parsed. */
+function mayPass(filter: Filter): (text: string) => boolean {
+  if (filter.host === undefined) return () => true;
+  const name = new RegExp(filter.host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  return (text) => name.test(text);
+}
+
+/**
+ * The last `count` lines that pass `filter` (all of them for an infinite count), read backwards
+ * from `end`, counting only matching lines, and stopping at the first line older than `--since`
+ * (lines are written in time order). Holds them when they are few; else says where the first
+ * of them starts, for a second, forward pass.
+ */
+function findWanted(
+  fd: number,
+  end: number,
+  count: number,
+  filter: Filter,
+): { held: [string, LogEvent | undefined][] } | { from: number } {
+  if (count === Number.POSITIVE_INFINITY && filter.since === undefined) return { from: 0 };
+  const held: [string, LogEvent | undefined][] = [];
+  if (count === 0) return { held };
+  const quick = mayPass(filter);
+  let from = end;
+  let found = 0;
+  for (const line of linesBackward(fd, end)) {
+    if (!quick(line.text) && filter.since === undefined) continue;
+    const event = parseLogLine(line.text);
+    if (filter.since !== undefined && event?.time && event.time < filter.since) break;
+    if (!passes(filter, event)) continue;
+    from = line.start;
+    if (found < HELD_LINES) held.push([line.text, event]);
+    if (++found >= count) break;
+  }
+  return found <= HELD_LINES ? { held: held.reverse() } : { from };
 }
 
 export async function logsCommand(context: CommandContext): Promise<number> {
@@ -94,16 +159,16 @@ export async function logsCommand(context: CommandContext): Promise<number> {
   const view: View = context.argv.json === true ? 'json' : process.stdout.isTTY ? 'pretty' : 'raw';
   exitQuietlyOnHangup();
 
-  const out = (line: string): void => {
-    const event = parseLogLine(line);
-    if (!passes(filter, event)) return;
+  const output = new Output();
+  const display = (line: string, event: LogEvent | undefined): string | undefined => {
+    if (!passes(filter, event)) return undefined;
     const text = render(view, line, event, colour);
-    if (text !== '') process.stdout.write(`${text}\n`);
+    return text === '' ? undefined : text;
   };
 
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openForReading(path);
   } catch (err) {
     if (!follow || (err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new ControlError(
@@ -114,21 +179,47 @@ export async function logsCommand(context: CommandContext): Promise<number> {
   }
   let position = 0;
   if (fd !== undefined) {
-    const end = fstatSync(fd).size;
-    const { lines, next } = lastLines(fd, end, Number.isFinite(count) ? count : end);
-    closeSync(fd);
-    position = next;
-    if (summary) {
-      const events = lines
-        .map(parseLogLine)
-        .filter((e): e is LogEvent => e !== undefined && passes(filter, e));
-      process.stdout.write(formatSummary(summarise(events)));
-      return ExitCode.ok;
+    try {
+      const end = completeEnd(fd, fstatSync(fd).size);
+      position = end;
+      // Backwards to find the wanted lines (holding them when they are few), then forwards to
+      // show or summarise them in order: both streaming, memory bounded whatever the file.
+      const wanted = findWanted(fd, end, count, filter);
+      const source = fd;
+      const lines = function* (): Generator<[string, LogEvent | undefined]> {
+        if ('held' in wanted) {
+          yield* wanted.held;
+          return;
+        }
+        const quick = mayPass(filter);
+        for (const line of linesForward(source, wanted.from, end)) {
+          if (quick(line.text)) yield [line.text, parseLogLine(line.text)];
+        }
+      };
+      if (summary) {
+        const events = function* (): Generator<LogEvent> {
+          for (const [, event] of lines()) {
+            if (event !== undefined && passes(filter, event)) yield event;
+          }
+        };
+        await output.line(formatSummary(summarise(events())).trimEnd());
+        await output.flush();
+        return ExitCode.ok;
+      }
+      for (const [line, event] of lines()) {
+        const text = display(line, event);
+        if (text !== undefined) await output.line(text);
+      }
+      await output.flush();
+    } finally {
+      closeSync(fd);
     }
-    for (const line of lines) out(line);
   }
   if (!follow) return ExitCode.ok;
-  const follower = new Follower(path, out);
+  const follower = new Follower(path, (line) => {
+    const text = display(line, parseLogLine(line));
+    if (text !== undefined) process.stdout.write(`${text}\n`);
+  });
   follower.start(position);
   return new Promise<number>(() => {
     // Runs until SIGINT, SIGTERM or a closed stdout.

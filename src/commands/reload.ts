@@ -29,6 +29,13 @@ export async function reloadCommand(context: CommandContext): Promise<number> {
           ExitCode.failure,
         );
       }
+      const warnings = state.lastReload?.warnings ?? [];
+      if (warnings.length > 0) {
+        throw new ControlError(
+          `reloaded the settings (pid ${found.pid}), but ${warnings.join('; ')}`,
+          ExitCode.failure,
+        );
+      }
       process.stdout.write(`ping-daemon reloaded (pid ${found.pid})\n`);
       return ExitCode.ok;
     }

@@ -50,7 +50,12 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
     );
   }
   if (state.lastReload) {
-    const how = state.lastReload.ok ? 'ok' : `failed: ${state.lastReload.error}`;
+    const warnings = state.lastReload.warnings ?? [];
+    const how = !state.lastReload.ok
+      ? `failed: ${state.lastReload.error}`
+      : warnings.length > 0
+        ? `ok, but ${warnings.join('; ')}`
+        : 'ok';
     lines.push(`  last reload at ${state.lastReload.time}: ${how}`);
   }
   return lines;

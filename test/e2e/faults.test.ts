@@ -122,7 +122,7 @@ describe("the log's directory", () => {
     assert.equal(run.child.exitCode, 0);
   });
 
-  it('made read-only while running: reports, keeps running, recovers', {
+  it('made read-only while running: keeps writing to the rotated file, reports, recovers', {
     skip: !isRoot && 'runs the daemon as nobody, which needs root',
   }, async () => {
     const dir = tempDir();
@@ -145,14 +145,22 @@ describe("the log's directory", () => {
     await waitFor('lines', () => readLines(log).length >= 4);
     chmodSync(logDir, 0o555);
     renameSync(log, `${log}.1`); // logrotate moved it, and the daemon may not create a new one
-    await waitFor('the error', () =>
-      run.stderr().includes('cannot write the ping log: permission denied'),
+    await waitFor('the warning', () =>
+      run
+        .stderr()
+        .includes(
+          `cannot reopen ${log}: permission denied; still writing to the file opened before`,
+        ),
     );
+    const before = readLines(`${log}.1`).length;
+    await waitFor('lines in the rotated file', () => readLines(`${log}.1`).length >= before + 4);
     chmodSync(logDir, 0o755);
     await waitFor('lines again', () => readLines(log).length >= 4);
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);
-    wholeLines([...readLines(`${log}.1`), ...readLines(log)]);
+    // Not one line lost: the rotated file and the new one hold every seq, in pairs.
+    pairs([...readLines(`${log}.1`), ...readLines(log)].map(parseText));
+    assert.doesNotMatch(run.stderr(), /cannot write the ping log/);
   });
 });
 

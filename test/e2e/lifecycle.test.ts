@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -315,6 +317,11 @@ describe('--user and --group', () => {
 
   it('drops to the user after opening the files', { skip: !isRoot && 'needs root' }, async () => {
     const p = paths();
+    // The state file is written beside the PID file every second: its directory is nobody's.
+    const run = join(p.dir, 'run');
+    mkdirSync(run);
+    chownSync(run, 65534, 65534);
+    p.pid = join(run, 'd.pid');
     const { pid } = await start(p, [
       '--host',
       '127.0.0.1',
@@ -331,8 +338,13 @@ describe('--user and --group', () => {
       'up lines',
       () => readLines(p.log).filter((l) => l.includes('status=up')).length >= 2,
     );
+    // The logs it created are its own, so that it can reopen them and logrotate's `create`
+    // gives their successors the same owner.
+    assert.equal(statSync(p.log).uid, 65534);
+    assert.equal(statSync(p.svc).uid, 65534);
+    assert.equal((await ctl(p, 'reload')).code, 0);
     assert.equal((await ctl(p, 'stop')).code, 0);
-    assert.ok(!existsSync(p.pid), 'stop removes the PID file the unprivileged daemon could not');
+    assert.ok(!existsSync(p.pid));
   });
 
   it('refuses an unknown user', { skip: !isRoot && 'needs root' }, async () => {

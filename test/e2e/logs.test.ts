@@ -5,7 +5,16 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, cli, cliDone, fileArgs, fixture, tempDir, waitFor } from '../helpers/cli.js';
+import {
+  CLI,
+  cli,
+  cliDone,
+  fileArgs,
+  fixture,
+  tempDir,
+  waitFor,
+  watchingFiles,
+} from '../helpers/cli.js';
 
 const line = (i: number) =>
   `start time---------:2026-11-24T20:00:00.000+08:00 host=127.0.0.1 seq=${i}\n`;
@@ -23,6 +32,8 @@ function follow(path: string) {
   return {
     run,
     upTo: (n: number) => waitFor(`seq ${n}`, () => seqs(run.stdout()).includes(n), 5000),
+    /** Resolves once it has read the file's end and watches for more (its inotify is open). */
+    watching: () => waitFor('logs -f to watch', () => watchingFiles(run.child.pid), 10_000),
     stop: async () => {
       run.child.kill('SIGINT');
       return run.exit;
@@ -37,7 +48,7 @@ describe('logs -f', () => {
     const path = join(tempDir(), 'ping.log');
     writeFileSync(path, line(0));
     const f = follow(path);
-    await settle();
+    await f.watching();
     for (const i of range(1, 20)) appendFileSync(path, line(i));
     await f.upTo(20);
     renameSync(path, `${path}.1`);
@@ -56,7 +67,7 @@ describe('logs -f', () => {
     const path = join(tempDir(), 'ping.log');
     writeFileSync(path, '');
     const f = follow(path);
-    await settle();
+    await f.watching();
     for (const i of range(1, 10)) appendFileSync(path, line(i));
     await f.upTo(10);
     truncateSync(path, 0);
@@ -71,7 +82,7 @@ describe('logs -f', () => {
     const dir = tempDir();
     const path = join(dir, 'later.log');
     const f = follow(path);
-    await settle();
+    await f.watching();
     assert.equal(existsSync(path), false);
     for (const i of range(1, 5)) appendFileSync(path, line(i));
     await f.upTo(5);

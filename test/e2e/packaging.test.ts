@@ -2,7 +2,7 @@
 // loses no line against a running daemon, `npm pack` ships only what is needed and installs
 // into a working `ping-daemon`.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -180,15 +180,28 @@ describe('npm package', () => {
     const bin = join(prefix, 'bin', 'ping-daemon');
     assert.match(execFileSync(bin, ['--help'], { encoding: 'utf8' }), /ping-daemon run/);
     const log = join(dir, 'p.log');
-    const run = spawnSync(
-      'sh',
+    const run = spawn(
+      bin,
       [
-        '-c',
-        `"${bin}" run --host 127.0.0.1 --interval 100ms --log-file "${log}" --pid-file "${dir}/d.pid" 2>/dev/null & sleep 0.7; kill -TERM $!; wait $!`,
+        'run',
+        '--host',
+        '127.0.0.1',
+        '--interval',
+        '100ms',
+        '--log-file',
+        log,
+        '--pid-file',
+        `${dir}/d.pid`,
       ],
-      { encoding: 'utf8', timeout: 10_000 },
+      { stdio: 'ignore' },
     );
-    assert.equal(run.status, 0);
+    const exit = new Promise<number | null>((resolve) => run.on('close', resolve));
+    try {
+      await waitFor('three probes', () => readLines(log).length >= 6, 10_000);
+    } finally {
+      run.kill('SIGTERM');
+    }
+    assert.equal(await exit, 0);
     const ends = pairs(readLines(log).map(parseText));
     assert.ok(ends.length >= 3);
     assert.ok(ends.every((e) => e.rest.startsWith(' status=up')));

@@ -1,8 +1,9 @@
 // Running the built CLI as a user would, and watching what it leaves behind.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -16,6 +17,12 @@ export interface Run {
   stderr(): string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
+
+/** Every child still running; ended when the test file ends, so a failed test cannot hang it. */
+const live = new Set<ChildProcess>();
+after(() => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 /** Spawns `node dist/cli.js ...args` with no PING_DAEMON_* variables of the test's own. */
 export function cli(args: string[], options: SpawnOptions & { prefix?: string[] } = {}): Run {
@@ -37,8 +44,12 @@ export function cli(args: string[], options: SpawnOptions & { prefix?: string[] 
   child.stderr?.on('data', (d: Buffer) => {
     err += d;
   });
+  live.add(child);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
   );
   return { child, stdout: () => out, stderr: () => err, exit };
 }
@@ -135,4 +146,20 @@ export function processesMatching(text: string): number[] {
     }
   }
   return found;
+}
+
+/** Whether process `pid` has an inotify instance open (a `logs -f` that is watching its file). */
+export function watchingFiles(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   parsePid,
   releasePidFile,
 } from '../../src/pid-file.js';
+import { holdsFile } from '../../src/proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-pid-'));
 let n = 0;
@@ -19,10 +20,17 @@ const fresh = () => join(dir, `p${n++}.pid`);
 
 // A live process that is not a ping-daemon, standing for a PID reused after a crash.
 const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
-// A live process that is one: `process.title` as the daemon sets it.
+// A live process that is one: `process.title` as the daemon sets it, holding its PID file open
+// as the daemon does.
+const held = fresh();
+writeFileSync(held, '');
 const daemon = spawn(
   process.execPath,
-  ['-e', "process.title='ping-daemon: t'; setTimeout(()=>{},30000)"],
+  [
+    '-e',
+    "process.title='ping-daemon: t'; require('fs').openSync(process.argv[1], 'r'); setTimeout(()=>{},30000)",
+    held,
+  ],
   { stdio: 'ignore' },
 );
 after(() => {
@@ -31,7 +39,9 @@ after(() => {
 });
 
 async function titled(pid: number): Promise<void> {
-  for (let i = 0; i < 100 && !isPingDaemon(pid); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && !(isPingDaemon(pid) && holdsFile(pid, held)); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe('parsePid', () => {
@@ -58,19 +68,39 @@ describe('parsePid', () => {
 describe('acquirePidFile', () => {
   it('creates the file with our PID and a newline, mode 0644', () => {
     const path = fresh();
-    assert.deepEqual(acquirePidFile(path, 4242), {});
+    const { fd, ...rest } = acquirePidFile(path, 4242);
+    assert.deepEqual(rest, {});
     assert.equal(readFileSync(path, 'utf8'), '4242\n');
+    assert.equal(holdsFile(process.pid, path), true, 'the descriptor stays open');
+    releasePidFile(path, 4242, fd);
+    assert.equal(existsSync(path), false);
   });
 
   it('refuses while a live ping-daemon holds it', async () => {
-    const path = fresh();
     await titled(daemon.pid as number);
-    writeFileSync(path, `${daemon.pid}\n`);
+    writeFileSync(held, `${daemon.pid}\n`);
     assert.throws(
-      () => acquirePidFile(path, 4242),
+      () => acquirePidFile(held, 4242),
       (e: unknown) => e instanceof AlreadyRunningError && e.pid === daemon.pid,
     );
-    assert.equal(readFileSync(path, 'utf8'), `${daemon.pid}\n`);
+    assert.equal(readFileSync(held, 'utf8'), `${daemon.pid}\n`);
+  });
+
+  it('takes over from a live ping-daemon that does not hold it (another instance)', async () => {
+    await titled(daemon.pid as number);
+    const path = fresh();
+    writeFileSync(path, `${daemon.pid}\n`);
+    assert.deepEqual(inspectPidFile(path), { state: 'stale', pid: daemon.pid });
+    const { fd, replaced } = acquirePidFile(path, 4242);
+    assert.deepEqual(replaced, { state: 'stale', pid: daemon.pid });
+    releasePidFile(path, 4242, fd);
+  });
+
+  it('refuses a FIFO at its name instead of hanging', () => {
+    const path = fresh();
+    execFileSync('mkfifo', [path]);
+    assert.throws(() => inspectPidFile(path), { code: 'ENOTREG' });
+    assert.throws(() => acquirePidFile(path, 4242), { code: 'ENOTREG' });
   });
 
   for (const [what, content] of [

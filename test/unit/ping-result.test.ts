@@ -46,10 +46,50 @@ describe('normalise', () => {
   });
 
   it('reports a probe we killed at its deadline as a timeout, even with replies', () => {
-    const output = readFileSync(new URL('up-v4.exit0.txt', dir), 'latin1');
+    // Replies, but no statistics: ping was still at work when its time ran out.
+    const full = readFileSync(new URL('up-v4.exit0.txt', dir), 'latin1');
+    const output = full.slice(0, full.indexOf('---'));
     const parsed = parsePingOutput('h', output);
     const r = normalise({ output, parsed, exitCode: null, signal: 'SIGKILL', killed: 'timeout' });
     assert.deepEqual(r, { status: 'error', error: 'timeout' });
+  });
+
+  it('decides by what ping did: statistics printed before our kill landed mean it had finished', () => {
+    const output = readFileSync(new URL('up-v4.exit0.txt', dir), 'latin1');
+    const parsed = parsePingOutput('h', output);
+    const r = normalise({ output, parsed, exitCode: null, signal: 'SIGKILL', killed: 'timeout' });
+    assert.equal(r.status, 'up');
+    const silent = readFileSync(new URL('down.exit1.txt', dir), 'latin1');
+    const down = normalise({
+      output: silent,
+      parsed: parsePingOutput('h', silent),
+      exitCode: null,
+      signal: 'SIGKILL',
+      killed: 'timeout',
+    });
+    assert.deepEqual(down, { status: 'down', lossPct: 100 });
+  });
+
+  it('says a timeout went on name resolution when ping printed nothing for a name', () => {
+    const base = {
+      parsed: undefined,
+      exitCode: null,
+      signal: 'SIGKILL',
+      killed: 'timeout',
+    } as const;
+    assert.deepEqual(normalise({ ...base, output: '', byName: true }), {
+      status: 'error',
+      error: 'timeout (name resolution)',
+    });
+    assert.deepEqual(normalise({ ...base, output: '', byName: false }), {
+      status: 'error',
+      error: 'timeout',
+    });
+    const started = 'PING name.test (127.0.0.1) 56(84) bytes of data.\n';
+    assert.deepEqual(normalise({ ...base, output: started, byName: true }), {
+      status: 'error',
+      error: 'timeout',
+    });
   });
 
   it('names a probe stopped by shutdown', () => {

@@ -3,16 +3,16 @@ import { mkdtempSync, readFileSync, renameSync, statSync, unlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PingLog } from '../../src/ping-log.js';
+import { LogFile } from '../../src/log-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-log-'));
 
-describe('PingLog', () => {
+describe('LogFile', () => {
   it('creates the file 0666 & ~umask and appends', () => {
     const path = join(dir, 'a.log');
     const old = process.umask(0o027);
     try {
-      const log = new PingLog(path);
+      const log = new LogFile(path);
       log.write('one\n');
       log.write('two\n');
       log.close();
@@ -25,7 +25,7 @@ describe('PingLog', () => {
 
   it('follows a rename to a new file at the path (logrotate create)', () => {
     const path = join(dir, 'b.log');
-    const log = new PingLog(path);
+    const log = new LogFile(path);
     log.write('one\n');
     renameSync(path, `${path}.1`);
     log.write('two\n');
@@ -36,7 +36,7 @@ describe('PingLog', () => {
 
   it('recreates a deleted file', () => {
     const path = join(dir, 'c.log');
-    const log = new PingLog(path);
+    const log = new LogFile(path);
     log.write('one\n');
     unlinkSync(path);
     log.write('two\n');
@@ -46,7 +46,7 @@ describe('PingLog', () => {
 
   it('reopens on request and keeps appending', () => {
     const path = join(dir, 'd.log');
-    const log = new PingLog(path);
+    const log = new LogFile(path);
     log.write('one\n');
     log.reopen();
     log.write('two\n');
@@ -55,6 +55,6 @@ describe('PingLog', () => {
   });
 
   it('throws the fs error when the file cannot be opened', () => {
-    assert.throws(() => new PingLog(join(dir, 'missing-dir', 'x.log')), { code: 'ENOENT' });
+    assert.throws(() => new LogFile(join(dir, 'missing-dir', 'x.log')), { code: 'ENOENT' });
   });
 });

@@ -1,0 +1,96 @@
+// An append-only log file: the ping log (SPEC §3) and the service log's file. Each line goes out
+// in one write() on a file opened O_APPEND: the kernel then places every line at the end of the
+// file whole, so readers never see half a line and other writers never land inside one. Writes
+// are synchronous, so a line is in the page cache before the next tick. Before each write the
+// path is checked against the open file (Python's WatchedFileHandler does the same): after
+// logrotate renames or deletes it, the next line goes to a new file at the path, and nothing is
+// lost.
+//
+// A reopen that fails (a daemon that dropped root facing a root-owned new file, a read-only
+// directory) never loses the log: the file already open, renamed away, is kept and written on,
+// the failure is reported once, and every later line tries again. Only a file deleted outright
+// (its directory removed) is not written on: those lines are lost and reported as such.
+//
+// A full disk can make write() store part of a line: that part is cut off again (ftruncate), so
+// the file only ever holds whole lines. (libuv opens with O_CLOEXEC: ping never inherits it.)
+import { closeSync, fstatSync, ftruncateSync, type Stats, statSync, writeSync } from 'node:fs';
+import { openForAppend } from './files.js';
+
+export interface LogFileOptions {
+  /** Told when following a rotation fails, and (with `undefined`) when it works again. */
+  onReopenError?: (err: unknown) => void;
+}
+
+export class LogFile {
+  readonly path: string;
+  /** Whether opening it created the file (so it can be handed to the daemon's user). */
+  readonly created: boolean;
+  #fd: number;
+  #stat: Stats;
+  #reopenFailed = false;
+  readonly #onReopenError: ((err: unknown) => void) | undefined;
+
+  /** Opens (creating) the file for append; throws the fs error when it cannot. */
+  constructor(path: string, options: LogFileOptions = {}) {
+    this.path = path;
+    const { fd, created } = openForAppend(path);
+    this.#fd = fd;
+    this.created = created;
+    this.#stat = fstatSync(fd);
+    this.#onReopenError = options.onReopenError;
+  }
+
+  get fd(): number {
+    return this.#fd;
+  }
+
+  write(line: string): void {
+    if (this.#rotated()) {
+      try {
+        this.reopen();
+        if (this.#reopenFailed) this.#onReopenError?.(undefined);
+        this.#reopenFailed = false;
+      } catch (err) {
+        // A file deleted with its directory keeps nothing written to it: the line is lost, and
+        // the caller counts and reports that.
+        if (fstatSync(this.#fd).nlink === 0) throw err;
+        // Renamed away (rotated): keep writing to it, where the lines can still be read; say so
+        // once, not once per line.
+        if (!this.#reopenFailed) this.#onReopenError?.(err);
+        this.#reopenFailed = true;
+      }
+    }
+    const buffer = Buffer.from(line);
+    const written = writeSync(this.#fd, buffer);
+    if (written !== buffer.length) {
+      // O_APPEND put the part at the end: take exactly it off again.
+      ftruncateSync(this.#fd, fstatSync(this.#fd).size - written);
+      throw Object.assign(new Error(`short write to ${this.path}`), { code: 'ENOSPC' });
+    }
+  }
+
+  /**
+   * Opens the path anew (SIGHUP, or after rotation) when it no longer names the open file; the
+   * old file is closed only on success. Throws the fs error, keeping the old file, on failure.
+   */
+  reopen(): void {
+    if (!this.#rotated()) return;
+    const { fd } = openForAppend(this.path);
+    closeSync(this.#fd);
+    this.#fd = fd;
+    this.#stat = fstatSync(fd);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  #rotated(): boolean {
+    try {
+      const now = statSync(this.path);
+      return now.ino !== this.#stat.ino || now.dev !== this.#stat.dev;
+    } catch {
+      return true;
+    }
+  }
+}
