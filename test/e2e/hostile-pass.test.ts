@@ -85,20 +85,25 @@ const alive = (pid: number): boolean => {
   }
 };
 
+type Files = { log: string; pid: string; svc?: string };
+const LOCAL = ['--host', '127.0.0.1', '--interval', '100ms'];
+
+/** `start`s a daemon pinging 127.0.0.1 every 100 ms (plus `extra`); returns its PID. */
+async function startDaemon(p: Files, extra: string[] = []): Promise<number> {
+  const started = await cliDone(['start', ...LOCAL, ...extra, ...fileArgs(p)]);
+  assert.equal(started.code, 0, started.stderr);
+  return Number(readFileSync(p.pid, 'utf8'));
+}
+
+/** `run`s a daemon pinging 127.0.0.1 every 100 ms (plus `extra`) in the foreground. */
+const runDaemon = (p: Files, extra: string[] = [], options: Parameters<typeof cli>[1] = {}) =>
+  cli(['run', ...LOCAL, ...extra, ...fileArgs(p)], options);
+
 describe('1. signals: no inspector, every signal has a meaning', () => {
   it('SIGUSR1 reopens the logs and opens no inspector port', async () => {
     const dir = openDir();
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
-    const started = await cliDone([
-      'start',
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '100ms',
-      ...fileArgs(p),
-    ]);
-    assert.equal(started.code, 0, started.stderr);
-    const pid = Number(readFileSync(p.pid, 'utf8'));
+    const pid = await startDaemon(p);
     try {
       await waitFor('probes', () => readLines(p.log).length >= 2);
       renameSync(p.svc, `${p.svc}.1`);
@@ -136,7 +141,7 @@ describe('1. signals: no inspector, every signal has a meaning', () => {
     it(`${signal} stops the daemon the SIGTERM way`, async () => {
       const dir = tempDir();
       const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
-      const run = cli(['run', '--host', '127.0.0.1', '--interval', '100ms', ...fileArgs(p)]);
+      const run = runDaemon(p);
       await waitFor('probes', () => readLines(p.log).length >= 2);
       run.child.kill(signal);
       const { code } = await run.exit;
@@ -150,7 +155,7 @@ describe('1. signals: no inspector, every signal has a meaning', () => {
   it('SIGTSTP does not stop the schedule', async () => {
     const dir = tempDir();
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
-    const run = cli(['run', '--host', '127.0.0.1', '--interval', '100ms', ...fileArgs(p)]);
+    const run = runDaemon(p);
     await waitFor('probes', () => readLines(p.log).length >= 2);
     run.child.kill('SIGTSTP');
     const now = readLines(p.log).length;
@@ -187,18 +192,7 @@ describe('2. a log that cannot be reopened', () => {
     mkdirSync(run);
     chownSync(run, NOBODY, NOBODY);
     const p = { log: join(dir, 'ping.log'), pid: join(run, 'd.pid'), svc: join(dir, 's.log') };
-    const started = await cliDone([
-      'start',
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '100ms',
-      '--user',
-      'nobody',
-      ...fileArgs(p),
-    ]);
-    assert.equal(started.code, 0, started.stderr);
-    const pid = Number(readFileSync(p.pid, 'utf8'));
+    const pid = await startDaemon(p, ['--user', 'nobody']);
     try {
       await waitFor('probes', () => readLines(p.log).length >= 2);
       // The old shipped policy: `create 0644 root root` in a directory only root may write.
@@ -228,16 +222,7 @@ describe('2. a log that cannot be reopened', () => {
     const svcDir = join(dir, 'svc');
     mkdirSync(svcDir);
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(svcDir, 's.log') };
-    const started = await cliDone([
-      'start',
-      '--host',
-      '127.0.0.1',
-      '--interval',
-      '100ms',
-      ...fileArgs(p),
-    ]);
-    assert.equal(started.code, 0, started.stderr);
-    const pid = Number(readFileSync(p.pid, 'utf8'));
+    const pid = await startDaemon(p);
     try {
       rmSync(svcDir, { recursive: true });
       const r = await cliDone(['reload', '--pid-file', p.pid]);
@@ -298,19 +283,9 @@ describe('3. running out of descriptors', () => {
     const dir = tempDir();
     const port = 20_000 + (process.pid % 20_000);
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
-    const run = cli(
-      [
-        'run',
-        '--host',
-        '127.0.0.1',
-        '--interval',
-        '100ms',
-        '--metrics-listen',
-        `127.0.0.1:${port}`,
-        ...fileArgs(p),
-      ],
-      { prefix: ['prlimit', '--nofile=256:256'] },
-    );
+    const run = runDaemon(p, ['--metrics-listen', `127.0.0.1:${port}`], {
+      prefix: ['prlimit', '--nofile=256:256'],
+    });
     const sockets: Socket[] = [];
     try {
       await waitFor('probes', () => readLines(p.log).length >= 2);
@@ -711,7 +686,7 @@ describe('13. stop signals only the daemon that holds the PID file', () => {
   it('a PID file naming another instance is stale', async () => {
     const dir = tempDir();
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
-    const run = cli(['run', '--host', '127.0.0.1', '--interval', '100ms', ...fileArgs(p)]);
+    const run = runDaemon(p);
     try {
       await waitFor('the daemon', () => readLines(p.log).length >= 2);
       const other = join(dir, 'other.pid');
