@@ -3,6 +3,7 @@
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
 import { STAGE2_SETTINGS_ENV } from './daemonize.js';
 import { ExitCode, exitCodeOf, userMessage } from './errors.js';
+import { errorPrefix } from './journal.js';
 import { refuseInspectorSignal } from './signals.js';
 
 // Before anything else: from here on SIGUSR1 cannot open Node's inspector (see signals.ts).
@@ -19,7 +20,8 @@ async function main(): Promise<number> {
     const action = parseCommandLine({ args, cwd: process.cwd(), uid: process.getuid?.() ?? -1 });
     return action ? await action() : ExitCode.ok;
   } catch (err) {
-    process.stderr.write(`ping-daemon: ${userMessage(err)}\n`);
+    // Under systemd a start-up failure reaches `journalctl -p warning` (as an error), not info.
+    process.stderr.write(`${errorPrefix()}ping-daemon: ${userMessage(err)}\n`);
     return exitCodeOf(err);
   }
 }

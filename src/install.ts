@@ -3,6 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeErrno, StartupError } from './errors.js';
+import { openOrExplain } from './files.js';
 import { SYSTEM_PATH } from './options.js';
 
 /** The package's own files: dist/.. */
@@ -66,14 +68,27 @@ export function installedBinary(): string {
   return self;
 }
 
-/** Carries out the plan (or only describes it); returns one line per step. */
+/**
+ * Carries out the plan (or only describes it); returns one line per step. Throws a one-line
+ * StartupError naming the file: the package's own file that cannot be read, or the target
+ * that cannot be written.
+ */
 export function install(steps: Step[], dryRun: boolean): string[] {
   return steps.map((step) => {
     if (step.keepExisting && existsSync(step.target)) return `keep    ${step.target} (exists)`;
+    let text: string;
+    try {
+      text = step.transform(readFileSync(step.source, 'utf8'));
+    } catch (err) {
+      throw new StartupError(
+        `cannot read ${step.source}: ${describeErrno(err)}; the package is incomplete, install ping-daemon again`,
+        { cause: err },
+      );
+    }
     if (!dryRun) {
-      mkdirSync(join(step.target, '..'), { recursive: true });
-      writeFileSync(step.target, step.transform(readFileSync(step.source, 'utf8')), {
-        mode: 0o644,
+      openOrExplain(step.target, '--root', () => {
+        mkdirSync(join(step.target, '..'), { recursive: true });
+        writeFileSync(step.target, text, { mode: 0o644 });
       });
     }
     return `${dryRun ? 'would install' : 'install'} ${step.target}`;

@@ -5,12 +5,13 @@
 // Where it goes: the --service-log file; else stderr, as JSON lines prefixed with their syslog
 // priority when stderr is systemd's journal (so `journalctl -p warning` works), pretty-printed
 // when stderr is a terminal, plain JSON otherwise.
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 import { pino } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { describeErrno } from './errors.js';
+import { journalPriority, stderrIsJournal } from './journal.js';
 import { LogFile } from './log-file.js';
 import type { LogLevel } from './options.js';
 
@@ -27,33 +28,10 @@ export interface ServiceLog {
 
 export type Sink = 'file' | 'journal' | 'pretty' | 'json';
 
-/**
- * Whether stderr is the journal: systemd sets JOURNAL_STREAM to the `device:inode` of the stream
- * it connected, which stays set in children whose stderr goes elsewhere, so it is compared.
- */
-export function isJournal(
-  journalStream: string | undefined,
-  stderr: { dev: number; ino: number },
-): boolean {
-  if (!journalStream) return false;
-  const [dev, ino] = journalStream.split(':');
-  return Number(dev) === stderr.dev && Number(ino) === stderr.ino;
-}
-
 export function chooseSink(path: string | undefined, journal: boolean, tty: boolean): Sink {
   if (path !== undefined) return 'file';
   if (journal) return 'journal';
   return tty ? 'pretty' : 'json';
-}
-
-/** sd-daemon(3) priority of a pino line: `<6>` for info, `<4>` for warn, … */
-export function journalPriority(line: string): number {
-  const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 30);
-  if (level >= 60) return 2;
-  if (level >= 50) return 3;
-  if (level >= 40) return 4;
-  if (level >= 30) return 6;
-  return 7;
 }
 
 function ignoreErrors(write: () => void): void {
@@ -61,14 +39,6 @@ function ignoreErrors(write: () => void): void {
     write();
   } catch {
     // A service log line that cannot be written is dropped: logging must never stop the daemon.
-  }
-}
-
-function stderrIsJournal(): boolean {
-  try {
-    return isJournal(process.env.JOURNAL_STREAM, fstatSync(2));
-  } catch {
-    return false;
   }
 }
 

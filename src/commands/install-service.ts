@@ -2,7 +2,6 @@
 // example config and the logrotate file in place.
 import type { CommandContext } from '../command-line.js';
 import { ExitCode } from '../errors.js';
-import { openOrExplain } from '../files.js';
 import { install, installedBinary, plan } from '../install.js';
 
 export async function installServiceCommand(context: CommandContext): Promise<number> {
@@ -10,7 +9,7 @@ export async function installServiceCommand(context: CommandContext): Promise<nu
   const bin = typeof context.argv.bin === 'string' ? context.argv.bin : installedBinary();
   const dryRun = context.argv.dryRun === true;
   const steps = plan({ root, bin, forking: context.argv.forking === true });
-  const lines = openOrExplain(root, '--root', () => install(steps, dryRun));
+  const lines = install(steps, dryRun);
   const next = dryRun ? 'then' : 'next';
   process.stdout.write(
     `${lines.join('\n')}\n${next}: systemctl daemon-reload && systemctl enable --now ping-daemon\n`,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PACKAGE_ROOT, plan, SHIPPED_BIN } from '../../src/install.js';
+import { install, PACKAGE_ROOT, plan, SHIPPED_BIN } from '../../src/install.js';
 
 describe('install plan', () => {
   const steps = plan({ root: '/stage', bin: '/opt/pd/bin/ping-daemon', forking: false });
@@ -33,5 +35,25 @@ describe('install plan', () => {
     const forking = plan({ root: '/', bin: '/b', forking: true })[0];
     assert.ok(forking?.source.endsWith('ping-daemon-forking.service'));
     assert.equal(forking?.target, '/etc/systemd/system/ping-daemon.service');
+  });
+});
+
+describe('install', () => {
+  it('names the package file it cannot read, and the target it cannot write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-install-'));
+    const step = {
+      source: join(dir, 'missing.service'),
+      target: join(dir, 'out'),
+      keepExisting: false,
+      transform: (t: string) => t,
+    };
+    assert.throws(() => install([step], false), {
+      message: `cannot read ${step.source}: no such file or directory; the package is incomplete, install ping-daemon again`,
+    });
+    writeFileSync(step.source, 'x');
+    const blocked = { ...step, target: join(step.source, 'below-a-file') };
+    assert.throws(() => install([blocked], false), {
+      message: /^cannot write .*below-a-file: .*; choose another path with --root$/,
+    });
   });
 });

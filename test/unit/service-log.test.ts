@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseSink, isJournal, journalPriority } from '../../src/service-log.js';
+import { isJournal, journalPriority } from '../../src/journal.js';
+import { chooseSink } from '../../src/service-log.js';
 
 describe('service log sink', () => {
   it('writes the file when one is named, else journal, pretty or JSON on stderr', () => {

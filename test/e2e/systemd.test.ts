@@ -1,0 +1,406 @@
+// Both shipped units under a real systemd: a minimal Debian booted in systemd-nspawn, the npm
+// tarball installed inside with `npm install -g`, `install-service`, then everything an admin
+// relies on, checked through `systemctl` and `journalctl` inside the container. Needs root,
+// debootstrap and systemd-nspawn (CI installs them); the root is built once per machine and
+// reused (keyed by its inputs), the container is ephemeral (--volatile=overlay).
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { isRoot, pairs, parseText, type TextLine, tempDir, waitFor } from '../helpers/cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+const missing = ['debootstrap', 'systemd-nspawn', 'nsenter'].filter((c) => !has(c));
+const skip = !isRoot
+  ? 'needs root to boot a container (CI runs it)'
+  : missing.length > 0
+    ? `needs ${missing.join(', ')} (CI installs them: debootstrap, systemd-container)`
+    : false;
+if (skip) process.stdout.write(`# systemd tests skipped: ${skip}\n`);
+
+/** What the container's root is built from: this machine's Debian release and mirror. */
+function aptSource(): { suite: string; mirror: string } {
+  const release = readFileSync('/etc/os-release', 'utf8');
+  const suite = /^VERSION_CODENAME=(\w+)/m.exec(release)?.[1] ?? 'bookworm';
+  const texts: string[] = [];
+  for (const dir of ['/etc/apt/sources.list.d']) {
+    for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+      if (f.endsWith('.sources') || f.endsWith('.list'))
+        texts.push(readFileSync(join(dir, f), 'utf8'));
+    }
+  }
+  if (existsSync('/etc/apt/sources.list'))
+    texts.push(readFileSync('/etc/apt/sources.list', 'utf8'));
+  for (const text of texts) {
+    // deb822: a stanza with `Suites: bookworm ...` and `URIs: ...`.
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+      const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1]?.split(/\s+/) ?? [];
+      if (uri && suites.includes(suite) && /^Types:.*\bdeb\b/m.test(stanza))
+        return { suite, mirror: uri };
+    }
+    // one-line format: `deb URI suite components`.
+    const line = new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${suite}\\s`, 'm').exec(text);
+    if (line?.[1]) return { suite, mirror: line[1] };
+  }
+  throw new Error(`no apt source for ${suite} on this machine`);
+}
+
+const PACKAGES = 'systemd,systemd-sysv,dbus,iputils-ping,logrotate,procps';
+const CACHE = '/var/tmp/ping-daemon-nspawn';
+
+/** The container's root: built by debootstrap once per set of inputs, then reused. */
+function containerRoot(): string {
+  const { suite, mirror } = aptSource();
+  const key = createHash('sha256')
+    .update(`${suite} ${mirror} minbase ${PACKAGES} v1`)
+    .digest('hex')
+    .slice(0, 16);
+  const root = join(CACHE, key);
+  if (existsSync(join(root, 'usr/lib/systemd/systemd'))) return root;
+  mkdirSync(CACHE, { recursive: true });
+  const building = `${root}.building-${process.pid}`;
+  execFileSync(
+    'debootstrap',
+    ['--variant=minbase', `--include=${PACKAGES}`, suite, building, mirror],
+    { stdio: 'ignore', timeout: 600_000 },
+  );
+  rmSync(root, { recursive: true, force: true });
+  renameSync(building, root);
+  return root;
+}
+
+/** The cgroups nspawn leaves at the root of a host without systemd (it runs --keep-unit). */
+function removeLeftCgroups(): void {
+  for (const hierarchy of ['systemd', 'unified']) {
+    for (const name of ['payload', 'supervisor']) {
+      const dir = join('/sys/fs/cgroup', hierarchy, name);
+      if (!existsSync(dir)) continue;
+      const dirs: string[] = [];
+      const walk = (d: string): void => {
+        for (const e of readdirSync(d, { withFileTypes: true }))
+          if (e.isDirectory()) walk(join(d, e.name));
+        dirs.push(d);
+      };
+      walk(dir);
+      for (const d of dirs) {
+        try {
+          rmdirSync(d);
+        } catch {
+          // still in use, or gone
+        }
+      }
+    }
+  }
+}
+
+class Container {
+  readonly #nspawn: ChildProcess;
+  readonly #exit: Promise<void>;
+  pid1 = 0;
+
+  constructor(root: string, pkgDir: string) {
+    const npm = dirname(
+      dirname(
+        realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim()),
+      ),
+    );
+    const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
+    // --register=no and --keep-unit: this host has neither systemd as PID 1 nor D-Bus.
+    this.#nspawn = spawn(
+      'systemd-nspawn',
+      [
+        '--boot',
+        '--private-network',
+        '--register=no',
+        '--keep-unit',
+        '--volatile=overlay',
+        `--machine=pd-test-${process.pid}`,
+        '-D',
+        root,
+        `--bind-ro=${realpathSync(process.execPath)}:/usr/bin/node`,
+        `--bind-ro=${npm}:/opt/npm`,
+        `--bind=${cache}:/root/.npm`,
+        `--bind-ro=${pkgDir}:/mnt/pkg`,
+      ],
+      { stdio: 'ignore' },
+    );
+    this.#exit = new Promise((resolve) => this.#nspawn.on('close', () => resolve()));
+  }
+
+  async booted(): Promise<void> {
+    this.pid1 = await waitFor(
+      "the container's systemd",
+      () => {
+        const children = execFileSync(
+          'sh',
+          ['-c', `cat /proc/${this.#nspawn.pid}/task/*/children 2>/dev/null || true`],
+          { encoding: 'utf8' },
+        );
+        return Number(children.trim().split(/\s+/)[0]) || 0;
+      },
+      30_000,
+    );
+    await waitFor(
+      'the boot to finish',
+      () => /^(running|degraded)$/m.test(this.sh('systemctl is-system-running').stdout),
+      60_000,
+    );
+  }
+
+  /** Runs `script` with sh inside the container, in a clean environment. */
+  sh(script: string, timeout = 60_000): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(
+      'nsenter',
+      [
+        '-t',
+        String(this.pid1),
+        '-m',
+        '-u',
+        '-i',
+        '-n',
+        '-p',
+        '--',
+        'env',
+        '-i',
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'HOME=/root',
+        'LANG=C',
+        'sh',
+        '-c',
+        script,
+      ],
+      { encoding: 'utf8', timeout },
+    );
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** Like sh, and fails the test unless it exits 0. */
+  ok(script: string, timeout?: number): string {
+    const r = this.sh(script, timeout);
+    if (r.status !== 0) {
+      const journal = this.sh('journalctl -u ping-daemon -n 15 --no-pager -o cat').stdout;
+      assert.fail(`${script}: exit ${r.status}\n${r.stdout}${r.stderr}\njournal:\n${journal}`);
+    }
+    return r.stdout;
+  }
+
+  /** The text of a file inside, or '' while it does not exist. */
+  read(path: string): string {
+    return this.sh(`cat ${path} 2>/dev/null`).stdout;
+  }
+
+  async stop(): Promise<void> {
+    this.#nspawn.kill('SIGTERM'); // a --boot container powers off
+    const timer = setTimeout(() => this.#nspawn.kill('SIGKILL'), 30_000);
+    await this.#exit;
+    clearTimeout(timer);
+    removeLeftCgroups();
+  }
+}
+
+/**
+ * Start and end lines in pairs with consecutive seq numbers (a probe may still be in flight at
+ * the end): no line was lost across the rotation.
+ */
+function noGap(lines: TextLine[]): void {
+  const own = [...lines];
+  if (own.at(-1)?.event === 'start') own.pop();
+  assert.ok(own.length >= 4, 'too few lines');
+  for (let i = 0; i < own.length; i += 2) {
+    const [start, end] = [own[i], own[i + 1]];
+    assert.deepEqual(
+      [start?.event, end?.event, start?.seq],
+      ['start', 'end', end?.seq],
+      `line ${i}`,
+    );
+    if (i > 0)
+      assert.equal(
+        start?.seq,
+        (own[i - 2]?.seq ?? 0) + 1,
+        `a line was lost before seq ${start?.seq}`,
+      );
+  }
+}
+
+const mainPid = (c: Container): number =>
+  Number(c.ok('systemctl show -p MainPID --value ping-daemon').trim());
+
+describe('systemd units in a booted Debian', { skip, timeout: 900_000 }, () => {
+  let c: Container;
+  before(async () => {
+    const root = containerRoot();
+    const pkg = tempDir();
+    execFileSync('npm', ['pack', '--pack-destination', pkg, '--ignore-scripts'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    removeLeftCgroups();
+    c = new Container(root, pkg);
+    await c.booted();
+    c.ok(
+      'node /opt/npm/bin/npm-cli.js install -g --offline --no-audit --no-fund /mnt/pkg/ping-daemon-*.tgz',
+      120_000,
+    );
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  for (const variant of ['exec', 'forking'] as const) {
+    describe(`ping-daemon.service (${variant})`, () => {
+      const runtime = variant === 'exec' ? '/run/ping-daemon' : '/run';
+      const pidFile =
+        variant === 'exec' ? '/run/ping-daemon/ping-daemon.pid' : '/run/ping-daemon.pid';
+      const config = (hosts: string[], interval: string) =>
+        `printf '%s' '${JSON.stringify({ hosts, interval })}' > /etc/ping-daemon/config.json`;
+
+      it('installs and starts, with the PID file systemd watches and the right title', async () => {
+        c.ok(`ping-daemon install-service${variant === 'forking' ? ' --forking' : ''}`);
+        c.ok(
+          `${config(['127.0.0.1'], '200ms')} && rm -f /home/ping.log* && systemctl daemon-reload && systemctl start ping-daemon`,
+        );
+        assert.equal(c.ok('systemctl is-active ping-daemon').trim(), 'active');
+        const pid = mainPid(c);
+        // Type=exec is active once exec'd: the PID file follows when the daemon is up.
+        await waitFor('the PID file', () => c.read(pidFile) !== '', 10_000);
+        assert.equal(c.read(pidFile), `${pid}\n`);
+        assert.match(c.ok(`tr '\\0' ' ' < /proc/${pid}/cmdline`), /^ping-daemon: 127\.0\.0\.1/);
+        await waitFor('probes', () =>
+          c.ok('cat /home/ping.log 2>/dev/null || true').includes('status=up'),
+        );
+      });
+
+      it('runs with only CAP_NET_RAW, no new privileges, a read-only system and a private /tmp', () => {
+        const pid = mainPid(c);
+        const status = c.ok(`cat /proc/${pid}/status`);
+        assert.match(status, /^CapEff:\s+0000000000002000$/m);
+        assert.match(status, /^CapBnd:\s+0000000000002000$/m);
+        assert.match(status, /^NoNewPrivs:\s+1$/m);
+        const inService = (script: string) => c.sh(`nsenter -t ${pid} -m sh -c '${script}'`);
+        for (const dir of ['/', '/etc', '/root', '/usr']) {
+          const r = inService(`touch ${dir}/pd-probe-write`);
+          assert.notEqual(r.status, 0, `${dir} is writable`);
+          assert.match(r.stderr, /Read-only file system/);
+        }
+        for (const dir of ['/home', runtime]) {
+          assert.equal(
+            inService(`touch ${dir}/pd-probe-write && rm ${dir}/pd-probe-write`).status,
+            0,
+            `${dir} is not writable`,
+          );
+        }
+        assert.equal(inService('touch /tmp/pd-private').status, 0);
+        assert.equal(c.sh('test -e /tmp/pd-private').status, 1, '/tmp is shared');
+      });
+
+      it('systemctl reload applies a changed config with the same MainPID', async () => {
+        const pid = mainPid(c);
+        c.ok(`${config(['127.0.0.1', '::1'], '300ms')} && systemctl reload ping-daemon`);
+        await waitFor(
+          'the new host',
+          () => c.ok('cat /home/ping.log').includes('host=::1'),
+          10_000,
+        );
+        assert.equal(mainPid(c), pid);
+        assert.match(c.ok(`tr '\\0' ' ' < /proc/${pid}/cmdline`), /^ping-daemon: 127\.0\.0\.1 \+1/);
+      });
+
+      it('the shipped logrotate policy, forced, loses no line', async () => {
+        c.ok('logrotate -f /etc/logrotate.d/ping-daemon');
+        await waitFor(
+          'lines in the new file',
+          () => c.ok('cat /home/ping.log 2>/dev/null || true').split('\n').length > 6,
+          10_000,
+        );
+        const lines = c
+          .ok('cat /home/ping.log.1 /home/ping.log')
+          .split('\n')
+          .filter(Boolean)
+          .map(parseText);
+        for (const host of ['127.0.0.1', '::1']) noGap(lines.filter((l) => l.host === host));
+      });
+
+      it('a SIGKILL of the daemon is restarted by systemd', async () => {
+        const pid = mainPid(c);
+        assert.ok(pid > 0, 'no MainPID'); // `kill -KILL 0` would hit our own process group
+        c.ok(`kill -KILL ${pid}`);
+        const next = await waitFor(
+          'a new MainPID',
+          () => {
+            const now = mainPid(c);
+            return now !== 0 &&
+              now !== pid &&
+              c.sh('systemctl is-active ping-daemon').stdout.trim() === 'active'
+              ? now
+              : 0;
+          },
+          20_000,
+        );
+        await waitFor('its PID file', () => c.read(pidFile) === `${next}\n`, 10_000);
+      });
+
+      it('systemctl stop leaves paired lines, no PID file and no ping process', async () => {
+        const before = c.ok('cat /home/ping.log').split('\n').filter(Boolean).length;
+        await waitFor(
+          'probes of the new daemon',
+          () => c.ok('cat /home/ping.log').split('\n').filter(Boolean).length >= before + 8,
+          10_000,
+        );
+        c.ok('systemctl stop ping-daemon');
+        assert.equal(c.sh('systemctl is-active ping-daemon').stdout.trim(), 'inactive');
+        assert.equal(c.sh(`test -e ${pidFile}`).status, 1);
+        assert.equal(c.sh('pgrep -x ping').status, 1, 'a ping process is left');
+        const lines = c.read('/home/ping.log').split('\n').filter(Boolean).map(parseText);
+        for (const host of ['127.0.0.1', '::1']) {
+          // The lines of the daemon systemd restarted: from its first probe of the host on.
+          const own = lines.filter((l) => l.host === host);
+          const first = own.findLastIndex((l) => l.seq === 1 && l.event === 'start');
+          pairs(own.slice(first));
+        }
+      });
+
+      it('a start-up failure is a warning in the journal and stops at the start limit', async () => {
+        const since = c.ok('date +%s').trim();
+        c.ok(`printf '{"host": "-bad"}' > /etc/ping-daemon/config.json`);
+        c.sh('systemctl start ping-daemon');
+        const journal = (priority: string) =>
+          c.ok(`journalctl -u ping-daemon --since @${since} ${priority} --no-pager -o cat`);
+        await waitFor(
+          'the start limit',
+          () =>
+            c.sh('systemctl show -p ActiveState --value ping-daemon').stdout.trim() === 'failed' &&
+            journal('').includes('Start request repeated too quickly'),
+          30_000,
+        );
+        // Each failed start says why at warning priority or above: three of them, then no more.
+        const reasons = journal('-p warning').match(
+          /ping-daemon: config file \/etc\/ping-daemon\/config\.json: host starts with `-`.*/g,
+        );
+        assert.equal(reasons?.length, 3, journal('-p warning'));
+        c.ok(`systemctl reset-failed ping-daemon; ${config(['127.0.0.1'], '200ms')}`);
+      });
+
+      it('has a systemd-analyze security exposure of at most 2.5', () => {
+        const report = c.ok('systemd-analyze security ping-daemon --no-pager');
+        const exposure = Number(
+          /Overall exposure level for ping-daemon\.service: ([\d.]+)/.exec(report)?.[1],
+        );
+        assert.ok(exposure <= 2.5, `exposure ${exposure}`);
+      });
+    });
+  }
+});
