@@ -5,7 +5,18 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, cliDone, fileArgs, readLines, tempDir, waitFor } from '../helpers/cli.js';
+import { fileURLToPath } from 'node:url';
+import {
+  CLI,
+  cli,
+  cliDone,
+  fileArgs,
+  fixture,
+  isRoot,
+  readLines,
+  tempDir,
+  waitFor,
+} from '../helpers/cli.js';
 
 const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
 
@@ -224,5 +235,53 @@ describe('metrics', () => {
     const bad = await cliDone(['run', '--host', '127.0.0.1', '--metrics-listen', '9469']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--metrics-listen must be ADDRESS:PORT like `127.0.0.1:9469`/);
+  });
+});
+
+const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+const CONFIG = fileURLToPath(new URL('../../config/', import.meta.url));
+
+describe('the shipped alert rules', () => {
+  it('pass their promtool unit tests', {
+    skip: !hasPromtool && 'needs promtool (CI installs prometheus)',
+  }, () => {
+    const r = spawnSync('promtool', ['test', 'rules', 'ping-daemon.rules.test.yml'], {
+      cwd: CONFIG,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /SUCCESS/);
+  });
+
+  it('a real Prometheus scrapes the daemon and loads the rules', {
+    skip: !isRoot
+      ? 'needs root for a private network namespace (CI runs it)'
+      : !has('prometheus') && 'needs prometheus (CI installs it)',
+    timeout: 60_000,
+  }, () => {
+    const dir = tempDir();
+    const r = spawnSync(
+      'unshare',
+      [
+        '-n',
+        '--',
+        process.execPath,
+        fixture('prometheus-scrape.mjs'),
+        CLI,
+        join(CONFIG, 'ping-daemon.rules.yml'),
+        dir,
+      ],
+      { encoding: 'utf8', timeout: 55_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.error, undefined, r.stdout);
+    assert.deepEqual(result.up, [{ host: '127.0.0.1', value: '1' }]);
+    assert.ok(result.rate > 1, `rate ${result.rate}/s at a 200 ms interval`);
+    assert.ok(result.rttCount > 0);
+    assert.deepEqual(result.rules, [
+      { name: 'PingHostDown', health: 'ok' },
+      { name: 'PingDaemonStale', health: 'ok' },
+    ]);
   });
 });
