@@ -548,8 +548,8 @@ describe('8. /metrics cannot starve the schedule', () => {
         .filter((l) => l.event === 'start')
         .map((l) => Date.parse(l.time));
       const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
-      // 200 ms apart; the flood took 2.8 s gaps before. A loaded CI core gets some slack.
-      assert.ok(Math.max(...gaps) < 1000, `gaps ${gaps.join(',')}`);
+      // 200 ms apart; the flood took 2.8 s gaps before. A loaded CI core (a debootstrap may run beside) gets some slack.
+      assert.ok(Math.max(...gaps) < 1500, `gaps ${gaps.join(',')}`);
     } finally {
       for (const s of sockets) s.destroy();
       run.child.kill('SIGTERM');
