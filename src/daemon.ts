@@ -1,16 +1,17 @@
 // The running daemon, whether in the foreground (`run`) or detached (`start`'s stage 2): opens
 // its resources in order, starts the service, and owns the one shutdown sequence.
 
-import { fchownSync } from 'node:fs';
+import { fchownSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import inspector from 'node:inspector';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ExitCode, StartupError, userMessage } from './errors.js';
-import { openOrExplain } from './files.js';
+import { AlreadyRunningError, ExitCode, StartupError, userMessage } from './errors.js';
+import { ensurePidDirectory, openOrExplain } from './files.js';
 import { LogFile } from './log-file.js';
 import type { PingMetrics } from './metrics.js';
-import { acquirePidFile, type PidFileState, releasePidFile } from './pid-file.js';
+import { defaultPidFile } from './options.js';
+import { acquirePidFile, otherWriter, type PidFileState, releasePidFile } from './pid-file.js';
 import { findPing } from './ping-exec.js';
 import { dropPrivileges, type Identity, resolveIdentity, writableBy } from './privileges.js';
 import { createProbe } from './probe.js';
@@ -91,6 +92,17 @@ function openResources(settings: Settings): Resources {
   };
   try {
     const who = resolveIdentity(settings.user, settings.group);
+    const writer = otherWriter(settings.logFile);
+    if (writer !== undefined) {
+      // A racing start for the same PID file: say it the usual way.
+      if (writer.pidFile !== undefined && sameFile(writer.pidFile, settings.pidFile)) {
+        throw new AlreadyRunningError(writer.pid, settings.pidFile);
+      }
+      const pidFile = writer.pidFile ?? 'its PID file';
+      throw new StartupError(
+        `another ping-daemon (pid ${writer.pid}, PID file ${pidFile}) already writes ${settings.logFile}; stop it first (ping-daemon stop --pid-file ${pidFile}), or choose another --log-file`,
+      );
+    }
     const pingLog = openOrExplain(
       settings.logFile,
       '--log-file',
@@ -105,9 +117,11 @@ function openResources(settings: Settings): Resources {
     );
     logger = serviceLog.logger;
     undo.push(() => serviceLog.close());
-    const { fd: pidFd, replaced } = openOrExplain(settings.pidFile, '--pid-file', () =>
-      acquirePidFile(settings.pidFile),
-    );
+    const { fd: pidFd, replaced } = openOrExplain(settings.pidFile, '--pid-file', () => {
+      const place = { uid: process.getuid?.() ?? -1, env: process.env };
+      ensurePidDirectory(settings.pidFile, settings.pidFile === defaultPidFile(place));
+      return acquirePidFile(settings.pidFile);
+    });
     undo.push(() => {
       removeState(stateFilePath(settings.pidFile), process.pid);
       releasePidFile(settings.pidFile, process.pid, pidFd);
@@ -122,6 +136,15 @@ function openResources(settings: Settings): Resources {
   } catch (err) {
     close();
     throw err;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
   }
 }
 

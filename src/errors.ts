@@ -48,7 +48,7 @@ export class AlreadyRunningError extends PingDaemonError {
   readonly pid: number;
   constructor(pid: number, pidFile: string) {
     super(
-      `already running (pid ${pid}, pid file ${pidFile}); stop it with 'ping-daemon stop' first`,
+      `already running (pid ${pid}, PID file ${pidFile}); stop it with 'ping-daemon stop --pid-file ${pidFile}' first`,
       ExitCode.failure,
     );
     this.pid = pid;
@@ -88,6 +88,13 @@ export function describeErrno(err: unknown): string {
 /** The one line printed for an error that is not ours: no stack trace, but the message. */
 export function userMessage(err: unknown): string {
   if (err instanceof PingDaemonError) return err.message;
+  // An OS call that failed for an expected reason (permission, a missing file): say which and
+  // why, in words, rather than "internal error".
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.syscall === 'string' && e.code in errnoText) {
+    const what = e.path ? `${e.syscall} ${e.path}` : e.syscall;
+    return `${what} failed: ${describeErrno(err)}`;
+  }
   const text = err instanceof Error ? err.message : String(err);
   return `internal error: ${text.split('\n')[0]}; please report it`;
 }

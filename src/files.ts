@@ -168,13 +168,21 @@ export function checkAppendable(path: string, flag: string): void {
 }
 
 /**
- * Checks that the PID file's directory is writable (the daemon creates the file there). The
- * default per-user directory (~/.local/state/ping-daemon) is created, private, when missing.
+ * Creates the default PID file's directory when it is missing: root's /run/ping-daemon (0755,
+ * so that anyone's `status` can read the PID file, as under systemd's RuntimeDirectory), or a
+ * user's ~/.local/state/ping-daemon (private). A PID file named by hand is never given a
+ * directory: a typo must not create one.
  */
+export function ensurePidDirectory(pidFile: string, isDefault: boolean): void {
+  if (!isDefault) return;
+  const root = process.getuid?.() === 0;
+  mkdirSync(dirname(pidFile), { recursive: true, mode: root ? 0o755 : 0o700 });
+}
+
+/** Checks that the PID file's directory is writable (the daemon creates the file there). */
 export function checkPidDirectory(pidFile: string, isDefault: boolean): void {
-  const dir = dirname(pidFile);
   openOrExplain(pidFile, '--pid-file', () => {
-    if (isDefault) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    accessSync(dir, constants.W_OK);
+    ensurePidDirectory(pidFile, isDefault);
+    accessSync(dirname(pidFile), constants.W_OK);
   });
 }

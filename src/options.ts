@@ -79,12 +79,15 @@ export interface Place {
   home?: string;
 }
 
+/** Root's PID file, the same for the CLI and both systemd units (their RuntimeDirectory). */
+export const ROOT_PID_FILE = '/run/ping-daemon/ping-daemon.pid';
+
 /**
- * The PID file: root `/run/ping-daemon.pid`; others `$XDG_RUNTIME_DIR/ping-daemon.pid`, else
+ * The PID file: root `/run/ping-daemon/ping-daemon.pid`; others `$XDG_RUNTIME_DIR/ping-daemon.pid`, else
  * `~/.local/state/ping-daemon/ping-daemon.pid`.
  */
 export function defaultPidFile({ uid, env, home }: Place): string {
-  if (uid === 0) return '/run/ping-daemon.pid';
+  if (uid === 0) return ROOT_PID_FILE;
   if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'ping-daemon.pid');
   return join(home ?? homedir(), '.local/state/ping-daemon/ping-daemon.pid');
 }
@@ -142,7 +145,8 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     pidFile: {
       type: 'string',
-      defaultDescription: 'root: /run/ping-daemon.pid; others: $XDG_RUNTIME_DIR/ping-daemon.pid',
+      defaultDescription:
+        'root: /run/ping-daemon/ping-daemon.pid; others: $XDG_RUNTIME_DIR/ping-daemon.pid, else ~/.local/state/ping-daemon/ping-daemon.pid',
       describe: 'PID file',
     },
     serviceLog: {

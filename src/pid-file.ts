@@ -10,7 +10,9 @@ import {
   constants,
   linkSync,
   openSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -189,4 +191,62 @@ export function releasePidFile(path: string, pid = process.pid, fd?: number): vo
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Sends `signal` to the daemon `pid` found through `pidFile`; a daemon of another user (EPERM)
+ * is a one-line ControlError (LSB 4, insufficient privilege), never an internal error.
+ */
+export function signalDaemon(pid: number, signal: NodeJS.Signals, command: string): void {
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    const { code } = err as NodeJS.ErrnoException;
+    if (code === 'ESRCH') return; // it exited meanwhile: what the caller waits for
+    if (code === 'EPERM') {
+      throw new ControlError(
+        `ping-daemon (pid ${pid}) belongs to another user (uid ${ownerOf(pid) ?? '?'}); run 'ping-daemon ${command}' as that user or as root`,
+        ExitCode.statusUnknown,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+function ownerOf(pid: number): number | undefined {
+  try {
+    return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A live ping-daemon other than `self` that has `logFile` open, with the PID file it holds: two
+ * daemons on one log interleave their lines, whatever PID files they were given.
+ */
+export function otherWriter(
+  logFile: string,
+  self = process.pid,
+): { pid: number; pidFile: string | undefined } | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === self || !isPingDaemon(pid) || holdsFile(pid, logFile) !== true) continue;
+    return { pid, pidFile: heldPidFile(pid) };
+  }
+  return undefined;
+}
+
+function heldPidFile(pid: number): string | undefined {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (target.endsWith('.pid')) return target;
+    }
+  } catch {
+    // gone, or not ours to read
+  }
+  return undefined;
 }

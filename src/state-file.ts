@@ -23,7 +23,7 @@ export interface DaemonState {
 /** Room for the state of 10,000 hosts. */
 const MAX_STATE_BYTES = 16 * 1024 * 1024;
 
-/** `/run/ping-daemon.pid` → `/run/ping-daemon.state.json`. */
+/** `/run/ping-daemon/ping-daemon.pid` → `/run/ping-daemon/ping-daemon.state.json`. */
 export function stateFilePath(pidFile: string): string {
   return `${pidFile.replace(/\.pid$/, '')}.state.json`;
 }

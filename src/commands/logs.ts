@@ -22,18 +22,35 @@ export const DEFAULT_LINES = 20;
 
 /**
  * The log to read: --log-file (command line, environment or config file); else the log of the
- * daemon running on this machine (its state file says); else the built-in default.
+ * daemon running on this machine, or of its last run when it died (its state file says); else
+ * the built-in default. When the file read is not one that was named or is being written, a
+ * note on stderr says which it is.
  */
 function logFileOf(context: CommandContext): string {
   const { logFile } = context.argv;
   if (typeof logFile === 'string') return resolve(context.invocation.cwd, logFile);
   const pidFile = context.pidFile();
   const found = inspectForControl(pidFile);
-  if (found.state === 'running') {
-    const state = readState(stateFilePath(pidFile), found.pid);
-    if (state) return state.logFile;
+  const state =
+    found.state === 'missing' || found.pid === undefined
+      ? undefined
+      : readState(stateFilePath(pidFile), found.pid);
+  if (found.state === 'running' && state) return state.logFile;
+  if (found.state === 'stale' && state) {
+    note(
+      `ping-daemon is not running (pid ${found.pid} is gone); reading the log of its last run, ${state.logFile}`,
+    );
+    return state.logFile;
   }
+  note(
+    `no ping-daemon runs with PID file ${pidFile}; reading the default log ${DEFAULTS.logFile} (name another with --log-file)`,
+  );
   return DEFAULTS.logFile;
+}
+
+/** A line for the person, on stderr, so that what goes through a pipe is the log alone. */
+function note(text: string): void {
+  process.stderr.write(`ping-daemon: ${text}\n`);
 }
 
 interface Filter {
@@ -216,6 +233,7 @@ export async function logsCommand(context: CommandContext): Promise<number> {
     }
   }
   if (!follow) return ExitCode.ok;
+  if (fd === undefined) note(`${path} does not exist yet; waiting for it`);
   const follower = new Follower(path, (line) => {
     const text = display(line, parseLogLine(line));
     if (text !== undefined) process.stdout.write(`${text}\n`);

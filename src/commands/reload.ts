@@ -2,7 +2,7 @@
 // whether the new configuration took, so a bad config is reported here and not only in a log.
 import type { CommandContext } from '../command-line.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { inspectForControl } from '../pid-file.js';
+import { inspectForControl, signalDaemon } from '../pid-file.js';
 import { readState, stateFilePath } from '../state-file.js';
 
 const CONFIRM_MS = 5000;
@@ -12,13 +12,13 @@ export async function reloadCommand(context: CommandContext): Promise<number> {
   const found = inspectForControl(pidFile);
   if (found.state !== 'running') {
     throw new ControlError(
-      'ping-daemon is not running; nothing to reload',
+      `not running (no live daemon holds ${pidFile}); nothing to reload`,
       ExitCode.reloadNotRunning,
     );
   }
   const statePath = stateFilePath(pidFile);
   const before = readState(statePath, found.pid)?.reloads;
-  process.kill(found.pid, 'SIGHUP');
+  signalDaemon(found.pid, 'SIGHUP', 'reload');
   const deadline = Date.now() + CONFIRM_MS;
   while (before !== undefined && Date.now() < deadline) {
     const state = readState(statePath, found.pid);

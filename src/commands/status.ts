@@ -69,7 +69,7 @@ export async function statusCommand(context: CommandContext): Promise<number> {
     process.stdout.write(json ? `${JSON.stringify(value)}\n` : lines.map((l) => `${l}\n`).join(''));
   };
   if (found.state === 'missing') {
-    print(['ping-daemon is not running'], { running: false, pidFile });
+    print([`ping-daemon is not running (no PID file ${pidFile})`], { running: false, pidFile });
     return ExitCode.notRunning;
   }
   if (found.state === 'stale') {

@@ -5,7 +5,7 @@ import type { CommandContext } from '../command-line.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ControlError, ExitCode } from '../errors.js';
 import { show } from '../option-checks.js';
-import { inspectForControl, isPingDaemon, releasePidFile } from '../pid-file.js';
+import { inspectForControl, isPingDaemon, releasePidFile, signalDaemon } from '../pid-file.js';
 import { childrenOf } from '../proc.js';
 import { removeState, stateFilePath } from '../state-file.js';
 
@@ -39,7 +39,7 @@ export async function stopDaemon(
   force: boolean,
 ): Promise<string> {
   const found = inspectForControl(pidFile);
-  if (found.state === 'missing') return 'ping-daemon is not running';
+  if (found.state === 'missing') return `ping-daemon is not running (no PID file ${pidFile})`;
   if (found.state === 'stale') {
     if (found.pid === undefined) removeGarbage(pidFile);
     else {
@@ -49,7 +49,7 @@ export async function stopDaemon(
     return `ping-daemon is not running (removed the stale PID file ${pidFile})`;
   }
   const { pid } = found;
-  process.kill(pid, 'SIGTERM');
+  signalDaemon(pid, 'SIGTERM', 'stop');
   let killed = false;
   if (!(await exited(pid, timeoutMs))) {
     if (!force) {
@@ -60,7 +60,7 @@ export async function stopDaemon(
     }
     // The probes run in process groups of their own; a killed daemon cannot end them, so we do.
     const probes = childrenOf(pid);
-    process.kill(pid, 'SIGKILL');
+    signalDaemon(pid, 'SIGKILL', 'stop --force');
     killed = true;
     for (const child of probes) {
       try {

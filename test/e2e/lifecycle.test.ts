@@ -131,9 +131,31 @@ describe('start', () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr,
-      `ping-daemon: already running (pid ${pid}, pid file ${p.pid}); stop it with 'ping-daemon stop' first\n`,
+      `ping-daemon: already running (pid ${pid}, PID file ${p.pid}); stop it with 'ping-daemon stop --pid-file ${p.pid}' first\n`,
     );
     await ctl(p, 'stop');
+  });
+
+  it('refuses a second daemon on the same log, whatever its PID file', async () => {
+    const p = paths();
+    const { pid } = await start(p);
+    try {
+      const other = join(p.dir, 'other.pid');
+      const r = await cliDone([
+        'start',
+        ...fileArgs({ ...p, pid: other, svc: join(p.dir, 'other.log') }),
+        '--host',
+        '127.0.0.1',
+      ]);
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        `ping-daemon: another ping-daemon (pid ${pid}, PID file ${p.pid}) already writes ${p.log}; stop it first (ping-daemon stop --pid-file ${p.pid}), or choose another --log-file\n`,
+      );
+      assert.ok(!existsSync(other));
+    } finally {
+      await ctl(p, 'stop');
+    }
   });
 
   it('leaves exactly one daemon when several starts race for one PID file', async () => {
@@ -165,7 +187,7 @@ describe('status, stop, restart, reload', () => {
     const p = paths();
     assert.deepEqual(await ctl(p, 'status'), {
       code: 3,
-      stdout: 'ping-daemon is not running\n',
+      stdout: `ping-daemon is not running (no PID file ${p.pid})\n`,
       stderr: '',
     });
     const { pid } = await start(p);
@@ -191,7 +213,10 @@ describe('status, stop, restart, reload', () => {
     assert.ok(svc.some((e) => e.msg === 'replaced a stale PID file' && e.pid === again.pid));
     assert.equal((await ctl(p, 'stop')).code, 0);
     const stopped = await ctl(p, 'stop');
-    assert.deepEqual([stopped.code, stopped.stdout], [0, 'ping-daemon is not running\n']);
+    assert.deepEqual(
+      [stopped.code, stopped.stdout],
+      [0, `ping-daemon is not running (no PID file ${p.pid})\n`],
+    );
   });
 
   it('never signals an unrelated process that reused the PID', async () => {
@@ -293,9 +318,35 @@ describe('status, stop, restart, reload', () => {
   });
 
   it('reload of a stopped daemon is 7', async () => {
-    const r = await ctl(paths(), 'reload');
+    const p = paths();
+    const r = await ctl(p, 'reload');
     assert.equal(r.code, 7);
-    assert.equal(r.stderr, 'ping-daemon: ping-daemon is not running; nothing to reload\n');
+    assert.equal(
+      r.stderr,
+      `ping-daemon: not running (no live daemon holds ${p.pid}); nothing to reload\n`,
+    );
+  });
+
+  it("a user's stop or reload of root's daemon says whose it is", {
+    skip: !isRoot && 'needs root to start a daemon as root and act as nobody',
+  }, async () => {
+    const p = paths();
+    const { pid } = await start(p);
+    try {
+      for (const command of ['stop', 'reload']) {
+        const r = await cliDone([command, '--pid-file', p.pid], { uid: 65534, gid: 65534 });
+        assert.deepEqual(
+          [r.code, r.stderr],
+          [
+            4,
+            `ping-daemon: ping-daemon (pid ${pid}) belongs to another user (uid 0); run 'ping-daemon ${command}' as that user or as root\n`,
+          ],
+          command,
+        );
+      }
+    } finally {
+      await ctl(p, 'stop');
+    }
   });
 });
 

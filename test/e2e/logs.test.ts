@@ -2,7 +2,14 @@
 // summaries, pipes; and `status --json` against a running daemon.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -88,7 +95,7 @@ describe('logs -f', () => {
     await f.upTo(5);
     await f.stop();
     assert.deepEqual(seqs(f.run.stdout()), range(1, 5));
-    assert.equal(f.run.stderr(), '');
+    assert.equal(f.run.stderr(), `ping-daemon: ${path} does not exist yet; waiting for it\n`);
   });
 
   it('exits 0 and quietly when piped into head', async () => {
@@ -210,5 +217,48 @@ describe('logs', () => {
     const stopped = await cliDone(['status', '--json', '--pid-file', pid]);
     assert.equal(stopped.code, 3);
     assert.deepEqual(JSON.parse(stopped.stdout), { running: false, pidFile: pid });
+  });
+});
+
+describe('logs without --log-file', () => {
+  it("says which log it reads when no daemon runs, and reads a dead daemon's last log", async () => {
+    const dir = tempDir();
+    const pid = join(dir, 'd.pid');
+    const none = await cliDone(['logs', '--pid-file', pid]);
+    assert.equal(
+      none.stderr.split('\n')[0],
+      `ping-daemon: no ping-daemon runs with PID file ${pid}; reading the default log /home/ping.log (name another with --log-file)`,
+    );
+    const log = join(dir, 'p.log');
+    const started = await cliDone([
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--interval',
+      '100ms',
+      ...fileArgs({ log, pid, svc: join(dir, 's.log') }),
+    ]);
+    assert.equal(started.code, 0, started.stderr);
+    const daemon = Number(/pid (\d+)/.exec(started.stdout)?.[1]);
+    await waitFor(
+      'probes and the state file',
+      () => existsSync(join(dir, 'd.state.json')) && seqs(readFileSync(log, 'utf8')).length >= 2,
+    );
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon to die', () => {
+      try {
+        return /^State:\s+Z/m.test(readFileSync(`/proc/${daemon}/status`, 'utf8'));
+      } catch {
+        return true; // reaped
+      }
+    });
+    const last = await cliDone(['logs', '--pid-file', pid]);
+    assert.equal(last.code, 0, last.stderr);
+    assert.equal(
+      last.stderr,
+      `ping-daemon: ping-daemon is not running (pid ${daemon} is gone); reading the log of its last run, ${log}\n`,
+    );
+    assert.ok(seqs(last.stdout).length >= 2);
+    await cliDone(['stop', '--pid-file', pid]);
   });
 });

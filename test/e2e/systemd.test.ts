@@ -262,9 +262,8 @@ describe('systemd units in a booted Debian', { skip, timeout: 900_000 }, () => {
 
   for (const variant of ['exec', 'forking'] as const) {
     describe(`ping-daemon.service (${variant})`, () => {
-      const runtime = variant === 'exec' ? '/run/ping-daemon' : '/run';
-      const pidFile =
-        variant === 'exec' ? '/run/ping-daemon/ping-daemon.pid' : '/run/ping-daemon.pid';
+      const runtime = '/run/ping-daemon';
+      const pidFile = '/run/ping-daemon/ping-daemon.pid';
       const config = (hosts: string[], interval: string) =>
         `printf '%s' '${JSON.stringify({ hosts, interval })}' > /etc/ping-daemon/config.json`;
 

@@ -28,7 +28,7 @@ describe('resolveSettings', () => {
 
   it('uses the root paths for root, and a service log for the daemon', () => {
     const s = resolveSettings({ host: 'h.test' }, { uid: 0, env: {} }, 'daemon');
-    assert.equal(s.pidFile, '/run/ping-daemon.pid');
+    assert.equal(s.pidFile, '/run/ping-daemon/ping-daemon.pid');
     assert.equal(s.serviceLog, '/var/log/ping-daemon.log');
     const u = resolveSettings(
       { host: 'h.test' },
