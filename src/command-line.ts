@@ -136,7 +136,7 @@ function build(
           y
             .option('lines', {
               alias: 'n',
-              type: 'number',
+              type: 'string',
               describe: 'how many lines (default 20)',
             })
             .option('follow', {

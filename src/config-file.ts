@@ -69,14 +69,33 @@ export function checkConfig(path: string, data: unknown): Record<string, unknown
   return config;
 }
 
+/**
+ * V8's JSON error as one line a person can act on: `line L, column C: what was expected`,
+ * instead of a byte position (and, in newer V8, a second line quoting the text).
+ */
+export function jsonProblem(text: string, err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const at = /at position (\d+)/.exec(message);
+  const what = message
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/\s*in JSON at position \d+/, '')
+    .replace(/^Unexpected end of JSON input$/, 'the file ends too soon');
+  if (!at) return what;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: ${what}`;
+}
+
 export function loadConfigFile(path: string): Record<string, unknown> {
   const text = readConfigText(path);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(`config file ${path} is not valid JSON: ${detail}`, { cause: err });
+    throw new ConfigError(`config file ${path} is not valid JSON: ${jsonProblem(text, err)}`, {
+      cause: err,
+    });
   }
   return checkConfig(path, data);
 }

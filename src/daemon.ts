@@ -1,7 +1,7 @@
 // The running daemon, whether in the foreground (`run`) or detached (`start`'s stage 2): opens
 // its resources in order, starts the service, and owns the one shutdown sequence.
 
-import { fchownSync, statSync } from 'node:fs';
+import { fchownSync, fstatSync, statSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import inspector from 'node:inspector';
 import { dirname } from 'node:path';
@@ -50,6 +50,17 @@ interface Resources {
   /** Where a failure to follow a log's rotation is told, once the service log is open. */
   warn: { reopenFailed(path: string, err: unknown): void };
   close(): void;
+  /** Closes, and removes the logs this start created while they are still empty (a failed start). */
+  abandon(): void;
+}
+
+/** Removes a log this start created, if nothing was written to it. */
+function removeIfEmpty(file: LogFile): void {
+  try {
+    if (file.created && fstatSync(file.fd).size === 0) unlinkSync(file.path);
+  } catch {
+    // gone already
+  }
 }
 
 /**
@@ -86,6 +97,11 @@ function openResources(settings: Settings): Resources {
   const close = (): void => {
     for (const step of undo.splice(0).reverse()) step();
   };
+  const created: LogFile[] = [];
+  const abandon = (): void => {
+    for (const file of created) removeIfEmpty(file);
+    close();
+  };
   let logger: Logger | undefined;
   const warn = {
     reopenFailed: (path: string, err: unknown) => logger?.warn({ err }, reopenFailure(path, err)),
@@ -111,11 +127,13 @@ function openResources(settings: Settings): Resources {
           onReopenError: (err) => err !== undefined && warn.reopenFailed(settings.logFile, err),
         }),
     );
+    created.push(pingLog);
     undo.push(() => pingLog.close());
     const serviceLog = openOrExplain(settings.serviceLog ?? 'stderr', '--service-log', () =>
       openServiceLog(settings.serviceLog, settings.logLevel),
     );
     logger = serviceLog.logger;
+    if (serviceLog.file) created.push(serviceLog.file);
     undo.push(() => serviceLog.close());
     const { fd: pidFd, replaced } = openOrExplain(settings.pidFile, '--pid-file', () => {
       const place = { uid: process.getuid?.() ?? -1, env: process.env };
@@ -132,9 +150,9 @@ function openResources(settings: Settings): Resources {
       checkWritableAfterDrop(settings, who, files);
     }
     dropPrivileges(who, settings.user);
-    return { pingLog, serviceLog, replaced, warn, close };
+    return { pingLog, serviceLog, replaced, warn, close, abandon };
   } catch (err) {
-    close();
+    abandon();
     throw err;
   }
 }
@@ -222,7 +240,7 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
       server = await serveMetrics(metrics, settings.metricsListen, () => !stopping);
     } catch (err) {
       removeSignals();
-      resources.close();
+      resources.abandon();
       throw err;
     }
   }

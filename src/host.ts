@@ -13,6 +13,12 @@ export function hostProblem(host: string): string | undefined {
   if (host.startsWith('-')) return 'starts with `-` and would be read by ping as an option';
   if (/[\s\p{Cc}]/u.test(host)) return 'contains a space or control character';
   if (isIPv4(host)) return undefined;
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/:?#]*)/i.exec(host);
+  if (url) return `is a URL; give the host alone, e.g. \`${url[1] || 'example.com'}\``;
+  const withPort = /^([^:]+):(\d+)$/.exec(host);
+  if (withPort) {
+    return `has a port (\`:${withPort[2]}\`); ping has no ports, give the host alone: \`${withPort[1]}\``;
+  }
   if (host.includes(':')) {
     if (host.includes('%')) return 'is an IPv6 address with a zone id, which is not supported';
     return isIPv6(host) ? undefined : 'is not a valid IPv6 address';

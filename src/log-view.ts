@@ -31,7 +31,8 @@ export function toPretty(e: LogEvent, colour: boolean, hostWidth = 15): string {
   if (e.event === 'start') return `${head}  ${colour ? styleText('dim', 'start') : 'start'}`;
   const status = (e.status ?? '?').padEnd(5);
   const shown = colour && e.status ? styleText(colours[e.status], status) : status;
-  const rtt = e.rttMs === undefined ? '' : `${e.rttMs} ms`;
+  // Three decimals always, so that the column lines up on its decimal point.
+  const rtt = e.rttMs === undefined ? '' : `${e.rttMs.toFixed(3)} ms`;
   const loss = e.lossPct === undefined ? '' : `${e.lossPct}% loss`;
   const parts = [shown, rtt.padStart(10), loss.padStart(10)];
   if (e.error !== undefined) parts.push(e.error);

@@ -113,6 +113,9 @@ export function optionProblem(
   value: unknown,
   name = flagName(key),
 ): string | undefined {
+  if (key === 'host' && splitHosts(value).length === 0) {
+    return `${name} is empty; give a host name or address`;
+  }
   // Several hosts: name the one that is wrong, not the whole list.
   if (key === 'host' && typeof value !== 'string' && Array.isArray(value)) {
     for (const host of splitHosts(value)) {

@@ -127,8 +127,10 @@ export function serviceOptions(): Record<string, YargsOption> {
       defaultDescription: '2s, or 80% of the interval when shorter',
       describe: 'how long one probe may take before it counts as down; must be < interval',
     },
+    // Numbers are read as strings and checked by us: yargs turns `abc` into NaN, and the message
+    // would show `null` instead of what was typed.
     count: {
-      type: 'number',
+      type: 'string',
       defaultDescription: shown(DEFAULTS.count),
       describe: 'echo requests per probe',
     },
@@ -173,7 +175,7 @@ export function serviceOptions(): Record<string, YargsOption> {
       describe: 'directory holding the ping executable to run',
     },
     maxInflight: {
-      type: 'number',
+      type: 'string',
       defaultDescription: shown(DEFAULTS.maxInflight),
       describe: 'the most ping processes at once, all hosts together',
     },

@@ -314,7 +314,10 @@ export class PingService {
     if (result.status === stats.state) return;
     // State changes, not ticks, reach the service log (SPEC §5).
     const fields = { host, seq, status: result.status, previous: stats.state, error: result.error };
-    const message = `${host} is ${result.status}`;
+    const message =
+      result.status === 'error'
+        ? `${host} cannot be probed: ${result.error}`
+        : `${host} is ${result.status}`;
     // A host that flaps at every probe is told a few times a window, then counted.
     this.#limited(result.status === 'up' ? 'info' : 'warn', 'state changes', host, fields, message);
     stats.state = result.status;

@@ -3,9 +3,13 @@
 import type { CommandContext } from '../command-line.js';
 import { formatDuration } from '../duration.js';
 import { ExitCode } from '../errors.js';
+import { localIso } from '../line-format.js';
 import { inspectForControl } from '../pid-file.js';
 import { type DaemonState, readState, stateFilePath } from '../state-file.js';
 import { describeTargets } from '../targets.js';
+
+/** `1 probe`, `2 probes`. */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** 93784000 → `1d 2h 3m`; under a minute, seconds. */
 export function formatUptime(ms: number): string {
@@ -26,8 +30,10 @@ export function formatUptime(ms: number): string {
 export function describeState(pid: number, state: DaemonState, now: Date): string[] {
   const ago = (time: Date | string): string =>
     formatUptime(now.getTime() - Date.parse(String(time)));
+  // In the local zone, with its offset, as the ping log writes its times: one clock in all output.
+  const at = (time: Date | string): string => localIso(new Date(String(time)));
   const lines = [
-    `ping-daemon is running (pid ${pid}) since ${state.startedAt}, up ${ago(state.startedAt)}`,
+    `ping-daemon is running (pid ${pid}) since ${at(state.startedAt)}, up ${ago(state.startedAt)}`,
     `  ${describeTargets(state.targets)}, logging to ${state.logFile}`,
   ];
   for (const target of state.targets) {
@@ -44,9 +50,9 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
       r.error,
     ].filter(Boolean);
     lines.push(
-      `  ${target.host}: ${stats.state} since ${String(stats.stateSince)} (${ago(stats.stateSince)}); ` +
-        `last probe #${stats.last.seq} at ${String(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
-      `    ${stats.probes} probes: ${stats.up} up, ${stats.down} down, ${stats.error} error; ${stats.skipped} skipped (${timing})`,
+      `  ${target.host}: ${stats.state} since ${at(stats.stateSince)} (${ago(stats.stateSince)}); ` +
+        `last probe #${stats.last.seq} at ${at(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
+      `    ${plural(stats.probes, 'probe')}: ${stats.up} up, ${stats.down} down, ${plural(stats.error, 'error')}; ${stats.skipped} skipped (${timing})`,
     );
   }
   if (state.lastReload) {
@@ -56,7 +62,7 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
       : warnings.length > 0
         ? `ok, but ${warnings.join('; ')}`
         : 'ok';
-    lines.push(`  last reload at ${state.lastReload.time}: ${how}`);
+    lines.push(`  last reload at ${at(state.lastReload.time)}: ${how}`);
   }
   return lines;
 }

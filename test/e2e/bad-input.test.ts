@@ -43,6 +43,24 @@ const cases: Case[] = [
   },
   { name: 'no host at all', args: () => [], code: 2, message: /no host to ping: give --host HOST/ },
   {
+    name: 'an empty host',
+    args: () => ['--host', ''],
+    code: 2,
+    message: /^ping-daemon: --host is empty; give a host name or address\n$/,
+  },
+  {
+    name: 'a URL as the host',
+    args: () => ['--host', 'http://example.com'],
+    code: 2,
+    message: /--host is a URL; give the host alone, e.g. `example.com`, got `http:\/\/example.com`/,
+  },
+  {
+    name: 'a count that is no number',
+    args: () => ['--host', '127.0.0.1', '--count', 'abc'],
+    code: 2,
+    message: /--count must be a whole number from 1 to 100, got `abc`\n$/,
+  },
+  {
     name: 'a bad interval',
     args: () => ['--host', '127.0.0.1', '--interval', 'abc'],
     code: 2,

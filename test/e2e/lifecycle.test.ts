@@ -317,6 +317,26 @@ describe('status, stop, restart, reload', () => {
     await ctl(p, 'stop');
   });
 
+  it('status tells the time in the zone of the ping log', async () => {
+    const p = paths();
+    const env = { TZ: 'Asia/Shanghai' };
+    const started = await cliDone(
+      ['start', ...fileArgs(p), '--host', '127.0.0.1', '--interval', '100ms'],
+      { env },
+    );
+    assert.equal(started.code, 0, started.stderr);
+    try {
+      await waitFor('probes', () => readLines(p.log).length >= 2);
+      await waitFor('the state', () => existsSync(join(p.dir, 'd.state.json')));
+      assert.match(readLines(p.log)[0] as string, /\+08:00 host=/);
+      const status = await cliDone(['status', '--pid-file', p.pid], { env });
+      assert.match(status.stdout, /since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00, up/);
+      assert.doesNotMatch(status.stdout, /\d\dZ\b/);
+    } finally {
+      await ctl(p, 'stop');
+    }
+  });
+
   it('reload of a stopped daemon is 7', async () => {
     const p = paths();
     const r = await ctl(p, 'reload');

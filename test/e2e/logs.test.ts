@@ -262,3 +262,13 @@ describe('logs without --log-file', () => {
     await cliDone(['stop', '--pid-file', pid]);
   });
 });
+
+describe('logs -n', () => {
+  it('shows a bad count as typed', async () => {
+    const r = await cliDone(['logs', '-n', 'abc', '--log-file', '/dev/null']);
+    assert.deepEqual(
+      [r.code, r.stderr],
+      [2, 'ping-daemon: -n must be a number of lines, got `abc`\n'],
+    );
+  });
+});

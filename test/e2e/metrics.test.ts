@@ -228,6 +228,11 @@ describe('metrics', () => {
           `ping-daemon: cannot listen on 127.0.0.1:${port}: address already in use; choose another with --metrics-listen\n`,
         );
         assert.ok(!existsSync(pid));
+        assert.ok(
+          !existsSync(join(dir, 'p.log')),
+          `${command}: a failed start leaves an empty log`,
+        );
+        assert.ok(!existsSync(join(dir, 's.log')), `${command}: and an empty service log`);
       }
     } finally {
       blocker.close();

@@ -18,7 +18,15 @@ import {
   waitFor,
 } from '../helpers/cli.js';
 
-const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+/** Whether `command` is installed: on the PATH, or in the sbin directories a user's PATH lacks. */
+const SBIN = '/usr/local/sbin:/usr/sbin:/sbin';
+const has = (command: string) =>
+  spawnSync('sh', ['-c', `PATH="$PATH:${SBIN}" command -v ${command}`]).status === 0;
+/** Runs an installed tool by its full path, found the same way. */
+const where = (command: string) =>
+  spawnSync('sh', ['-c', `PATH="$PATH:${SBIN}" command -v ${command}`], {
+    encoding: 'utf8',
+  }).stdout.trim();
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 describe('systemd units', {
@@ -93,7 +101,7 @@ describe('logrotate', { skip: !has('logrotate') && 'logrotate is not installed' 
   it('accepts the shipped file (dry run)', () => {
     const state = join(tempDir(), 'state');
     const r = spawnSync(
-      'logrotate',
+      where('logrotate'),
       ['-d', '-s', state, join(ROOT, 'systemd/ping-daemon.logrotate')],
       { encoding: 'utf8' },
     );
@@ -123,7 +131,7 @@ describe('logrotate', { skip: !has('logrotate') && 'logrotate is not installed' 
     try {
       for (let round = 1; round <= 3; round++) {
         await waitFor('new lines', () => readLines(log).length >= 6);
-        execFileSync('logrotate', ['-f', '-s', join(dir, 'state'), conf]);
+        execFileSync(where('logrotate'), ['-f', '-s', join(dir, 'state'), conf]);
         assert.ok(existsSync(`${log}.1`), 'rotated');
       }
       await waitFor('lines after the last rotation', () => readLines(log).length >= 6);

@@ -212,7 +212,11 @@ describe('run', () => {
     );
     for (const end of pairs(r.lines.map(parseText)))
       assert.equal(end.rest, ' status=error error="unknown host"');
-    assert.ok(r.events.some((e) => e.msg === 'nosuch.test is error' && e.error === 'unknown host'));
+    assert.ok(
+      r.events.some(
+        (e) => e.msg === 'nosuch.test cannot be probed: unknown host' && e.error === 'unknown host',
+      ),
+    );
   });
 
   it('follows the log to a new file when it is renamed, losing no line', async () => {

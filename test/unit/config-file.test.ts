@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfigFile, MAX_CONFIG_BYTES } from '../../src/config-file.js';
+import { jsonProblem, loadConfigFile, MAX_CONFIG_BYTES } from '../../src/config-file.js';
 import { ConfigError } from '../../src/errors.js';
 import { optionKeys } from '../../src/options.js';
 
@@ -130,5 +130,20 @@ describe('loadConfigFile', () => {
   }
   wrong.forEach(([text, message], i) => {
     it(`names the key and value in ${text}`, () => refuses(file(`wrong${i}.json`, text), message));
+  });
+});
+
+describe('jsonProblem', () => {
+  it('says line and column, in one line', () => {
+    const text = '{\n  "host": "a",\n  x\n}';
+    let err: unknown;
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      err = e;
+    }
+    const problem = jsonProblem(text, err);
+    assert.match(problem, /^line 3, column 3: /);
+    assert.ok(!problem.includes('\n') && !problem.includes('position'));
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hostProblem } from '../../src/host.js';
+import { canonicalHost, hostProblem } from '../../src/host.js';
 
 describe('hostProblem', () => {
   const valid = [
@@ -57,4 +57,26 @@ describe('hostProblem', () => {
   for (const host of refused) {
     it(`refuses ${JSON.stringify(host)}`, () => assert.notEqual(hostProblem(host), undefined));
   }
+});
+
+describe('hostProblem for what people paste', () => {
+  it('names a URL and a port, and says what to give instead', () => {
+    assert.equal(
+      hostProblem('http://example.com/x'),
+      'is a URL; give the host alone, e.g. `example.com`',
+    );
+    assert.equal(
+      hostProblem('127.0.0.1:80'),
+      'has a port (`:80`); ping has no ports, give the host alone: `127.0.0.1`',
+    );
+    assert.equal(hostProblem('::1'), undefined);
+  });
+});
+
+describe('canonicalHost', () => {
+  it('spells a host one way', () => {
+    assert.equal(canonicalHost('LocalHost.'), 'localhost');
+    assert.equal(canonicalHost('0:0:0:0:0:0:0:1'), '::1');
+    assert.equal(canonicalHost('127.0.0.1'), '127.0.0.1');
+  });
 });

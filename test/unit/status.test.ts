@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeState, formatUptime } from '../../src/commands/status.js';
+import { localIso } from '../../src/line-format.js';
 import type { DaemonState } from '../../src/state-file.js';
+
+/** An ISO time as status prints it: in the local zone, with its offset. */
+const L = (iso: string): string => localIso(new Date(iso));
 
 describe('formatUptime', () => {
   it('reads like uptime', () => {
@@ -50,12 +54,12 @@ describe('describeState', () => {
     assert.deepEqual(
       describeState(42, JSON.parse(JSON.stringify(state)), new Date('2026-11-24T13:00:00.000Z')),
       [
-        'ping-daemon is running (pid 42) since 2026-11-24T12:00:00.000Z, up 1h',
+        `ping-daemon is running (pid 42) since ${L('2026-11-24T12:00:00.000Z')}, up 1h`,
         '  pinging 2 hosts (127.0.0.1, ::1) every 3s, logging to /home/ping.log',
-        '  127.0.0.1: up since 2026-11-24T12:10:00.000Z (50m); last probe #1200 at 2026-11-24T12:59:57.000Z: up, rtt 0.04 ms, loss 0%',
-        '    1200 probes: 1190 up, 8 down, 2 error; 1 skipped (every 3s, timeout 2s)',
+        `  127.0.0.1: up since ${L('2026-11-24T12:10:00.000Z')} (50m); last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
+        '    1200 probes: 1190 up, 8 down, 2 errors; 1 skipped (every 3s, timeout 2s)',
         '  ::1: no probe yet (every 3s, timeout 2s)',
-        '  last reload at 2026-11-24T12:30:00.000Z: failed: bad',
+        `  last reload at ${L('2026-11-24T12:30:00.000Z')}: failed: bad`,
       ],
     );
   });
