@@ -10,7 +10,7 @@ import { AlreadyRunningError, ExitCode, StartupError, userMessage } from './erro
 import { ensurePidDirectory, openOrExplain } from './files.js';
 import { LogFile } from './log-file.js';
 import type { PingMetrics } from './metrics.js';
-import { defaultPidFile } from './options.js';
+import { defaultPidFile, ENV_PREFIX } from './options.js';
 import { acquirePidFile, otherWriter, type PidFileState, releasePidFile } from './pid-file.js';
 import { findPing } from './ping-exec.js';
 import { dropPrivileges, type Identity, resolveIdentity, writableBy } from './privileges.js';
@@ -36,6 +36,8 @@ const RESTART_ONLY = [
 ] as const satisfies readonly (keyof Settings)[];
 
 export interface DaemonHooks {
+  /** The command line and directory the daemon was started from (for `restart`). */
+  invocation: { args: string[]; cwd: string };
   /** Re-reads the settings for SIGHUP (command line, environment and config file again). */
   reread(): Settings | Promise<Settings>;
   /** Called once the schedule runs (start's readiness report). */
@@ -261,8 +263,16 @@ export async function runDaemon(settings: Settings, hooks: DaemonHooks): Promise
     onRemove: (host) => metrics?.remove(host),
   });
   // What the state file adds to the current settings and the service's counters.
-  const state: Pick<DaemonState, 'pid' | 'startedAt' | 'reloads' | 'lastReload'> = {
+  const state: Pick<DaemonState, 'pid' | 'startedAt' | 'reloads' | 'lastReload' | 'invocation'> = {
     pid: process.pid,
+    invocation: {
+      ...hooks.invocation,
+      env: Object.fromEntries(
+        Object.entries(process.env).filter(
+          (e): e is [string, string] => e[0].startsWith(`${ENV_PREFIX}_`) && e[1] !== undefined,
+        ),
+      ),
+    },
     startedAt: new Date().toISOString(),
     reloads: 0,
     lastReload: null,

@@ -19,6 +19,7 @@ export async function stage2(args: string[]): Promise<number> {
   try {
     const settings = JSON.parse(process.env[STAGE2_SETTINGS_ENV] ?? '') as Settings;
     return await runDaemon(settings, {
+      invocation: { args, cwd },
       reread: async () => {
         const { readSettings } = await import('./command-line.js');
         return readSettings({ args, uid: process.getuid?.() ?? -1, cwd }, 'daemon');

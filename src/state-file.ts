@@ -14,6 +14,11 @@ export interface DaemonState {
   logFile: string;
   serviceLog: string | null;
   configFile: string | null;
+  /**
+   * How the daemon was started: its command line, working directory and PING_DAEMON_*
+   * environment, so that a bare `restart` starts it again the same way.
+   */
+  invocation?: { args: string[]; cwd: string; env: Record<string, string> };
   reloads: number;
   /** `warnings`: what the reload could not do though the settings took (a log not reopened). */
   lastReload: { time: string; ok: boolean; error?: string; warnings?: string[] } | null;

@@ -1,12 +1,66 @@
-// `ping-daemon restart [options]`: stop the running daemon (if any), then start with the options
-// given now.
-import type { CommandContext } from '../command-line.js';
-import { startCommand } from './start.js';
+// `ping-daemon restart [options]`: like `systemctl restart`. With no options it starts the
+// running daemon again exactly as it was started (its state file keeps its command line,
+// directory and PING_DAEMON_* environment); with options, with those. Either way the new
+// settings are checked completely (options, config file, ping, files, privileges) before the old
+// daemon is stopped: a typo or an unwritable log must never leave nothing running.
+import type { CommandContext, Invocation } from '../command-line.js';
+import { ControlError, ExitCode } from '../errors.js';
+import { ENV_PREFIX } from '../options.js';
+import { inspectForControl } from '../pid-file.js';
+import { type DaemonState, readState, stateFilePath } from '../state-file.js';
+import { launchDaemon, preflight } from './start.js';
 import { DEFAULT_STOP_TIMEOUT_MS, stopDaemon } from './stop.js';
 
+/** Whether the command line names nothing but the command and the PID file. */
+export function onlyPidFile(args: string[]): boolean {
+  const rest = args.filter((a) => a !== 'restart');
+  if (rest.length === 0) return true;
+  if (rest.length === 1) return (rest[0] as string).startsWith('--pid-file=');
+  return rest.length === 2 && rest[0] === '--pid-file';
+}
+
+/** The invocation that started `state`'s daemon, as a `start`, with its environment restored. */
+function previous(state: DaemonState, pid: number): Invocation & { env: Record<string, string> } {
+  const was = state.invocation;
+  if (!was) {
+    throw new ControlError(
+      `the running daemon (pid ${pid}) does not say how it was started; give restart its options`,
+      ExitCode.failure,
+    );
+  }
+  if (was.args[0] === 'run') {
+    throw new ControlError(
+      `the daemon (pid ${pid}) runs in the foreground (\`run\`) under a supervisor; restart it there (e.g. systemctl restart ping-daemon)`,
+      ExitCode.failure,
+    );
+  }
+  const args = was.args[0] === 'start' ? was.args : ['start', ...was.args];
+  return { args, cwd: was.cwd, uid: process.getuid?.() ?? -1, env: was.env };
+}
+
 export async function restartCommand(context: CommandContext): Promise<number> {
-  // Check the new settings before stopping the old daemon: a typo must not leave nothing running.
-  context.settings('daemon');
-  process.stdout.write(`${await stopDaemon(context.pidFile(), DEFAULT_STOP_TIMEOUT_MS, false)}\n`);
-  return startCommand(context);
+  const pidFile = context.pidFile();
+  const found = inspectForControl(pidFile);
+  const running = found.state === 'running' ? found.pid : undefined;
+  let invocation: Invocation = {
+    ...context.invocation,
+    args: ['start', ...context.invocation.args.filter((a) => a !== 'restart')],
+  };
+  if (running !== undefined && onlyPidFile(context.invocation.args)) {
+    const state = readState(stateFilePath(pidFile), running);
+    if (state) {
+      const again = previous(state, running);
+      // The daemon's own PING_DAEMON_* settings, not this shell's.
+      for (const key of Object.keys(process.env)) {
+        if (key.startsWith(`${ENV_PREFIX}_`)) delete process.env[key];
+      }
+      Object.assign(process.env, again.env);
+      invocation = again;
+    }
+  }
+  const { readSettings } = await import('../command-line.js');
+  const settings = readSettings(invocation, 'daemon');
+  preflight(settings, context.place, running);
+  process.stdout.write(`${await stopDaemon(pidFile, DEFAULT_STOP_TIMEOUT_MS, false)}\n`);
+  return launchDaemon(invocation, settings);
 }

@@ -4,5 +4,8 @@ import { runDaemon } from '../daemon.js';
 
 export async function runCommand(context: CommandContext): Promise<number> {
   const settings = context.settings('run');
-  return runDaemon(settings, { reread: () => context.settings('run') });
+  return runDaemon(settings, {
+    invocation: context.invocation,
+    reread: () => context.settings('run'),
+  });
 }

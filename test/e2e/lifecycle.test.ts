@@ -51,9 +51,13 @@ function paths() {
 }
 type Paths = ReturnType<typeof paths>;
 
-async function start(p: Paths, args: string[] = ['--host', '127.0.0.1', '--interval', '100ms']) {
+async function start(
+  p: Paths,
+  args: string[] = ['--host', '127.0.0.1', '--interval', '100ms'],
+  env: Record<string, string> = {},
+) {
   const t0 = Date.now();
-  const r = await cliDone(['start', ...fileArgs(p), ...args]);
+  const r = await cliDone(['start', ...fileArgs(p), ...args], { env });
   const ms = Date.now() - t0;
   assert.equal(r.code, 0, r.stderr);
   const m =
@@ -67,6 +71,15 @@ async function start(p: Paths, args: string[] = ['--host', '127.0.0.1', '--inter
 }
 
 const HANG = `${fixture('ping-hang')}/ping`;
+
+/** The daemon's state file beside the PID file, or undefined. */
+function readState(p: Paths): unknown {
+  try {
+    return JSON.parse(readFileSync(join(p.dir, 'd.state.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 /** Starts a daemon whose probes hang (a stand-in ping); returns once a probe is in flight. */
 async function startHanging(p: Paths, interval: string, timeout: string) {
@@ -293,6 +306,39 @@ describe('status, stop, restart, reload', () => {
     started.add(pid);
     assert.notEqual(pid, first.pid);
     assert.equal(readFileSync(p.pid, 'utf8'), `${pid}\n`);
+    await ctl(p, 'stop');
+  });
+
+  it('a bare restart starts the daemon again as it was started', async () => {
+    const p = paths();
+    const first = await start(p, ['--host', '127.0.0.1', '--interval', '150ms'], {
+      PING_DAEMON_FORMAT: 'json',
+    });
+    const r = await cliDone(['restart', '--pid-file', p.pid]);
+    assert.equal(r.code, 0, r.stderr);
+    const pid = Number(/started \(pid (\d+)\)/.exec(r.stdout)?.[1]);
+    started.add(pid);
+    assert.notEqual(pid, first.pid);
+    assert.match(r.stdout, new RegExp(`pinging 127.0.0.1 every 150ms, logging to ${p.log}`));
+    await waitFor('the state', () => (readState(p) as { pid?: number } | undefined)?.pid === pid);
+    const state = readState(p) as { format: string };
+    assert.equal(state.format, 'json', 'its environment came along');
+    await ctl(p, 'stop');
+  });
+
+  it('restart checks the new settings before stopping the old daemon', async () => {
+    const p = paths();
+    const first = await start(p);
+    const r = await cliDone([
+      'restart',
+      ...fileArgs({ ...p, log: join(p.dir, 'missing-dir', 'p.log') }),
+      '--host',
+      '127.0.0.1',
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot write .*missing-dir\/p\.log: no such file or directory/);
+    assert.equal(readFileSync(p.pid, 'utf8'), `${first.pid}\n`, 'the old daemon still runs');
+    assert.equal((await ctl(p, 'status')).code, 0);
     await ctl(p, 'stop');
   });
 
