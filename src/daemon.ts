@@ -1,12 +1,12 @@
 // The running daemon, whether in the foreground (`run`) or detached (`start`'s stage 2): opens
 // its resources in order, starts the service, and owns the one shutdown sequence.
 
-import { fchownSync, fstatSync, statSync, unlinkSync } from 'node:fs';
+import { fchownSync, fstatSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import inspector from 'node:inspector';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AlreadyRunningError, ExitCode, StartupError, userMessage } from './errors.js';
+import { ExitCode, StartupError, userMessage } from './errors.js';
 import { ensurePidDirectory, openOrExplain } from './files.js';
 import { LogFile } from './log-file.js';
 import type { PingMetrics } from './metrics.js';
@@ -15,6 +15,7 @@ import { acquirePidFile, otherWriter, type PidFileState, releasePidFile } from '
 import { findPing } from './ping-exec.js';
 import { dropPrivileges, type Identity, resolveIdentity, writableBy } from './privileges.js';
 import { createProbe } from './probe.js';
+import { statFields } from './proc.js';
 import { PingService } from './service.js';
 import { type Logger, openServiceLog, reopenFailure, type ServiceLog } from './service-log.js';
 import type { Settings } from './settings.js';
@@ -110,17 +111,6 @@ function openResources(settings: Settings): Resources {
   };
   try {
     const who = resolveIdentity(settings.user, settings.group);
-    const writer = otherWriter(settings.logFile);
-    if (writer !== undefined) {
-      // A racing start for the same PID file: say it the usual way.
-      if (writer.pidFile !== undefined && sameFile(writer.pidFile, settings.pidFile)) {
-        throw new AlreadyRunningError(writer.pid, settings.pidFile);
-      }
-      const pidFile = writer.pidFile ?? 'its PID file';
-      throw new StartupError(
-        `another ping-daemon (pid ${writer.pid}, PID file ${pidFile}) already writes ${settings.logFile}; stop it first (ping-daemon stop --pid-file ${pidFile}), or choose another --log-file`,
-      );
-    }
     const pingLog = openOrExplain(
       settings.logFile,
       '--log-file',
@@ -146,6 +136,7 @@ function openResources(settings: Settings): Resources {
       removeState(stateFilePath(settings.pidFile), process.pid);
       releasePidFile(settings.pidFile, process.pid, pidFd);
     });
+    refuseSharedLog(settings.logFile);
     if (who !== undefined) {
       const files = serviceLog.file ? [pingLog, serviceLog.file] : [pingLog];
       for (const file of files) if (file.created) fchownSync(file.fd, who.uid, who.gid);
@@ -159,13 +150,34 @@ function openResources(settings: Settings): Resources {
   }
 }
 
-function sameFile(a: string, b: string): boolean {
-  try {
-    const [x, y] = [statSync(a), statSync(b)];
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
-  }
+/**
+ * Two daemons on one log interleave their lines, whatever PID files they were given. Checked
+ * once our log and PID file are open, so that two starting at once see each other: the later
+ * one (by start time, then PID) gives way.
+ */
+function refuseSharedLog(logFile: string): void {
+  const writer = otherWriter(logFile);
+  if (writer === undefined || !startedBefore(writer.pid, process.pid)) return;
+  const pidFile = writer.pidFile ?? 'not written yet';
+  const stop = writer.pidFile
+    ? `ping-daemon stop --pid-file ${writer.pidFile}`
+    : `kill ${writer.pid}`;
+  throw new StartupError(
+    `another ping-daemon (pid ${writer.pid}, PID file ${pidFile}) already writes ${logFile}; stop it first (${stop}), or choose another --log-file`,
+  );
+}
+
+/** Whether process `a` started before `b` (their start times in /proc, then their PIDs). */
+function startedBefore(a: number, b: number): boolean {
+  const start = (pid: number): number => {
+    try {
+      return Number(statFields(pid)[19]);
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  };
+  const [x, y] = [start(a), start(b)];
+  return x < y || (x === y && a < b);
 }
 
 /**

@@ -213,3 +213,75 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('each command takes its own options', () => {
+  it("stop refuses the daemon's options, and its help shows only its own", async () => {
+    const r = await cliDone([
+      'stop',
+      '--interval',
+      '5s',
+      '--count',
+      '9',
+      '--pid-file',
+      '/nonexistent/x.pid',
+    ]);
+    assert.deepEqual(
+      [r.code, r.stderr],
+      [2, "ping-daemon: stop does not take --interval; see 'ping-daemon stop --help'\n"],
+    );
+    const help = await cliDone(['stop', '--help']);
+    assert.match(
+      help.stdout,
+      /^ping-daemon stop \[--pid-file FILE\] \[--timeout 10s\] \[--force\]\n/,
+    );
+    assert.match(
+      help.stdout,
+      /--pid-file .*\[default: root: \/run\/ping-daemon\/ping-daemon\.pid; others:/s,
+    );
+    for (const foreign of ['--interval', '--count', '--host', '80% of the interval']) {
+      assert.ok(!help.stdout.includes(foreign), foreign);
+    }
+  });
+
+  it('a config file or environment meant for the daemon does not trouble status', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'c.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ host: '127.0.0.1', interval: '5s', pidFile: join(dir, 'd.pid') }),
+    );
+    const r = await cliDone(['status', '-c', config], { env: { PING_DAEMON_COUNT: '3' } });
+    assert.deepEqual(
+      [r.code, r.stdout],
+      [3, `ping-daemon is not running (no PID file ${join(dir, 'd.pid')})\n`],
+    );
+  });
+
+  it('suggests the nearest command or option', async () => {
+    const stat = await cliDone(['stat']);
+    assert.equal(
+      stat.stderr,
+      "ping-daemon: Unknown argument: stat (did you mean status?); see 'ping-daemon --help'\n",
+    );
+    const hots = await cliDone(['run', '--hots', 'x']);
+    assert.equal(
+      hots.stderr,
+      "ping-daemon: Unknown argument: hots (did you mean --host?); see 'ping-daemon --help'\n",
+    );
+  });
+
+  it('completes option names without bogus long forms of short flags, and --format values', async () => {
+    const names = await cliDone(['--get-yargs-completions', 'ping-daemon', 'logs', '-']);
+    const words = names.stdout.split('\n');
+    for (const bogus of ['--H', '--n', '--f']) assert.ok(!words.includes(bogus), bogus);
+    assert.ok(words.includes('--lines') && words.includes('--follow'));
+    const formats = await cliDone([
+      '--get-yargs-completions',
+      'ping-daemon',
+      'run',
+      '--format',
+      '',
+    ]);
+    assert.deepEqual(formats.stdout.split('\n').filter(Boolean), ['text', 'classic', 'json']);
+  });
+});

@@ -240,7 +240,7 @@ describe('2. a log that cannot be reopened', () => {
 describe('3. running out of descriptors', () => {
   it("a spawn that fails with EMFILE is that tick's error; the schedule goes on", async () => {
     const dir = tempDir();
-    const hosts = Array.from({ length: 30 }, (_, i) => `127.0.0.${i + 1}`);
+    const hosts = Array.from({ length: 60 }, (_, i) => `127.0.0.${i + 1}`);
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
     const run = cli(
       [
