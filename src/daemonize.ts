@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { StartupError } from './errors.js';
+import { describeErrno, StartupError } from './errors.js';
 import { ENV_PREFIX, SYSTEM_PATH } from './options.js';
 
 /** The readiness pipe's descriptor in stages 1 and 2. */
@@ -96,16 +96,24 @@ export function launch(
   env: NodeJS.ProcessEnv,
   serviceLog: string,
 ): Promise<number> {
-  const stage1 = spawn(
-    '/bin/sh',
-    ['-c', '"$@" &', 'ping-daemon-stage1', process.execPath, ...DAEMON_V8_FLAGS, CLI, ...args],
-    {
-      detached: true,
-      cwd: '/',
-      env,
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    },
-  );
+  let stage1: ReturnType<typeof spawn>;
+  try {
+    stage1 = spawn(
+      '/bin/sh',
+      ['-c', '"$@" &', 'ping-daemon-stage1', process.execPath, ...DAEMON_V8_FLAGS, CLI, ...args],
+      {
+        detached: true,
+        cwd: '/',
+        env,
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      },
+    );
+  } catch (err) {
+    // spawn throws at once for some failures (E2BIG: settings too large for the environment).
+    return Promise.reject(
+      new StartupError(`cannot start the daemon: ${describeErrno(err)}`, { cause: err }),
+    );
+  }
   const pipe = stage1.stdio[READY_FD];
   return new Promise<number>((resolve, reject) => {
     let text = '';

@@ -76,6 +76,8 @@ const errnoText: Record<string, string> = {
   EMFILE: 'too many open files',
   ENFILE: 'too many open files in the system',
   EAGAIN: 'resource temporarily unavailable',
+  E2BIG: 'argument list too long',
+  ESRCH: 'no such process',
 };
 
 /** `EACCES` → `permission denied`: the words an administrator expects, without the errno name. */

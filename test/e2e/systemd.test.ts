@@ -278,8 +278,11 @@ describe('systemd units in a booted Debian', { skip, timeout: 900_000 }, () => {
         await waitFor('the PID file', () => c.read(pidFile) !== '', 10_000);
         assert.equal(c.read(pidFile), `${pid}\n`);
         assert.match(c.ok(`tr '\\0' ' ' < /proc/${pid}/cmdline`), /^ping-daemon: 127\.0\.0\.1/);
-        await waitFor('probes', () =>
-          c.ok('cat /home/ping.log 2>/dev/null || true').includes('status=up'),
+        await waitFor('probes', () => c.read('/home/ping.log').includes('status=up'), 10_000);
+        // The CLI finds the unit's daemon by its own default PID file: one PID file everywhere.
+        assert.match(
+          c.ok('ping-daemon status'),
+          new RegExp(`^ping-daemon is running \\(pid ${pid}\\)`),
         );
       });
 
@@ -363,6 +366,11 @@ describe('systemd units in a booted Debian', { skip, timeout: 900_000 }, () => {
         assert.equal(c.sh('systemctl is-active ping-daemon').stdout.trim(), 'inactive');
         assert.equal(c.sh(`test -e ${pidFile}`).status, 1);
         assert.equal(c.sh('pgrep -x ping').status, 1, 'a ping process is left');
+        const status = c.sh('ping-daemon status');
+        assert.deepEqual(
+          [status.status, status.stdout],
+          [3, `ping-daemon is not running (no PID file ${pidFile})\n`],
+        );
         const lines = c.read('/home/ping.log').split('\n').filter(Boolean).map(parseText);
         for (const host of ['127.0.0.1', '::1']) {
           // The lines of the daemon systemd restarted: from its first probe of the host on.
