@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --lite-mode --no-expose-wasm
+#!/usr/bin/env node
 // The entry point: parse, run, and map any error to one line on stderr and its exit code.
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
 import { STAGE2_SETTINGS_ENV } from './daemonize.js';

@@ -7,8 +7,11 @@ import { readSmallFile } from './files.js';
 import { isOptionKey, jsonTypes, optionProblem, show } from './option-checks.js';
 import { optionKeys } from './options.js';
 
-/** A config file is a handful of keys; anything larger is a mistake (or `/dev/zero`). */
-export const MAX_CONFIG_BYTES = 64 * 1024;
+/**
+ * A config file is a handful of keys and a list of hosts: 4 MiB holds tens of thousands of
+ * them; anything larger is a mistake (or `/dev/zero`).
+ */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 function readConfigText(path: string): string {
   try {

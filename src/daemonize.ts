@@ -21,9 +21,14 @@ import { ENV_PREFIX, SYSTEM_PATH } from './options.js';
 /** The readiness pipe's descriptor in stages 1 and 2. */
 export const READY_FD = 3;
 /**
- * Set in stage 2's environment: the settings the launcher resolved and checked (so the daemon
- * starts without loading yargs, ~50 ms), and the launcher's working directory, against which a
- * reload resolves relative paths again.
+ * The pipe on which stage 2 reads the settings the launcher resolved and checked (so the daemon
+ * starts without loading yargs, ~50 ms). A pipe, not the environment: Linux caps one
+ * environment string at 128 KiB, and 10,000 hosts take a megabyte.
+ */
+export const SETTINGS_FD = 4;
+/**
+ * Set in stage 2's environment: that it is stage 2, and the launcher's working directory,
+ * against which a reload resolves relative paths again.
  */
 export const STAGE2_SETTINGS_ENV = 'PINGD_STAGE2_SETTINGS';
 export const STAGE2_CWD_ENV = 'PINGD_STAGE2_CWD';
@@ -35,7 +40,9 @@ export const READY_TIMEOUT_MS = 10_000;
  * ping), so it needs neither V8's 16 MB young generation nor its optimizing compiler:
  * `--max-semi-space-size=1` and `--lite-mode` keep RSS flat over 10,000 ticks at no measurable
  * CPU cost (bench/RESULTS.md); lite mode leaves out WebAssembly, which nothing here uses, and
- * `--no-expose-wasm` says so, or V8 warns on stderr. The bin's shebang passes the same flags.
+ * `--no-expose-wasm` says so, or V8 warns on stderr. The systemd units run `run` with the same
+ * flags (install-service writes them into ExecStart); the bin itself runs without them, since
+ * lite mode makes `logs --summary` on a big log 1.6 times slower.
  */
 export const DAEMON_V8_FLAGS = [
   '--max-semi-space-size=1',
@@ -53,16 +60,12 @@ const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
  * own PING_DAEMON_* options, the time zone and locale of its timestamps, the home and runtime
  * directories its default paths use) and a fixed PATH.
  */
-export function daemonEnvironment(
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  settings: object,
-): NodeJS.ProcessEnv {
+export function daemonEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
   const kept = ['HOME', 'TZ', 'LANG', 'LC_ALL', 'LC_TIME', 'XDG_RUNTIME_DIR'];
   const clean: NodeJS.ProcessEnv = {
     PATH: SYSTEM_PATH,
     [STAGE2_CWD_ENV]: cwd,
-    [STAGE2_SETTINGS_ENV]: JSON.stringify(settings),
+    [STAGE2_SETTINGS_ENV]: `fd:${SETTINGS_FD}`,
   };
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && (kept.includes(key) || key.startsWith(`${ENV_PREFIX}_`))) {
@@ -95,6 +98,7 @@ export function launch(
   args: string[],
   env: NodeJS.ProcessEnv,
   serviceLog: string,
+  settings: object,
 ): Promise<number> {
   let stage1: ReturnType<typeof spawn>;
   try {
@@ -105,7 +109,7 @@ export function launch(
         detached: true,
         cwd: '/',
         env,
-        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
       },
     );
   } catch (err) {
@@ -115,6 +119,11 @@ export function launch(
     );
   }
   const pipe = stage1.stdio[READY_FD];
+  // Stage 2 reads the settings to their end before anything else; a stage 2 that died first
+  // closes the pipe (EPIPE), which the readiness pipe reports.
+  const settingsPipe = stage1.stdio[SETTINGS_FD] as NodeJS.WritableStream | null;
+  settingsPipe?.on('error', () => {});
+  settingsPipe?.end(JSON.stringify(settings));
   return new Promise<number>((resolve, reject) => {
     let text = '';
     const done = (err: StartupError | undefined, pid?: number): void => {
@@ -155,6 +164,15 @@ export function launch(
       done(new StartupError(`the daemon died during start-up; see its service log ${serviceLog}`)),
     );
   });
+}
+
+/** Stage 2: the settings from the launcher, read whole; the pipe is closed after. */
+export function readSettingsPipe(): unknown {
+  try {
+    return JSON.parse(readFileSync(SETTINGS_FD, 'utf8'));
+  } finally {
+    closeSync(SETTINGS_FD);
+  }
 }
 
 /** Stage 2: tell the launcher how start-up went, and close the pipe. */

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_V8_FLAGS } from './daemonize.js';
 import { describeErrno, StartupError } from './errors.js';
 import { openOrExplain } from './files.js';
 import { SYSTEM_PATH } from './options.js';
@@ -21,10 +22,23 @@ export interface Step {
   transform: (text: string) => string;
 }
 
-export function plan(options: { root: string; bin: string; forking: boolean }): Step[] {
-  const { root, bin, forking } = options;
+export function plan(options: {
+  root: string;
+  bin: string;
+  forking: boolean;
+  node?: string;
+}): Step[] {
+  const { root, bin, forking, node = process.execPath } = options;
   const withBin = (text: string): string =>
-    text.replaceAll(SHIPPED_BIN, bin).replace(/\|\| ping-daemon reload/g, `|| ${bin} reload`);
+    text
+      // The long-running `run` gets the daemon's V8 flags (daemonize.ts), which the bin's
+      // shebang cannot carry without slowing every other command.
+      .replaceAll(
+        `${SHIPPED_BIN} run `,
+        `${node} ${DAEMON_V8_FLAGS.join(' ')} ${realCli(bin)} run `,
+      )
+      .replaceAll(SHIPPED_BIN, bin)
+      .replace(/\|\| ping-daemon reload/g, `|| ${bin} reload`);
   return [
     {
       source: join(
@@ -49,6 +63,15 @@ export function plan(options: { root: string; bin: string; forking: boolean }): 
       transform: withBin,
     },
   ];
+}
+
+/** The script behind a bin link (npm's /usr/bin/ping-daemon → .../dist/cli.js). */
+function realCli(bin: string): string {
+  try {
+    return realpathSync(bin);
+  } catch {
+    return bin;
+  }
 }
 
 /**

@@ -5,19 +5,20 @@
 import { runDaemon } from './daemon.js';
 import {
   closeInheritedDescriptors,
+  readSettingsPipe,
   report,
   STAGE2_CWD_ENV,
-  STAGE2_SETTINGS_ENV,
 } from './daemonize.js';
 import { ExitCode, userMessage } from './errors.js';
 import type { Settings } from './settings.js';
 
 export async function stage2(args: string[]): Promise<number> {
   process.chdir('/');
-  closeInheritedDescriptors();
   const cwd = process.env[STAGE2_CWD_ENV] ?? '/';
   try {
-    const settings = JSON.parse(process.env[STAGE2_SETTINGS_ENV] ?? '') as Settings;
+    // Before closing what was inherited: the settings arrive on a descriptor of their own.
+    const settings = readSettingsPipe() as Settings;
+    closeInheritedDescriptors();
     return await runDaemon(settings, {
       invocation: { args, cwd },
       reread: async () => {

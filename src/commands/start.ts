@@ -33,8 +33,8 @@ export function preflight(settings: Settings, place: Place, replacing?: number):
 
 /** SPEC §2 steps 2-5: detaches the daemon with `invocation`'s arguments and waits for it. */
 export async function launchDaemon(invocation: Invocation, settings: Settings): Promise<number> {
-  const env = daemonEnvironment(process.env, invocation.cwd, settings);
-  const pid = await launch(invocation.args, env, settings.serviceLog ?? 'stderr');
+  const env = daemonEnvironment(process.env, invocation.cwd);
+  const pid = await launch(invocation.args, env, settings.serviceLog ?? 'stderr', settings);
   process.stdout.write(
     `ping-daemon started (pid ${pid}): ${describeTargets(settings.targets)}, logging to ${settings.logFile}\n`,
   );

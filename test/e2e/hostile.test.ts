@@ -233,7 +233,7 @@ describe('config files', () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /^ping-daemon: config file .*huge\.json is \d+ bytes; a config file may be at most 65536\n$/,
+      /^ping-daemon: config file .*huge\.json is \d+ bytes; a config file may be at most 4194304\n$/,
     );
   });
 

@@ -137,6 +137,25 @@ describe('start', () => {
     assert.deepEqual([events[0], events.at(-1)], ['started', 'stopped']);
   });
 
+  it('starts with a config of 10,000 hosts (too large for an environment variable)', async () => {
+    const p = paths();
+    const config = join(p.dir, 'fleet.json');
+    const hosts = Array.from(
+      { length: 10_000 },
+      (_, i) => `127.${((i + 1) >> 16) & 255}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}`,
+    );
+    writeFileSync(config, JSON.stringify({ hosts, interval: '24h' }));
+    const r = await cliDone(['start', ...fileArgs(p), '-c', config]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ping-daemon started \(pid (\d+)\): pinging 10000 hosts \(127\.0\.0\.1, /,
+    );
+    started.add(Number(/pid (\d+)/.exec(r.stdout)?.[1]));
+    await waitFor('a probe', () => readLines(p.log).some((l) => l.startsWith('end')));
+    assert.equal((await ctl(p, 'stop')).code, 0);
+  });
+
   it('refuses a second start while one runs', async () => {
     const p = paths();
     const { pid } = await start(p);

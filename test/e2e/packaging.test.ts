@@ -43,7 +43,11 @@ describe('systemd units', {
       ]);
       assert.equal(r.code, 0, r.stderr);
       const unit = join(root, 'etc/systemd/system/ping-daemon.service');
-      assert.match(readFileSync(unit, 'utf8'), new RegExp(`^ExecStart=${CLI} (run|start) `, 'm'));
+      // `run` with the daemon's V8 flags through node itself; `start` through the bin.
+      const execStart = forking
+        ? `^ExecStart=${CLI} start `
+        : `^ExecStart=${process.execPath} --max-semi-space-size=1 --lite-mode --no-expose-wasm (--disable-sigusr1 )?${CLI} run `;
+      assert.match(readFileSync(unit, 'utf8'), new RegExp(execStart, 'm'));
       const v = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
       assert.equal(v.status, 0, v.stderr);
       assert.equal(v.stderr.trim(), '');

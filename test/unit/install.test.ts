@@ -6,7 +6,12 @@ import { describe, it } from 'node:test';
 import { install, PACKAGE_ROOT, plan, SHIPPED_BIN } from '../../src/install.js';
 
 describe('install plan', () => {
-  const steps = plan({ root: '/stage', bin: '/opt/pd/bin/ping-daemon', forking: false });
+  const steps = plan({
+    root: '/stage',
+    bin: '/opt/pd/bin/ping-daemon',
+    forking: false,
+    node: '/usr/bin/node',
+  });
 
   it('puts the unit, the config and the logrotate file in their places', () => {
     assert.deepEqual(
@@ -24,7 +29,7 @@ describe('install plan', () => {
     const unit = steps[0]?.transform(readFileSync(steps[0].source, 'utf8')) ?? '';
     assert.match(
       unit,
-      /^ExecStart=\/opt\/pd\/bin\/ping-daemon run --config \/etc\/ping-daemon\/config.json/m,
+      /^ExecStart=\/usr\/bin\/node --max-semi-space-size=1 --lite-mode --no-expose-wasm (--disable-sigusr1 )?\/opt\/pd\/bin\/ping-daemon run --config \/etc\/ping-daemon\/config.json/m,
     );
     assert.ok(!unit.includes(SHIPPED_BIN));
     const rotate = steps[2]?.transform(readFileSync(steps[2].source, 'utf8')) ?? '';
