@@ -37,8 +37,13 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
     stream.once('error', () => resolve());
     stream.write('', () => resolve());
+    // A reader that never reads must not keep a finished command alive for ever.
+    setTimeout(resolve, DRAIN_LIMIT_MS).unref();
   });
 }
+
+/** How long a finished command waits for a reader to take the rest of its output. */
+const DRAIN_LIMIT_MS = 30_000;
 
 // Exit explicitly, once the output is out: a daemon that has stopped must not linger on a handle
 // nobody owns any more.

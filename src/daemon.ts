@@ -156,14 +156,16 @@ function openResources(settings: Settings): Resources {
  * one (by start time, then PID) gives way.
  */
 function refuseSharedLog(logFile: string): void {
-  const writer = otherWriter(logFile);
-  if (writer === undefined || !startedBefore(writer.pid, process.pid)) return;
-  const pidFile = writer.pidFile ?? 'not written yet';
-  const stop = writer.pidFile
-    ? `ping-daemon stop --pid-file ${writer.pidFile}`
-    : `kill ${writer.pid}`;
+  // A writer without a PID file is starting too (or failing): give it a second to take one.
+  const deadline = performance.now() + 1000;
+  let writer = otherWriter(logFile);
+  while (writer?.pidFile === undefined && writer !== undefined && performance.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    writer = otherWriter(logFile);
+  }
+  if (writer?.pidFile === undefined || !startedBefore(writer.pid, process.pid)) return;
   throw new StartupError(
-    `another ping-daemon (pid ${writer.pid}, PID file ${pidFile}) already writes ${logFile}; stop it first (${stop}), or choose another --log-file`,
+    `another ping-daemon (pid ${writer.pid}, PID file ${writer.pidFile}) already writes ${logFile}; stop it first (ping-daemon stop --pid-file ${writer.pidFile}), or choose another --log-file`,
   );
 }
 

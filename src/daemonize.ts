@@ -47,10 +47,11 @@ export const READY_TIMEOUT_MS = 10_000;
 export const DAEMON_V8_FLAGS = [
   '--max-semi-space-size=1',
   '--lite-mode',
-  '--no-expose-wasm',
-  // Where Node has it (22.14+, 23.7+), SIGUSR1 cannot open the inspector even before our
-  // listener is installed (signals.ts closes that door everywhere else).
-  ...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []),
+  // V8 11 (Node 20) warns that lite mode disables WebAssembly unless told so; V8 13 (Node 24)
+  // no longer knows the flag and refuses to start with it.
+  ...(Number(process.versions.v8.split('.')[0]) < 12 ? ['--no-expose-wasm'] : []),
+  // Not --disable-sigusr1 (Node 22.14+): with it Node 24 no longer delivers SIGUSR1 to our
+  // listener, which is what closes the inspector's door and gives USR1 its meaning (signals.ts).
 ];
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));

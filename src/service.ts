@@ -293,7 +293,9 @@ export class PingService {
       runner.inFlight = undefined;
       const durationMs = this.#parts.clock.now() - startedAt;
       const time = this.#parts.wallClock();
-      this.#write(formatEnd(this.#settings.format, { time, host, seq, result, durationMs }));
+      // The format the start line was written in: a reload between the two lines must not pair a
+      // text start line with a JSON end line.
+      this.#write(formatEnd(format, { time, host, seq, result, durationMs }));
       this.#record(runner, seq, result, time);
       // A removed host's last probe still gets its end line, but no longer counts.
       if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time);

@@ -54,10 +54,12 @@ export function cli(args: string[], options: SpawnOptions & { prefix?: string[] 
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-/** Runs the CLI to completion. */
+/** Runs the CLI to completion; one that hangs is killed after a minute, failing its test. */
 export async function cliDone(args: string[], options: SpawnOptions & { prefix?: string[] } = {}) {
   const run = cli(args, options);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
   const { code } = await run.exit;
+  clearTimeout(timer);
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 

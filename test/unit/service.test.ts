@@ -177,6 +177,19 @@ describe('PingService', () => {
     assert.match(lines[2] ?? '', /^start time---------:\w{3} \w{3} [ \d]\d /);
   });
 
+  it("writes a probe's end line in the format of its start line, across a reload", async () => {
+    const { clock, lines, probes, service } = setup();
+    service.start();
+    clock.advance(0);
+    service.reload({ targets: [target('127.0.0.1')], format: 'classic', maxInflight: 100 });
+    probes[0]?.resolve({ status: 'up', rttMs: 1, lossPct: 0 });
+    await flush();
+    assert.equal(JSON.parse(lines[0] ?? '').event, 'start');
+    assert.equal(JSON.parse(lines[1] ?? '').event, 'end', 'the end line is JSON too');
+    clock.advance(100);
+    assert.match(lines[2] ?? '', /^start time---------:/, 'the next probe is classic');
+  });
+
   it('reports a failing ping log once per change and recovers', async () => {
     const { clock, lines, events, probes, service, fail } = setup();
     service.start();
