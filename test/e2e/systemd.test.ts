@@ -59,7 +59,8 @@ function aptSource(): { suite: string; mirror: string } {
   throw new Error(`no apt source for ${suite} on this machine`);
 }
 
-const PACKAGES = 'systemd,systemd-sysv,dbus,iputils-ping,logrotate,procps';
+// libatomic1: the official Node 26 binary (CI's LTS run) needs it; Debian's own does not.
+const PACKAGES = 'systemd,systemd-sysv,dbus,iputils-ping,logrotate,procps,libatomic1';
 const CACHE = '/var/tmp/ping-daemon-nspawn';
 
 /** The container's root: built by debootstrap once per set of inputs, then reused. */
