@@ -142,19 +142,40 @@ class Container {
     this.#exit = new Promise((resolve) => this.#nspawn.on('close', () => resolve()));
   }
 
-  async booted(): Promise<void> {
-    this.pid1 = await waitFor(
-      "the container's systemd",
-      () => {
-        const children = execFileSync(
+  /**
+   * The container's init: the process below nspawn that is PID 1 in its own PID namespace
+   * (NSpid ends in 1). Not merely nspawn's first child, which may be a helper that is gone.
+   */
+  #findInit(): number {
+    const below = (pid: number): number[] => {
+      try {
+        const text = execFileSync(
           'sh',
-          ['-c', `cat /proc/${this.#nspawn.pid}/task/*/children 2>/dev/null || true`],
-          { encoding: 'utf8' },
+          ['-c', `cat /proc/${pid}/task/*/children 2>/dev/null || true`],
+          {
+            encoding: 'utf8',
+          },
         );
-        return Number(children.trim().split(/\s+/)[0]) || 0;
-      },
-      30_000,
-    );
+        return text.trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const queue = below(this.#nspawn.pid as number);
+    while (queue.length > 0) {
+      const pid = queue.shift() as number;
+      try {
+        if (/^NSpid:\s+\d+\s+1$/m.test(readFileSync(`/proc/${pid}/status`, 'latin1'))) return pid;
+      } catch {
+        continue;
+      }
+      queue.push(...below(pid));
+    }
+    return 0;
+  }
+
+  async booted(): Promise<void> {
+    this.pid1 = await waitFor("the container's systemd", () => this.#findInit(), 30_000);
     await waitFor(
       'the boot to finish',
       () => /^(running|degraded)$/m.test(this.sh('systemctl is-system-running').stdout),
