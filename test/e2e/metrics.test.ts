@@ -12,13 +12,14 @@ import {
   cliDone,
   fileArgs,
   fixture,
+  has,
   isRoot,
   readLines,
   tempDir,
   waitFor,
 } from '../helpers/cli.js';
 
-const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
+const hasPromtool = has('promtool');
 
 /** A port free right now on 127.0.0.1. */
 function freePort(): Promise<number> {
@@ -244,7 +245,6 @@ describe('metrics', () => {
   });
 });
 
-const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 const CONFIG = fileURLToPath(new URL('../../config/', import.meta.url));
 
 describe('the shipped alert rules', () => {

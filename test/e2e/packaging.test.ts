@@ -11,22 +11,15 @@ import {
   cli,
   cliDone,
   fileArgs,
+  has,
   pairs,
   parseText,
   readLines,
   tempDir,
   waitFor,
+  where,
 } from '../helpers/cli.js';
 
-/** Whether `command` is installed: on the PATH, or in the sbin directories a user's PATH lacks. */
-const SBIN = '/usr/local/sbin:/usr/sbin:/sbin';
-const has = (command: string) =>
-  spawnSync('sh', ['-c', `PATH="$PATH:${SBIN}" command -v ${command}`]).status === 0;
-/** Runs an installed tool by its full path, found the same way. */
-const where = (command: string) =>
-  spawnSync('sh', ['-c', `PATH="$PATH:${SBIN}" command -v ${command}`], {
-    encoding: 'utf8',
-  }).stdout.trim();
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 describe('systemd units', {

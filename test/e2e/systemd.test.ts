@@ -19,10 +19,9 @@ import {
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRoot, pairs, parseText, type TextLine, tempDir, waitFor } from '../helpers/cli.js';
+import { has, isRoot, pairs, parseText, type TextLine, tempDir, waitFor } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 const missing = ['debootstrap', 'systemd-nspawn', 'nsenter'].filter((c) => !has(c));
 const skip = !isRoot
   ? 'needs root to boot a container (CI runs it)'

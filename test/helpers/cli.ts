@@ -1,5 +1,5 @@
 // Running the built CLI as a user would, and watching what it leaves behind.
-import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,3 +165,16 @@ export function watchingFiles(pid: number | undefined): boolean {
     return false;
   }
 }
+
+/** The sbin directories a user's PATH may lack, where logrotate and friends live. */
+const SBIN = '/usr/local/sbin:/usr/sbin:/sbin';
+
+/** Where an installed tool is ('' when it is not): on the PATH, or in sbin. */
+export function where(command: string): string {
+  return spawnSync('sh', ['-c', `PATH="$PATH:${SBIN}" command -v ${command}`], {
+    encoding: 'utf8',
+  }).stdout.trim();
+}
+
+/** Whether a tool is installed (see where). */
+export const has = (command: string): boolean => where(command) !== '';
