@@ -85,9 +85,13 @@ const MAX_OUTPUT = 64 * 1024;
  */
 export const CLOSE_GRACE_MS = 250;
 
+/** What a ping that could not be started reports, however spawn said so. */
+const cannotRun = (pingPath: string, err: unknown): string =>
+  `cannot run ${pingPath}: ${describeErrno(err)}`;
+
 /** A probe that could not even start (no descriptors left, no memory): that tick's error. */
 function failedProbe(pingPath: string, err: unknown): RunningProbe {
-  const spawnError = `cannot run ${pingPath}: ${describeErrno(err)}`;
+  const spawnError = cannotRun(pingPath, err);
   return {
     result: Promise.resolve(
       normalise({ output: '', parsed: undefined, exitCode: null, signal: null, spawnError }),
@@ -171,7 +175,7 @@ export function createProbe(pingPath: string): ProbeFn {
         );
       };
       child.once('error', (err: NodeJS.ErrnoException) => {
-        spawnError = `cannot run ${pingPath}: ${describeErrno(err)}`;
+        spawnError = cannotRun(pingPath, err);
         finish(null, null);
       });
       child.once('close', (code, signal) => finish(code, signal));

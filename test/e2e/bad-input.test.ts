@@ -50,9 +50,9 @@ const cases: Case[] = [
   },
   {
     name: 'a URL as the host',
-    args: () => ['--host', 'http://example.com'],
+    args: () => ['--host', 'http://name.test'],
     code: 2,
-    message: /--host is a URL; give the host alone, e.g. `example.com`, got `http:\/\/example.com`/,
+    message: /--host is a URL; give the host alone, e.g. `name.test`, got `http:\/\/name.test`/,
   },
   {
     name: 'a count that is no number',

@@ -62,8 +62,8 @@ describe('hostProblem', () => {
 describe('hostProblem for what people paste', () => {
   it('names a URL and a port, and says what to give instead', () => {
     assert.equal(
-      hostProblem('http://example.com/x'),
-      'is a URL; give the host alone, e.g. `example.com`',
+      hostProblem('http://name.test/x'),
+      'is a URL; give the host alone, e.g. `name.test`',
     );
     assert.equal(
       hostProblem('127.0.0.1:80'),
