@@ -107,19 +107,36 @@ export function inspectPidFile(path: string): PidFileState {
   return { state: 'stale', pid };
 }
 
-/** Creates the file with our PID; returns its descriptor, kept open while the daemon runs. */
+/**
+ * Creates the file with our PID; returns its descriptor, kept open while the daemon runs. The
+ * PID is written to a private name first and linked into place (link, like O_EXCL, fails when
+ * the name exists), so no reader ever sees the file empty: an empty PID file would read as
+ * garbage, and `stop` removes garbage.
+ */
 function createExclusive(path: string, pid: number): number {
+  const temp = `${path}.${pid}.new`;
+  try {
+    unlinkSync(temp); // a leftover of ours, or a planted link: removed, never written through
+  } catch {
+    // none
+  }
   const fd = openSync(
-    path,
+    temp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     MODE,
   );
   try {
     writeSync(fd, `${pid}\n`);
-    return fd;
-  } catch (err) {
+    linkSync(temp, path);
+    // Held open by its own name, so that /proc/PID/fd shows which PID file this daemon holds.
+    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } finally {
     closeSync(fd);
-    throw err;
+    try {
+      unlinkSync(temp);
+    } catch {
+      // gone
+    }
   }
 }
 

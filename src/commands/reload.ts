@@ -17,12 +17,14 @@ export async function reloadCommand(context: CommandContext): Promise<number> {
     );
   }
   const statePath = stateFilePath(pidFile);
-  const before = readState(statePath, found.pid)?.reloads;
+  // The reload that answers ours is the first one the daemon finished after we signalled: known
+  // by its time, so a state file unreadable for an instant before the signal costs nothing.
+  const sentAt = Date.now();
   signalDaemon(found.pid, 'SIGHUP', 'reload');
-  const deadline = Date.now() + CONFIRM_MS;
-  while (before !== undefined && Date.now() < deadline) {
+  const deadline = sentAt + CONFIRM_MS;
+  while (Date.now() < deadline) {
     const state = readState(statePath, found.pid);
-    if (state && state.reloads > before) {
+    if (state?.lastReload && Date.parse(state.lastReload.time) >= sentAt) {
       if (state.lastReload?.ok === false) {
         throw new ControlError(
           `reload failed, the daemon keeps its old settings: ${state.lastReload.error}`,
