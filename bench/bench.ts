@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLogLine } from '../src/log-line.js';
-import { statFields } from '../src/proc.js';
+import { statFields } from '../src/lifecycle/proc.js';
+import { parseLogLine } from '../src/ping-log/log-line.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenOf } from '../src/proc.js';
+import { childrenOf } from '../src/lifecycle/proc.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const ticks = Number(process.argv[2] ?? 20_000);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { ExitCode, exitCodeOf, userMessage } from './errors.js';
 // The entry point: parse, run, and map any error to one line on stderr and its exit code.
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
-import { STAGE2_SETTINGS_ENV } from './daemonize.js';
-import { ExitCode, exitCodeOf, userMessage } from './errors.js';
-import { errorPrefix } from './journal.js';
-import { refuseInspectorSignal } from './signals.js';
+import { STAGE2_SETTINGS_ENV } from './lifecycle/daemonize.js';
+import { refuseInspectorSignal } from './lifecycle/signals.js';
+import { errorPrefix } from './telemetry/journal.js';
 
 // Before anything else: from here on SIGUSR1 cannot open Node's inspector (see signals.ts).
 refuseInspectorSignal();
@@ -12,11 +12,11 @@ refuseInspectorSignal();
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (process.env[STAGE2_SETTINGS_ENV] !== undefined) {
-    const { stage2 } = await import('./stage2.js');
+    const { stage2 } = await import('./lifecycle/stage2.js');
     return stage2(args);
   }
   try {
-    const { parseCommandLine } = await import('./command-line.js');
+    const { parseCommandLine } = await import('./command-line/parse.js');
     const action = parseCommandLine({ args, cwd: process.cwd(), uid: process.getuid?.() ?? -1 });
     return action ? await action() : ExitCode.ok;
   } catch (err) {

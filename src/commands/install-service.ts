@@ -1,8 +1,8 @@
 // `ping-daemon install-service [--dry-run] [--forking] [--root DIR]`: puts the systemd unit, the
 // example config and the logrotate file in place.
-import type { CommandContext } from '../command-line.js';
+import type { CommandContext } from '../command-line/context.js';
 import { ExitCode } from '../errors.js';
-import { install, installedBinary, plan } from '../install.js';
+import { install, installedBinary, plan } from '../lifecycle/install.js';
 
 export async function installServiceCommand(context: CommandContext): Promise<number> {
   const root = String(context.argv.root ?? '/');

@@ -3,20 +3,20 @@
 
 import { closeSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandContext } from '../command-line.js';
-import { parseDuration } from '../duration.js';
+import type { CommandContext } from '../command-line/context.js';
+import { parseDuration } from '../config/duration.js';
+import { canonicalHost, hostProblem } from '../config/host.js';
+import { show } from '../config/option-checks.js';
+import { DEFAULTS } from '../config/options.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
-import { openForReading } from '../files.js';
-import { canonicalHost, hostProblem } from '../host.js';
-import { completeEnd, linesBackward, linesForward } from '../line-reader.js';
-import { type LogEvent, parseLogLine } from '../log-line.js';
-import { render, type View } from '../log-view.js';
-import { show } from '../option-checks.js';
-import { DEFAULTS } from '../options.js';
-import { inspectForControl } from '../pid-file.js';
-import { readState, stateFilePath } from '../state-file.js';
-import { formatSummary, summarise } from '../summary.js';
-import { Follower } from '../tail.js';
+import { inspectForControl } from '../lifecycle/pid-file.js';
+import { readState, stateFilePath } from '../lifecycle/state-file.js';
+import { openForReading } from '../ping-log/files.js';
+import { type LogEvent, parseLogLine } from '../ping-log/log-line.js';
+import { completeEnd, linesBackward, linesForward } from '../reading/line-reader.js';
+import { render, type View } from '../reading/log-view.js';
+import { formatSummary, summarise } from '../reading/summary.js';
+import { Follower } from '../reading/tail.js';
 
 export const DEFAULT_LINES = 20;
 

@@ -1,9 +1,9 @@
 // `ping-daemon reload`: SIGHUP, then wait (briefly) for the daemon to say in its state file
 // whether the new configuration took, so a bad config is reported here and not only in a log.
-import type { CommandContext } from '../command-line.js';
+import type { CommandContext } from '../command-line/context.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { inspectForControl, signalDaemon } from '../pid-file.js';
-import { readState, stateFilePath } from '../state-file.js';
+import { inspectForControl, signalDaemon } from '../lifecycle/pid-file.js';
+import { readState, stateFilePath } from '../lifecycle/state-file.js';
 
 const CONFIRM_MS = 5000;
 

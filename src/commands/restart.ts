@@ -3,11 +3,11 @@
 // directory and PING_DAEMON_* environment); with options, with those. Either way the new
 // settings are checked completely (options, config file, ping, files, privileges) before the old
 // daemon is stopped: a typo or an unwritable log must never leave nothing running.
-import type { CommandContext, Invocation } from '../command-line.js';
+import type { CommandContext, Invocation } from '../command-line/context.js';
+import { ENV_PREFIX } from '../config/options.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { ENV_PREFIX } from '../options.js';
-import { inspectForControl } from '../pid-file.js';
-import { type DaemonState, readState, stateFilePath } from '../state-file.js';
+import { inspectForControl } from '../lifecycle/pid-file.js';
+import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
 import { launchDaemon, preflight } from './start.js';
 import { DEFAULT_STOP_TIMEOUT_MS, stopDaemon } from './stop.js';
 
@@ -58,8 +58,7 @@ export async function restartCommand(context: CommandContext): Promise<number> {
       invocation = again;
     }
   }
-  const { readSettings } = await import('../command-line.js');
-  const settings = readSettings(invocation, 'daemon');
+  const settings = context.settings('daemon', invocation);
   preflight(settings, context.place, running);
   process.stdout.write(`${await stopDaemon(pidFile, DEFAULT_STOP_TIMEOUT_MS, false)}\n`);
   return launchDaemon(invocation, settings);

@@ -1,16 +1,16 @@
 // `ping-daemon start` (the default command). The launcher checks everything it can in the
 // foreground, so mistakes reach the user's terminal, then daemonizes (daemonize.ts) and waits for
 // the daemon to report; the daemon itself is stage2.ts.
-import type { CommandContext, Invocation } from '../command-line.js';
-import { daemonEnvironment, launch } from '../daemonize.js';
+import type { CommandContext, Invocation } from '../command-line/context.js';
+import { defaultPidFile, type Place } from '../config/options.js';
+import type { Settings } from '../config/settings.js';
+import { describeTargets } from '../config/targets.js';
 import { AlreadyRunningError, ExitCode } from '../errors.js';
-import { checkAppendable, checkPidDirectory, openOrExplain } from '../files.js';
-import { defaultPidFile, type Place } from '../options.js';
-import { inspectPidFile } from '../pid-file.js';
-import { findPing } from '../ping-exec.js';
-import { checkPrivilegeDrop } from '../privileges.js';
-import type { Settings } from '../settings.js';
-import { describeTargets } from '../targets.js';
+import { daemonEnvironment, launch } from '../lifecycle/daemonize.js';
+import { inspectPidFile } from '../lifecycle/pid-file.js';
+import { checkPrivilegeDrop } from '../lifecycle/privileges.js';
+import { checkAppendable, checkPidDirectory, openOrExplain } from '../ping-log/files.js';
+import { findPing } from '../probing/ping-exec.js';
 
 /**
  * SPEC §2 step 1: everything that can be checked before the detach. `replacing`: the PID of the

@@ -1,12 +1,12 @@
 // `ping-daemon status`, with the LSB exit codes: 0 running, 1 dead but the PID file remains,
 // 3 not running, 4 unknown.
-import type { CommandContext } from '../command-line.js';
-import { formatDuration } from '../duration.js';
+import type { CommandContext } from '../command-line/context.js';
+import { formatDuration } from '../config/duration.js';
+import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
-import { localIso } from '../line-format.js';
-import { inspectForControl } from '../pid-file.js';
-import { type DaemonState, readState, stateFilePath } from '../state-file.js';
-import { describeTargets } from '../targets.js';
+import { inspectForControl } from '../lifecycle/pid-file.js';
+import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
+import { localIso } from '../ping-log/line-format.js';
 
 /** `1 probe`, `2 probes`. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,13 +1,18 @@
 // `ping-daemon stop`: SIGTERM, then wait for the exit; `--force` SIGKILLs a daemon that outlives
 // the wait. Only a process that the PID file names *and* that is a ping-daemon is ever signalled.
 import { unlinkSync } from 'node:fs';
-import type { CommandContext } from '../command-line.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import type { CommandContext } from '../command-line/context.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
+import { show } from '../config/option-checks.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { show } from '../option-checks.js';
-import { inspectForControl, isPingDaemon, releasePidFile, signalDaemon } from '../pid-file.js';
-import { childrenOf } from '../proc.js';
-import { removeState, stateFilePath } from '../state-file.js';
+import {
+  inspectForControl,
+  isPingDaemon,
+  releasePidFile,
+  signalDaemon,
+} from '../lifecycle/pid-file.js';
+import { childrenOf } from '../lifecycle/proc.js';
+import { removeState, stateFilePath } from '../lifecycle/state-file.js';
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 

@@ -21,7 +21,7 @@ import {
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isAlive } from '../../src/proc.js';
+import { isAlive } from '../../src/lifecycle/proc.js';
 import {
   CLI,
   cli,

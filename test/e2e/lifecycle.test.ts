@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { statFields } from '../../src/proc.js';
+import { statFields } from '../../src/lifecycle/proc.js';
 import {
   cliDone,
   fileArgs,

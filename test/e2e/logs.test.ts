@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isAlive } from '../../src/proc.js';
+import { isAlive } from '../../src/lifecycle/proc.js';
 import {
   CLI,
   cli,

@@ -152,7 +152,7 @@ describe('npm package', () => {
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
     for (const needed of [
       'dist/cli.js',
-      'dist/stage2.js',
+      'dist/lifecycle/stage2.js',
       'config/ping-daemon.json',
       'systemd/ping-daemon.service',
       'systemd/ping-daemon.logrotate',

@@ -1,6 +1,6 @@
 // A monotonic clock and timers under the test's control: advance() runs, in time order, every
 // timer that falls due, with now() at the timer's time (plus any lateness the test injects).
-import type { Clock, Timers } from '../../src/schedule.js';
+import type { Clock, Timers } from '../../src/probing/schedule.js';
 
 interface Pending {
   id: number;

@@ -1,0 +1,408 @@
+// The command line of SPEC §1, with yargs: commands, options, environment (PING_DAEMON_*), the
+// JSON config file (--config), strict checking and completion are all yargs' own. Parsing is
+// synchronous and returns the action to run, so the same parse serves `main` and SIGHUP's
+// re-read of the configuration.
+
+import type { Options as YargsOption } from 'yargs';
+import yargs, { type Argv } from 'yargs';
+import { loadConfigFile } from '../config/config-file.js';
+import { ENV_PREFIX, formats, logLevels, type Place, serviceOptions } from '../config/options.js';
+import {
+  checkEnvironment,
+  type Mode,
+  resolvePidFile,
+  resolveSettings,
+  type Settings,
+} from '../config/settings.js';
+import { type ConfigError, ExitCode, PingDaemonError, UsageError } from '../errors.js';
+import type { Action, CommandContext, Invocation } from './context.js';
+
+/** Settings for `mode` from the command line, the environment and the config file. */
+export function readSettings(invocation: Invocation, mode: Mode): Settings {
+  const { argv, fromFile } = parse(invocation);
+  return resolveSettings(argv, placeOf(invocation), mode, invocation.cwd, fromFile);
+}
+
+function placeOf(invocation: Invocation): Place {
+  return { uid: invocation.uid, env: process.env };
+}
+
+function build(
+  invocation: Invocation,
+  setAction: (action: Action) => void,
+  setFromFile: (config: Record<string, unknown>) => void,
+): Argv {
+  // yargs keeps only the message of an error thrown while reading the config file; keep the
+  // error itself, so it reaches the user whole and with its exit code.
+  let configError: ConfigError | undefined;
+  const readConfig = (path: string): Record<string, unknown> => {
+    try {
+      const config = loadConfigFile(path);
+      setFromFile(config);
+      return config;
+    } catch (err) {
+      configError = err as ConfigError;
+      throw err;
+    }
+  };
+  const context = (argv: Record<string, unknown>): CommandContext => ({
+    argv,
+    invocation,
+    settings: (mode, from = invocation) => readSettings(from, mode),
+    pidFile: () => resolvePidFile(argv, placeOf(invocation), invocation.cwd),
+    typed: (...flags) =>
+      invocation.args.some((arg) => flags.some((f) => arg === f || arg.startsWith(`${f}=`))),
+    place: placeOf(invocation),
+  });
+  // Each command's module is loaded only when it runs: `status` does not pay for the daemon,
+  // and the daemon does not pay for `logs`.
+  type CommandModule = Record<string, unknown>;
+  const handle =
+    (load: () => Promise<CommandModule>, name: string) =>
+    (argv: Record<string, unknown>): void =>
+      setAction(async () => {
+        const command = (await load())[name] as (context: CommandContext) => Promise<number>;
+        return command(context(argv));
+      });
+  const parser: Argv = yargs(invocation.args);
+  return (
+    parser
+      .scriptName('ping-daemon')
+      .usage(
+        '$0 [start] --host HOST [options]\n$0 <command> --help\n\nPing a host on a fixed schedule and log every probe.',
+      )
+      .env(ENV_PREFIX)
+      .config('config', 'JSON config file; keys are the option names in camelCase', readConfig)
+      .alias('config', 'c')
+      .option('pid-file', serviceOptions()['pid-file'] as YargsOption)
+      .command(
+        ['start', '$0'],
+        'start in the background; return once it is running (the default command)',
+        (y) => daemonOptions(y),
+        handle(() => import('../commands/start.js'), 'startCommand'),
+      )
+      .command(
+        'run',
+        'run in the foreground (systemd, containers, debugging)',
+        (y) => daemonOptions(y, '$0 run --host HOST [options]'),
+        handle(() => import('../commands/run.js'), 'runCommand'),
+      )
+      .command(
+        'stop',
+        'stop the daemon: SIGTERM, then wait for it to exit',
+        (y) =>
+          controlOptions(
+            y,
+            'stop',
+            '$0 stop [--pid-file FILE] [--timeout 10s] [--force]',
+            ['timeout', 'force'],
+            invocation.args,
+          )
+            .option('timeout', { describe: 'how long to wait for the exit (stop: default 10s)' })
+            .option('force', {
+              type: 'boolean',
+              describe: 'SIGKILL the daemon if it outlives --timeout',
+            }),
+        handle(() => import('../commands/stop.js'), 'stopCommand'),
+      )
+      .command(
+        'status',
+        'is it running, since when, doing what (LSB exit codes)',
+        (y) =>
+          controlOptions(
+            y,
+            'status',
+            '$0 status [--pid-file FILE] [--json]',
+            ['json'],
+            invocation.args,
+          ).option('json', { type: 'boolean', describe: "print the daemon's state as JSON" }),
+        handle(() => import('../commands/status.js'), 'statusCommand'),
+      )
+      .command(
+        'logs',
+        'print the last lines of the ping log; follow it with -f (survives rotation)',
+        (y) =>
+          controlOptions(
+            y,
+            'logs',
+            '$0 logs [-n 20] [-f] [--json] [--host H] [--since 10m] [--summary] [--log-file FILE]',
+            ['lines', 'follow', 'json', 'since', 'summary', 'host', 'logFile'],
+            invocation.args,
+          )
+            .option('log-file', {
+              type: 'string',
+              describe: "the ping log to read (default: the running daemon's)",
+            })
+            .option('host', { alias: 'H', type: 'string', describe: "only this host's lines" })
+            .option('lines', {
+              alias: 'n',
+              type: 'string',
+              describe: 'how many lines (default 20)',
+            })
+            .option('follow', {
+              alias: 'f',
+              type: 'boolean',
+              describe: 'keep printing new lines, like tail -F',
+            })
+            .option('json', {
+              type: 'boolean',
+              describe: 'one JSON object per line, whatever the format',
+            })
+            .option('since', { type: 'string', describe: 'only lines newer than this, e.g. 10m' })
+            .option('summary', {
+              type: 'boolean',
+              describe: 'per host: probes, up/down/error, loss, RTT min/avg/p50/p95/max',
+            })
+            .example('$0 logs -f', 'follow the log of the daemon running here')
+            .example('$0 logs --since 1h --summary', 'how the last hour went')
+            .example('$0 logs -n 100 --host 127.0.0.1 --json', 'one host, as JSON'),
+        handle(() => import('../commands/logs.js'), 'logsCommand'),
+      )
+      .command(
+        'restart',
+        'stop, then start: as it was started, or with the options given',
+        (y) => daemonOptions(y, '$0 restart [--pid-file FILE] [options]'),
+        handle(() => import('../commands/restart.js'), 'restartCommand'),
+      )
+      .command(
+        'reload',
+        'SIGHUP: re-read the config file and reopen the logs',
+        (y) => controlOptions(y, 'reload', '$0 reload [--pid-file FILE]', [], invocation.args),
+        handle(() => import('../commands/reload.js'), 'reloadCommand'),
+      )
+      .command(
+        'install-service',
+        'install the systemd unit, the example config and the logrotate file',
+        (y) =>
+          controlOptions(
+            y,
+            'install-service',
+            '$0 install-service [--dry-run] [--forking] [--root DIR] [--bin PATH]',
+            ['dryRun', 'forking', 'root', 'bin'],
+            invocation.args,
+          )
+            .option('dry-run', { type: 'boolean', describe: 'only say what would be installed' })
+            .option('forking', { type: 'boolean', describe: 'install the Type=forking variant' })
+            .option('root', {
+              type: 'string',
+              describe: 'install below this directory (default /)',
+            })
+            .option('bin', {
+              type: 'string',
+              describe: 'the ping-daemon for ExecStart (default: this one)',
+            }),
+        handle(() => import('../commands/install-service.js'), 'installServiceCommand'),
+      )
+      .example('$0 --host www.baidu.com', 'start the daemon in the background')
+      .example(
+        '$0 run --host 127.0.0.1 --interval 200ms --log-file /tmp/p.log',
+        'foreground, 5 probes a second',
+      )
+      .example('$0 run -c /etc/ping-daemon/config.json', 'everything from the config file')
+      .example('PING_DAEMON_HOST=::1 $0 run', 'options from the environment')
+      .epilogue(
+        `Every option can also be set as ${ENV_PREFIX}_<NAME> (e.g. ${ENV_PREFIX}_LOG_FILE) or in the ` +
+          'config file; the command line wins over the environment, which wins over the file.',
+      )
+      .strict()
+      .recommendCommands()
+      // yargs' own `completion` command fails strict checking when exitProcess is off, so the
+      // command is ours and yargs keeps only the --get-yargs-completions side under a hidden name.
+      .command(
+        'completion',
+        'print a bash/zsh completion script',
+        () => {},
+        () =>
+          setAction(async () => {
+            // @types/yargs 17 omits the ($0, cmd) parameters yargs 18 takes.
+            const show = parser.showCompletionScript as unknown as (
+              bin: string,
+              cmd: string,
+            ) => void;
+            show.call(parser, 'ping-daemon', 'completion');
+            return ExitCode.ok;
+          }),
+      )
+      // Values for the options that take one of a few (yargs completes option names only).
+      .completion('__completion', false, ((
+        current: string,
+        _argv: unknown,
+        fallback: () => void,
+        done: (completions: string[]) => void,
+      ) => {
+        const previous = invocation.args.at(-2);
+        const values =
+          previous === '--format' ? formats : previous === '--log-level' ? logLevels : undefined;
+        if (values) done(values.filter((v) => v.startsWith(current)));
+        else fallback();
+        // @types/yargs 17 does not know yargs 18's fallback completion function.
+      }) as unknown as Parameters<Argv['completion']>[2])
+      .help()
+      .alias('help', 'h')
+      .version()
+      .wrap(Math.min(100, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((message, err) => {
+        if (configError) throw configError;
+        if (err instanceof PingDaemonError) throw err;
+        const text = message ?? err?.message ?? 'invalid command line';
+        throw new UsageError(`${text}${suggestion(text)}; see 'ping-daemon --help'`);
+      })
+  );
+}
+
+const COMMANDS = [
+  'start',
+  'run',
+  'stop',
+  'status',
+  'restart',
+  'reload',
+  'logs',
+  'install-service',
+  'completion',
+];
+
+/** Edit distance, for suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(
+        above + 1,
+        (row[j - 1] as number) + 1,
+        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** `; did you mean status?` for `Unknown argument: stat`, or nothing. */
+export function suggestion(message: string): string {
+  const unknown = /Unknown arguments?: ([^,\s]+)/.exec(message)?.[1];
+  if (unknown === undefined) return '';
+  const flags = [
+    ...Object.keys(serviceOptions()).filter((f) => f !== 'hosts'),
+    ...['config', 'lines', 'follow', 'json', 'since', 'summary', 'force', 'dry-run', 'forking'],
+  ];
+  const candidates = [...COMMANDS, ...flags.map((f) => `--${f}`)];
+  let best: string | undefined;
+  let bestDistance = 2.5;
+  for (const candidate of candidates) {
+    const bare = candidate.replace(/^--/, '');
+    // A prefix (`stat` of `status`) counts as closest; a swap of two letters as one edit.
+    const swapped = [...unknown].some(
+      (_, i) => unknown.slice(0, i) + unknown[i + 1] + unknown[i] + unknown.slice(i + 2) === bare,
+    );
+    const d =
+      bare.startsWith(unknown) && unknown.length >= 3 ? 0.5 : swapped ? 1 : distance(unknown, bare);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean ${best}?)`;
+}
+
+/** start, run, restart: every service option, shown and taken. */
+function daemonOptions(y: Argv, usage?: string): Argv {
+  return (usage === undefined ? y : y.usage(usage)).options(serviceOptions());
+}
+
+/** Short flags and the options they stand for. */
+const ALIASES: Record<string, string> = {
+  H: 'host',
+  n: 'lines',
+  f: 'follow',
+  c: 'config',
+  h: 'help',
+};
+
+/** The options a command line typed: `--log-file=x` → logFile, `-nf` → lines, follow. */
+export function typedOptions(args: string[]): string[] {
+  const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const names: string[] = [];
+  for (const arg of args) {
+    if (arg === '--') break;
+    const long = /^--(?:no-)?([^=]+)/.exec(arg);
+    if (long) names.push(camel(long[1] as string));
+    else if (/^-[A-Za-z]+$/.test(arg)) {
+      for (const c of arg.slice(1)) names.push(ALIASES[c] ?? c);
+    }
+  }
+  return names;
+}
+
+/**
+ * stop, status, reload, logs, install-service: their own options, plus --pid-file and --config.
+ * The service options stay known but hidden, so that a config file or PING_DAEMON_* variables
+ * meant for the daemon do not trip strict checking; typed on this command line, they are
+ * refused.
+ */
+function controlOptions(
+  y: Argv,
+  command: string,
+  usage: string,
+  own: string[],
+  args: string[],
+): Argv {
+  const allowed = new Set([...own, 'pidFile', 'config', 'help', 'version']);
+  const hidden = Object.fromEntries(
+    Object.entries(serviceOptions())
+      .filter(
+        ([flag]) => !allowed.has(flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())),
+      )
+      .map(([flag, spec]) => {
+        const { alias: _alias, ...rest } = spec;
+        return [flag, { ...rest, hidden: true }];
+      }),
+  );
+  return y
+    .usage(usage)
+    .option('pid-file', serviceOptions()['pid-file'] as YargsOption)
+    .options(hidden)
+    .check(() => {
+      const wrong = typedOptions(args).find((name) => !allowed.has(name));
+      if (wrong !== undefined) {
+        const flag = `--${wrong.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        throw new UsageError(
+          `${command} does not take ${flag}; see 'ping-daemon ${command} --help'`,
+        );
+      }
+      return true;
+    });
+}
+
+function parse(invocation: Invocation): {
+  argv: Record<string, unknown>;
+  action: Action | undefined;
+  fromFile: Record<string, unknown> | undefined;
+} {
+  checkEnvironment(process.env);
+  let action: Action | undefined;
+  let fromFile: Record<string, unknown> | undefined;
+  const parser = build(
+    invocation,
+    (a) => {
+      action = a;
+    },
+    (config) => {
+      fromFile = config;
+    },
+  );
+  const argv = parser.parseSync() as Record<string, unknown>;
+  return { argv, action, fromFile };
+}
+
+/**
+ * Parses the command line; returns the action to run, or `undefined` when yargs has already done
+ * the work (--help, --version, completion). Throws UsageError or ConfigError.
+ */
+export function parseCommandLine(invocation: Invocation): Action | undefined {
+  return parse(invocation).action;
+}

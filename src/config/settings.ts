@@ -1,0 +1,153 @@
+// Turns merged option values into typed Settings: the hosts and their timing, paths resolved,
+// defaults applied. Pure; the checks of single values are in option-checks.ts.
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { isOptionKey, type ListenAddress, optionProblem, parseListen } from './option-checks.js';
+import {
+  DEFAULTS,
+  defaultPidFile,
+  defaultServiceLog,
+  ENV_PREFIX,
+  envName,
+  type Format,
+  type LogLevel,
+  type OptionKey,
+  optionKeys,
+  type Place,
+} from './options.js';
+import {
+  type HostEntry,
+  resolveTargets,
+  splitHosts,
+  type Target,
+  toEntry,
+  toNumber,
+} from './targets.js';
+
+export interface Settings {
+  /** The hosts, each with its own timing; at least one. */
+  targets: Target[];
+  /** The most ping processes at once, all hosts together. */
+  maxInflight: number;
+  /** The Prometheus endpoint; `undefined`: off. */
+  metricsListen: ListenAddress | undefined;
+  logFile: string;
+  format: Format;
+  pidFile: string;
+  /** `undefined`: stderr (`run` without `--service-log`). */
+  serviceLog: string | undefined;
+  logLevel: LogLevel;
+  umask: number;
+  user: string | undefined;
+  group: string | undefined;
+  /** `undefined`: the system PATH of SPEC §6. */
+  pingDir: string | undefined;
+  configFile: string | undefined;
+}
+
+/**
+ * Checks `PING_DAEMON_*` variables before yargs reads them, so that a bad value is named by the
+ * variable that holds it rather than by a flag the user never typed.
+ */
+export function checkEnvironment(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(`${ENV_PREFIX}_`) || value === undefined) continue;
+    const key = name
+      .slice(ENV_PREFIX.length + 1)
+      .toLowerCase()
+      .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (key === 'config') continue;
+    if (key === 'hosts') {
+      throw new UsageError(
+        `${name} is not read: list hosts as ${envName('host')}=a,b, or as "hosts" in the config file`,
+      );
+    }
+    if (!isOptionKey(key)) {
+      const known = [...optionKeys, 'config'].map(envName).join(', ');
+      throw new UsageError(`unknown environment variable ${name}; known: ${known}`);
+    }
+    const problem = optionProblem(key, value, name);
+    if (problem) throw new UsageError(problem);
+  }
+}
+
+export type Mode = 'run' | 'daemon';
+
+/** Just the PID file, for the commands that only look for a running daemon. */
+export function resolvePidFile(
+  argv: Record<string, unknown>,
+  place: Place,
+  cwd = process.cwd(),
+): string {
+  const value = argv.pidFile;
+  if (value === undefined) return defaultPidFile(place);
+  const problem = optionProblem('pidFile', value);
+  if (problem) throw new UsageError(problem);
+  return resolve(cwd, value as string);
+}
+
+/**
+ * The hosts: from the command line or the environment if given there (they replace the config
+ * file's, as every option does), else the config file's `host` and `hosts` together.
+ */
+function hostEntries(
+  argv: Record<string, unknown>,
+  fromFile: Record<string, unknown> | undefined,
+): HostEntry[] {
+  const given = splitHosts(argv.host);
+  const fileHosts = splitHosts(fromFile?.host);
+  const fromCommandLine = given.length > 0 && given.join(',') !== fileHosts.join(',');
+  const entries = fromCommandLine
+    ? given.map(toEntry)
+    : [...fileHosts, ...((fromFile?.hosts ?? []) as (string | HostEntry)[])].map(toEntry);
+  if (entries.length === 0) {
+    throw new UsageError(
+      `no host to ping: give --host HOST, set ${envName('host')}, or set "host" or "hosts" in the config file`,
+    );
+  }
+  return entries;
+}
+
+/**
+ * Turns merged option values (yargs' argv) into typed Settings, or throws a UsageError.
+ * `fromFile` is the config file as read, which tells whose hosts argv holds.
+ */
+export function resolveSettings(
+  argv: Record<string, unknown>,
+  place: Place,
+  mode: Mode,
+  cwd = process.cwd(),
+  fromFile?: Record<string, unknown>,
+): Settings {
+  for (const key of optionKeys) {
+    const value = argv[key];
+    if (value === undefined) continue;
+    const problem = optionProblem(key, value);
+    if (problem) throw new UsageError(problem);
+  }
+  const targets = resolveTargets(hostEntries(argv, fromFile), {
+    interval: argv.interval as string | undefined,
+    timeout: argv.timeout as string | undefined,
+    count: argv.count === undefined ? undefined : toNumber(argv.count),
+  });
+  const optionalPath = (key: OptionKey): string | undefined =>
+    typeof argv[key] === 'string' ? resolve(cwd, argv[key] as string) : undefined;
+  const pidFile = resolvePidFile(argv, place, cwd);
+  return {
+    targets,
+    maxInflight: toNumber(argv.maxInflight ?? DEFAULTS.maxInflight),
+    metricsListen: parseListen(argv.metricsListen),
+    logFile: resolve(cwd, (argv.logFile as string | undefined) ?? DEFAULTS.logFile),
+    format: (argv.format as Format | undefined) ?? DEFAULTS.format,
+    pidFile,
+    serviceLog:
+      optionalPath('serviceLog') ??
+      (mode === 'daemon' ? defaultServiceLog(place, pidFile) : undefined),
+    logLevel: (argv.logLevel as LogLevel | undefined) ?? DEFAULTS.logLevel,
+    umask: Number.parseInt((argv.umask as string | undefined) ?? DEFAULTS.umask, 8),
+    user: argv.user as string | undefined,
+    group: argv.group as string | undefined,
+    pingDir: optionalPath('pingDir'),
+    configFile: typeof argv.config === 'string' ? resolve(cwd, argv.config) : undefined,
+  };
+}

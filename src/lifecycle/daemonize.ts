@@ -1,0 +1,213 @@
+// Putting the daemon in the background: the daemon(7) sequence of SPEC §2. Node cannot fork(),
+// so where the tutorial forks twice we spawn twice:
+//
+//   launcher --spawn(detached: setsid)--> stage 1 (/bin/sh) --"$@" &--> stage 2 (the daemon)
+//        ^                                   | exits at once                  |
+//        '--------------- fd 3: {"ready":true,"pid":N} or {"error":"..."} ----'
+//
+// Stage 1 is a session leader with no controlling terminal; stage 2 is in that session but not
+// its leader, so it can never acquire a terminal again, and once stage 1 exits it is adopted by
+// init (or the nearest subreaper), not left as the launcher's child. The readiness pipe brings
+// every start-up error that happens after the detach back to the user's terminal.
+//
+// Stage 1 only starts a process and exits, so it is /bin/sh, not a second Node.js: that saves
+// the ~50 ms a Node start costs. `"$@"` hands the arguments on without a shell ever parsing them.
+import { spawn } from 'node:child_process';
+import { closeSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ENV_PREFIX, SYSTEM_PATH } from '../config/options.js';
+import { describeErrno, StartupError } from '../errors.js';
+
+/** The readiness pipe's descriptor in stages 1 and 2. */
+export const READY_FD = 3;
+/**
+ * The pipe on which stage 2 reads the settings the launcher resolved and checked (so the daemon
+ * starts without loading yargs, ~50 ms). A pipe, not the environment: Linux caps one
+ * environment string at 128 KiB, and 10,000 hosts take a megabyte.
+ */
+export const SETTINGS_FD = 4;
+/**
+ * Set in stage 2's environment: that it is stage 2, and the launcher's working directory,
+ * against which a reload resolves relative paths again.
+ */
+export const STAGE2_SETTINGS_ENV = 'PINGD_STAGE2_SETTINGS';
+export const STAGE2_CWD_ENV = 'PINGD_STAGE2_CWD';
+/** How long the launcher waits for the report (SPEC §2). */
+export const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * V8 flags for the daemon. Its JavaScript per tick is small (the cost is the fork and exec of
+ * ping), so it needs neither V8's 16 MB young generation nor its optimizing compiler:
+ * `--max-semi-space-size=1` and `--lite-mode` keep RSS flat over 10,000 ticks at no measurable
+ * CPU cost (bench/RESULTS.md); lite mode leaves out WebAssembly, which nothing here uses, and
+ * `--no-expose-wasm` says so, or V8 warns on stderr. The systemd units run `run` with the same
+ * flags (install-service writes them into ExecStart); the bin itself runs without them, since
+ * lite mode makes `logs --summary` on a big log 1.6 times slower.
+ */
+export const DAEMON_V8_FLAGS = [
+  '--max-semi-space-size=1',
+  '--lite-mode',
+  // V8 11 (Node 20) warns that lite mode disables WebAssembly unless told so; V8 13 (Node 24)
+  // no longer knows the flag and refuses to start with it.
+  ...(Number(process.versions.v8.split('.')[0]) < 12 ? ['--no-expose-wasm'] : []),
+  // Not --disable-sigusr1 (Node 22.14+): with it Node 24 no longer delivers SIGUSR1 to our
+  // listener, which is what closes the inspector's door and gives USR1 its meaning (signals.ts).
+];
+
+const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
+
+/**
+ * The daemon's environment: nothing inherited but what changes its behaviour on purpose (its
+ * own PING_DAEMON_* options, the time zone and locale of its timestamps, the home and runtime
+ * directories its default paths use) and a fixed PATH.
+ */
+export function daemonEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+  const kept = ['HOME', 'TZ', 'LANG', 'LC_ALL', 'LC_TIME', 'XDG_RUNTIME_DIR'];
+  const clean: NodeJS.ProcessEnv = {
+    PATH: SYSTEM_PATH,
+    [STAGE2_CWD_ENV]: cwd,
+    [STAGE2_SETTINGS_ENV]: `fd:${SETTINGS_FD}`,
+  };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (kept.includes(key) || key.startsWith(`${ENV_PREFIX}_`))) {
+      clean[key] = value;
+    }
+  }
+  return clean;
+}
+
+export type Report = { ready: true; pid: number } | { error: string };
+
+/** Parses the one line stage 2 writes; anything else is not a report. */
+export function parseReport(line: string): Report | undefined {
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    if (value.ready === true && Number.isInteger(value.pid))
+      return { ready: true, pid: value.pid as number };
+    if (typeof value.error === 'string') return { error: value.error };
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+/**
+ * Starts stage 1 and waits for stage 2's report. Resolves with the daemon's PID; rejects with a
+ * StartupError carrying the daemon's own words, or saying that it died or hung.
+ */
+export function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  serviceLog: string,
+  settings: object,
+): Promise<number> {
+  let stage1: ReturnType<typeof spawn>;
+  try {
+    stage1 = spawn(
+      '/bin/sh',
+      ['-c', '"$@" &', 'ping-daemon-stage1', process.execPath, ...DAEMON_V8_FLAGS, CLI, ...args],
+      {
+        detached: true,
+        cwd: '/',
+        env,
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+      },
+    );
+  } catch (err) {
+    // spawn throws at once for some failures (E2BIG: settings too large for the environment).
+    return Promise.reject(
+      new StartupError(`cannot start the daemon: ${describeErrno(err)}`, { cause: err }),
+    );
+  }
+  const pipe = stage1.stdio[READY_FD];
+  // Stage 2 reads the settings to their end before anything else; a stage 2 that died first
+  // closes the pipe (EPIPE), which the readiness pipe reports.
+  const settingsPipe = stage1.stdio[SETTINGS_FD] as NodeJS.WritableStream | null;
+  settingsPipe?.on('error', () => {});
+  settingsPipe?.end(JSON.stringify(settings));
+  return new Promise<number>((resolve, reject) => {
+    let text = '';
+    const done = (err: StartupError | undefined, pid?: number): void => {
+      clearTimeout(timer);
+      pipe?.removeAllListeners();
+      pipe?.destroy();
+      if (err) reject(err);
+      else resolve(pid as number);
+    };
+    const timer = setTimeout(() => {
+      // Stage 2 shares stage 1's process group: take the whole start-up down, not half of it.
+      try {
+        if (stage1.pid !== undefined) process.kill(-stage1.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      done(
+        new StartupError(
+          `the daemon did not report ready within ${READY_TIMEOUT_MS / 1000}s and was stopped; see ${serviceLog}`,
+        ),
+      );
+    }, READY_TIMEOUT_MS);
+    stage1.once('error', (err) =>
+      done(new StartupError(`cannot start the daemon: ${err.message}`)),
+    );
+    pipe?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const newline = text.indexOf('\n');
+      if (newline < 0) return;
+      const report = parseReport(text.slice(0, newline));
+      if (report && 'ready' in report) done(undefined, report.pid);
+      else
+        done(
+          new StartupError(report?.error ?? `the daemon sent a garbled report; see ${serviceLog}`),
+        );
+    });
+    pipe?.on('end', () =>
+      done(new StartupError(`the daemon died during start-up; see its service log ${serviceLog}`)),
+    );
+  });
+}
+
+/** Stage 2: the settings from the launcher, read whole; the pipe is closed after. */
+export function readSettingsPipe(): unknown {
+  try {
+    return JSON.parse(readFileSync(SETTINGS_FD, 'utf8'));
+  } finally {
+    closeSync(SETTINGS_FD);
+  }
+}
+
+/** Stage 2: tell the launcher how start-up went, and close the pipe. */
+export function report(value: Report): void {
+  try {
+    writeSync(READY_FD, `${JSON.stringify(value)}\n`);
+    closeSync(READY_FD);
+  } catch {
+    // The launcher is gone (killed by the user); the daemon goes on, or exits, regardless.
+  }
+}
+
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * daemon(7) step 1: close every descriptor the daemon inherited but stdio and the readiness pipe.
+ * Node cannot enumerate "inherited" directly, but libuv opens all of its own descriptors
+ * close-on-exec, so any other descriptor above 2 without O_CLOEXEC came from whoever started us
+ * (a shell's, an IDE's, a CI runner's) and would otherwise stay open for months.
+ */
+export function closeInheritedDescriptors(): number[] {
+  const closed: number[] = [];
+  for (const entry of readdirSync('/proc/self/fdinfo')) {
+    const fd = Number(entry);
+    if (fd <= 2 || fd === READY_FD) continue;
+    try {
+      const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
+      if (flags && (Number.parseInt(flags[1] as string, 8) & O_CLOEXEC) === 0) {
+        closeSync(fd);
+        closed.push(fd);
+      }
+    } catch {
+      // Gone already (the descriptor readdir itself used).
+    }
+  }
+  return closed;
+}

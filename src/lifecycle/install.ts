@@ -1,0 +1,119 @@
+// `ping-daemon install-service`: what goes where. The plan is pure (tested without touching
+// /etc); carrying it out is a few copies.
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SYSTEM_PATH } from '../config/options.js';
+import { describeErrno, StartupError } from '../errors.js';
+import { openOrExplain } from '../ping-log/files.js';
+import { DAEMON_V8_FLAGS } from './daemonize.js';
+
+/** The package's own files: dist/.. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
+/** The binary path the shipped files name, replaced by the real one on install. */
+export const SHIPPED_BIN = '/usr/local/bin/ping-daemon';
+
+export interface Step {
+  source: string;
+  target: string;
+  /** The config is the administrator's once installed: never overwritten. */
+  keepExisting: boolean;
+  transform: (text: string) => string;
+}
+
+export function plan(options: {
+  root: string;
+  bin: string;
+  forking: boolean;
+  node?: string;
+}): Step[] {
+  const { root, bin, forking, node = process.execPath } = options;
+  const withBin = (text: string): string =>
+    text
+      // The long-running `run` gets the daemon's V8 flags (daemonize.ts), which the bin's
+      // shebang cannot carry without slowing every other command.
+      .replaceAll(
+        `${SHIPPED_BIN} run `,
+        `${node} ${DAEMON_V8_FLAGS.join(' ')} ${realCli(bin)} run `,
+      )
+      .replaceAll(SHIPPED_BIN, bin)
+      .replace(/\|\| ping-daemon reload/g, `|| ${bin} reload`);
+  return [
+    {
+      source: join(
+        PACKAGE_ROOT,
+        'systemd',
+        forking ? 'ping-daemon-forking.service' : 'ping-daemon.service',
+      ),
+      target: join(root, 'etc/systemd/system/ping-daemon.service'),
+      keepExisting: false,
+      transform: withBin,
+    },
+    {
+      source: join(PACKAGE_ROOT, 'config', 'ping-daemon.json'),
+      target: join(root, 'etc/ping-daemon/config.json'),
+      keepExisting: true,
+      transform: (text) => text,
+    },
+    {
+      source: join(PACKAGE_ROOT, 'systemd', 'ping-daemon.logrotate'),
+      target: join(root, 'etc/logrotate.d/ping-daemon'),
+      keepExisting: false,
+      transform: withBin,
+    },
+  ];
+}
+
+/** The script behind a bin link (npm's /usr/bin/ping-daemon → .../dist/cli.js). */
+function realCli(bin: string): string {
+  try {
+    return realpathSync(bin);
+  } catch {
+    return bin;
+  }
+}
+
+/**
+ * The path of this ping-daemon as the system would run it: the `ping-daemon` on the system PATH
+ * that is this very program (npm's bin link), else this program's own file.
+ */
+export function installedBinary(): string {
+  const self = realpathSync(CLI);
+  for (const dir of SYSTEM_PATH.split(':')) {
+    const candidate = join(dir, 'ping-daemon');
+    try {
+      if (realpathSync(candidate) === self) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return self;
+}
+
+/**
+ * Carries out the plan (or only describes it); returns one line per step. Throws a one-line
+ * StartupError naming the file: the package's own file that cannot be read, or the target
+ * that cannot be written.
+ */
+export function install(steps: Step[], dryRun: boolean): string[] {
+  return steps.map((step) => {
+    if (step.keepExisting && existsSync(step.target)) return `keep    ${step.target} (exists)`;
+    let text: string;
+    try {
+      text = step.transform(readFileSync(step.source, 'utf8'));
+    } catch (err) {
+      throw new StartupError(
+        `cannot read ${step.source}: ${describeErrno(err)}; the package is incomplete, install ping-daemon again`,
+        { cause: err },
+      );
+    }
+    if (!dryRun) {
+      openOrExplain(step.target, '--root', () => {
+        mkdirSync(join(step.target, '..'), { recursive: true });
+        writeFileSync(step.target, text, { mode: 0o644 });
+      });
+    }
+    return `${dryRun ? 'would install' : 'install'} ${step.target}`;
+  });
+}

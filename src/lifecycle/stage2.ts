@@ -1,0 +1,34 @@
+// Stage 2 of `start` (see daemonize.ts): the daemon. It runs the settings the launcher resolved
+// and checked, tells the launcher how start-up went, and, on SIGHUP, reads the command line, the
+// environment and the config file again as the launcher did.
+
+import type { Settings } from '../config/settings.js';
+import { ExitCode, userMessage } from '../errors.js';
+import { runDaemon } from './daemon.js';
+import {
+  closeInheritedDescriptors,
+  readSettingsPipe,
+  report,
+  STAGE2_CWD_ENV,
+} from './daemonize.js';
+
+export async function stage2(args: string[]): Promise<number> {
+  process.chdir('/');
+  const cwd = process.env[STAGE2_CWD_ENV] ?? '/';
+  try {
+    // Before closing what was inherited: the settings arrive on a descriptor of their own.
+    const settings = readSettingsPipe() as Settings;
+    closeInheritedDescriptors();
+    return await runDaemon(settings, {
+      invocation: { args, cwd },
+      reread: async () => {
+        const { readSettings } = await import('../command-line/parse.js');
+        return readSettings({ args, uid: process.getuid?.() ?? -1, cwd }, 'daemon');
+      },
+      onReady: (pid) => report({ ready: true, pid }),
+    });
+  } catch (err) {
+    report({ error: userMessage(err) });
+    return ExitCode.failure;
+  }
+}

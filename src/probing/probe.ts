@@ -1,0 +1,196 @@
+// One probe: run the system `ping` once and turn what it did into a ProbeResult.
+//
+// The `ping` package builds the arguments and parses the output, but we spawn the process
+// ourselves, because the package's own probe() keeps the child to itself and never kills it: a
+// ping that hangs (a stand-in, a stuck resolver) would live forever, the tutorial's leak again.
+// Owning the child lets us bound every probe by its timeout and kill it on shutdown.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { isIP } from 'node:net';
+import linuxBuilder from 'ping/lib/builder/linux.js';
+import parserFactory from 'ping/lib/parser/factory.js';
+import { PACKET_GAP_MS, SYSTEM_PATH } from '../config/options.js';
+import { MIN_REPLY_WAIT_MS } from '../config/targets.js';
+import { describeErrno } from '../errors.js';
+import { isZombie } from '../lifecycle/proc.js';
+import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
+
+export interface ProbeRequest {
+  host: string;
+  count: number;
+  timeoutMs: number;
+}
+
+export interface RunningProbe {
+  result: Promise<ProbeResult>;
+  /** Ends the probe now (immediate shutdown); its result becomes an error. */
+  kill(): void;
+}
+
+export type ProbeFn = (request: ProbeRequest) => RunningProbe;
+
+/**
+ * The command line for one probe. The package formats every number with `%d`, so a timeout of
+ * 0.15 s would become `-W 0`, which iputils reads as "wait forever": we turn its timeout off and
+ * pass `-W` ourselves with the fraction, which iputils accepts. `-W` counts from the last echo
+ * request, so the packets' gaps come off it. No `-w`: it takes whole seconds only and makes ping
+ * wait out the full deadline for a silent host. `--` ends the options, so even a host that
+ * slipped past validation could never be read as one.
+ */
+export function pingArguments({ host, count, timeoutMs }: ProbeRequest): string[] {
+  const waitMs = Math.max(MIN_REPLY_WAIT_MS, timeoutMs - (count - 1) * PACKET_GAP_MS);
+  const extra = ['-W', String(Math.round(waitMs) / 1000)];
+  if (count > 1) extra.push('-i', String(PACKET_GAP_MS / 1000));
+  extra.push('--');
+  return linuxBuilder.getCommandArguments(host, {
+    numeric: true,
+    timeout: false,
+    deadline: false,
+    min_reply: count,
+    v6: false,
+    extra,
+  });
+}
+
+/**
+ * How long past its timeout a probe may run before it is killed: ping's own `-W` normally ends it
+ * first; the grace keeps a slow exit from being reported as a hang.
+ */
+export function killDelayMs(timeoutMs: number): number {
+  return timeoutMs + Math.min(500, Math.round(timeoutMs / 8));
+}
+
+/** Parses ping's output with the package's parser; `undefined` when it is not ping output. */
+export function parsePingOutput(host: string, output: string): ParsedPing | undefined {
+  // The package's parser throws on output it does not expect (a garbage-printing stand-in):
+  // such output is simply not understood.
+  try {
+    const parser = parserFactory.createParser(host, 'linux', {});
+    for (const line of output.split('\n')) parser.eat(line);
+    return parser.getResult();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The environment `ping` runs in: nothing inherited, C locale so its messages can be matched. */
+const pingEnv = { PATH: SYSTEM_PATH, LANG: 'C', LC_ALL: 'C' };
+
+/** Output beyond this is dropped: a probe's useful output is a few hundred bytes. */
+const MAX_OUTPUT = 64 * 1024;
+
+/**
+ * How long the pipes of a ping that has exited, or been killed, may stay open before the probe
+ * ends without them: a stand-in's child that escaped the process group (`setsid sleep 20 &`) can
+ * hold them for as long as it likes.
+ */
+export const CLOSE_GRACE_MS = 250;
+
+/** What a ping that could not be started reports, however spawn said so. */
+const cannotRun = (pingPath: string, err: unknown): string =>
+  `cannot run ${pingPath}: ${describeErrno(err)}`;
+
+/** A probe that could not even start (no descriptors left, no memory): that tick's error. */
+function failedProbe(pingPath: string, err: unknown): RunningProbe {
+  const spawnError = cannotRun(pingPath, err);
+  return {
+    result: Promise.resolve(
+      normalise({ output: '', parsed: undefined, exitCode: null, signal: null, spawnError }),
+    ),
+    kill: () => {},
+  };
+}
+
+export function createProbe(pingPath: string): ProbeFn {
+  return (request) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(pingPath, pingArguments(request), {
+        env: pingEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probe
+        // finish (SPEC §5), and a kill reaches a stand-in's children too.
+        detached: true,
+      });
+    } catch (err) {
+      return failedProbe(pingPath, err);
+    }
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      if (output.length < MAX_OUTPUT) output += chunk.toString('latin1');
+    };
+    // Absent when spawn failed (EMFILE: no descriptors for the pipes); 'error' then follows.
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    let killed: 'timeout' | 'shutdown' | undefined;
+    let spawnError: string | undefined;
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const killGroup = (why: 'timeout' | 'shutdown'): void => {
+      killed ??= why;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    let finish: (exitCode: number | null, signal: string | null) => void = () => {};
+    /** From now on the probe ends within CLOSE_GRACE_MS, whoever holds its pipes. */
+    const endSoon = (): void => {
+      graceTimer ??= setTimeout(
+        () => finish(exit?.code ?? null, exit?.signal ?? null),
+        CLOSE_GRACE_MS,
+      );
+    };
+    const deadline = setTimeout(() => {
+      // Decide by what ping did, not by which callback runs first: after a SIGSTOP or a stalled
+      // event loop this timer can run before the exit we have not yet been told of. A ping that
+      // has exited (a zombie not yet reaped) is not killed and not a timeout.
+      if (exit === undefined && !(child.pid !== undefined && isZombie(child.pid))) {
+        killGroup('timeout');
+      }
+      endSoon();
+    }, killDelayMs(request.timeoutMs));
+    const result = new Promise<ProbeResult>((resolve) => {
+      // 'close' (all output read) normally decides; after a kill, or when the pipes outlive the
+      // ping, the grace timer does. Whichever comes first parses, once.
+      let finished = false;
+      finish = (exitCode, signal) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(deadline);
+        clearTimeout(graceTimer);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        const parsed = spawnError === undefined ? parsePingOutput(request.host, output) : undefined;
+        resolve(
+          normalise({
+            output,
+            parsed,
+            exitCode,
+            signal,
+            killed,
+            spawnError,
+            byName: !isIP(request.host),
+          }),
+        );
+      };
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        spawnError = cannotRun(pingPath, err);
+        finish(null, null);
+      });
+      child.once('close', (code, signal) => finish(code, signal));
+      child.once('exit', (code, signal) => {
+        exit = { code, signal };
+        // The output normally follows at once; pipes held by an escaped child do not hold us.
+        endSoon();
+      });
+    });
+    return {
+      result,
+      kill: () => {
+        killGroup('shutdown');
+        endSoon();
+      },
+    };
+  };
+}

@@ -1,0 +1,347 @@
+// The service: every host on its own fixed-rate schedule; on every tick, write a start line, run
+// one probe, write its end line. Built from its parts (clock, timers, probe, ping log, logger),
+// so tests give it a fake clock or a stand-in probe. It owns the schedules' timers and the probes
+// in flight, and stop() ends them all.
+import { formatDuration } from '../config/duration.js';
+import type { Format } from '../config/options.js';
+import type { Target } from '../config/targets.js';
+import { describeErrno } from '../errors.js';
+import { formatEnd, formatStart } from '../ping-log/line-format.js';
+import { EventLimiter } from '../telemetry/event-limiter.js';
+import type { Logger } from '../telemetry/service-log.js';
+import type { ProbeResult, ProbeStatus } from './ping-result.js';
+import type { ProbeFn, RunningProbe } from './probe.js';
+import { type Clock, Schedule, type Tick, type Timers } from './schedule.js';
+
+/** What SIGHUP may change while running. */
+export interface LiveSettings {
+  targets: Target[];
+  format: Format;
+  maxInflight: number;
+}
+
+export interface LineSink {
+  write(line: string): void;
+}
+
+export interface ServiceParts {
+  settings: LiveSettings;
+  probe: ProbeFn;
+  log: LineSink;
+  logger: Logger;
+  clock: Clock;
+  timers: Timers;
+  /** Wall-clock time for the log lines. */
+  wallClock: () => Date;
+  /** Called after every probe's end line (metrics, the state file). */
+  onResult?: (host: string, result: ProbeResult, time: Date) => void;
+  /** Called when a host is no longer pinged (its metrics go). */
+  onRemove?: (host: string) => void;
+}
+
+/** Counters a status report shows, per host. */
+export interface HostStats {
+  probes: number;
+  /** Ticks not run because the previous probe was still running, or max-inflight was reached. */
+  skipped: number;
+  /** Ticks the process slept through (suspend, a stalled event loop). */
+  missed: number;
+  up: number;
+  down: number;
+  error: number;
+  last?: { time: Date; seq: number; result: ProbeResult };
+  state?: ProbeStatus;
+  stateSince?: Date;
+}
+
+export interface ServiceStats {
+  hosts: Record<string, HostStats>;
+  /** Lines the ping log could not take (disk full, directory gone). */
+  lostLines: number;
+}
+
+interface InFlight {
+  probe: RunningProbe;
+  done: Promise<void>;
+  /** Writes the end line now, for an exit that cannot wait for the probe. */
+  abandon(): void;
+}
+
+/** One host: its schedule, its sequence numbers, its probe in flight, its counters. */
+interface Runner {
+  target: Target;
+  schedule: Schedule;
+  seq: number;
+  inFlight: InFlight | undefined;
+  skipStreak: number;
+  stats: HostStats;
+}
+
+/** The window of the service log's rate limits (EventLimiter). */
+export const LOG_WINDOW_MS = 60_000;
+
+const newStats = (): HostStats => ({ probes: 0, skipped: 0, missed: 0, up: 0, down: 0, error: 0 });
+
+/** Where host `index` of `count` starts within its interval, so spawns do not bunch. */
+export function spreadDelay(index: number, count: number, intervalMs: number): number {
+  return count <= 1 ? 0 : Math.floor((index * intervalMs) / count);
+}
+
+export class PingService {
+  #settings: LiveSettings;
+  readonly #parts: ServiceParts;
+  readonly #runners = new Map<string, Runner>();
+  /** Removed hosts whose last probe is still running: their end lines still come. */
+  readonly #leaving = new Set<Runner>();
+  #running = 0;
+  #writeError: string | undefined;
+  #lostLines = 0;
+
+  readonly #limiter: EventLimiter;
+
+  constructor(parts: ServiceParts) {
+    this.#parts = parts;
+    this.#settings = { ...parts.settings };
+    this.#limiter = new EventLimiter({
+      clock: parts.clock,
+      timers: parts.timers,
+      windowMs: LOG_WINDOW_MS,
+      perKind: 10,
+      perKey: 3,
+      report: ({ kind, count, keys }) =>
+        parts.logger.warn(
+          { event: kind, notLogged: count, hosts: keys },
+          `${kind}: ${count} more in the last ${formatDuration(LOG_WINDOW_MS)} (${keys} ${keys === 1 ? 'host' : 'hosts'}), not logged one by one; status has the counts`,
+        ),
+    });
+  }
+
+  /** Logs `message` unless `kind` has been logged too often lately (see EventLimiter). */
+  #limited(
+    level: 'info' | 'warn',
+    kind: string,
+    host: string,
+    fields: object,
+    message: string,
+  ): void {
+    if (this.#limiter.admit(kind, host)) this.#parts.logger[level](fields, message);
+  }
+
+  get settings(): LiveSettings {
+    return this.#settings;
+  }
+
+  get stats(): ServiceStats {
+    const hosts: Record<string, HostStats> = {};
+    for (const [host, runner] of this.#runners) hosts[host] = runner.stats;
+    return { hosts, lostLines: this.#lostLines };
+  }
+
+  start(): void {
+    const { targets } = this.#settings;
+    for (const [i, t] of targets.entries())
+      this.#add(t, spreadDelay(i, targets.length, t.intervalMs));
+  }
+
+  /**
+   * Applies new settings from each host's next tick: hosts added start, hosts removed stop
+   * after their probe in flight, the others keep their schedules and sequence numbers.
+   * Returns what changed, for the log.
+   */
+  reload(next: LiveSettings): { added: string[]; removed: string[]; changed: string[] } {
+    const wanted = new Map(next.targets.map((t) => [t.host, t]));
+    const removed = [...this.#runners.keys()].filter((host) => !wanted.has(host));
+    for (const host of removed) this.#remove(host);
+    const added: string[] = [];
+    const changed: string[] = [];
+    next.targets.forEach((target, i) => {
+      const runner = this.#runners.get(target.host);
+      if (!runner) {
+        added.push(target.host);
+        this.#add(target, spreadDelay(i, next.targets.length, target.intervalMs));
+      } else if (
+        runner.target.intervalMs !== target.intervalMs ||
+        runner.target.timeoutMs !== target.timeoutMs ||
+        runner.target.count !== target.count
+      ) {
+        changed.push(target.host);
+        runner.target = target;
+        runner.schedule.setInterval(target.intervalMs);
+      }
+    });
+    if (next.format !== this.#settings.format) changed.push('format');
+    if (next.maxInflight !== this.#settings.maxInflight) changed.push('maxInflight');
+    this.#settings = { ...next };
+    return { added, removed, changed };
+  }
+
+  /** Stops scheduling and waits for the probes in flight to finish and write their end lines. */
+  async stop(): Promise<void> {
+    const all = [...this.#runners.values(), ...this.#leaving];
+    for (const runner of all) runner.schedule.stop();
+    await Promise.all(all.map((runner) => runner.inFlight?.done));
+    this.#limiter.stop();
+  }
+
+  /** Stops at once: kills the probes in flight and writes their end lines as errors. */
+  abort(): void {
+    this.#limiter.stop();
+    for (const runner of [...this.#runners.values(), ...this.#leaving]) {
+      runner.schedule.stop();
+      const inFlight = runner.inFlight;
+      if (inFlight) {
+        inFlight.probe.kill();
+        inFlight.abandon();
+      }
+    }
+  }
+
+  #add(target: Target, delayMs: number): void {
+    const runner: Runner = {
+      target,
+      seq: 0,
+      inFlight: undefined,
+      skipStreak: 0,
+      stats: newStats(),
+      schedule: new Schedule({
+        clock: this.#parts.clock,
+        timers: this.#parts.timers,
+        intervalMs: target.intervalMs,
+        onTick: (tick) => this.#tick(runner, tick),
+      }),
+    };
+    this.#runners.set(target.host, runner);
+    runner.schedule.start(delayMs);
+  }
+
+  #remove(host: string): void {
+    const runner = this.#runners.get(host);
+    if (!runner) return;
+    runner.schedule.stop();
+    this.#runners.delete(host);
+    // Its metrics go after its last result, and only if the host was not added back meanwhile.
+    const gone = (): void => {
+      if (!this.#runners.has(host)) this.#parts.onRemove?.(host);
+    };
+    if (runner.inFlight) {
+      this.#leaving.add(runner);
+      runner.inFlight.done.then(() => {
+        this.#leaving.delete(runner);
+        gone();
+      });
+    } else {
+      gone();
+    }
+  }
+
+  #skip(runner: Runner, why: string): void {
+    runner.stats.skipped++;
+    // The first tick of a run of skipped ones is reported, not every one.
+    if (runner.skipStreak++ === 0) {
+      const { host } = runner.target;
+      this.#limited(
+        'warn',
+        'tick skipped',
+        host,
+        { host, seq: runner.seq, skipped: runner.stats.skipped },
+        `tick skipped: ${why}`,
+      );
+    }
+  }
+
+  #tick(runner: Runner, tick: Tick): void {
+    const { host, count, timeoutMs } = runner.target;
+    const { format } = this.#settings;
+    if (tick.missed > 0) {
+      runner.stats.missed += tick.missed;
+      this.#limited(
+        'warn',
+        'ticks missed',
+        host,
+        { host, missed: tick.missed },
+        'ticks missed: the process was not running on time',
+      );
+    }
+    if (runner.inFlight) {
+      this.#skip(runner, 'the previous probe is still running');
+      return;
+    }
+    if (this.#running >= this.#settings.maxInflight) {
+      this.#skip(runner, `${this.#running} probes are running, the --max-inflight limit`);
+      return;
+    }
+    if (runner.skipStreak > 1) {
+      this.#limited(
+        'info',
+        'ticks run again',
+        host,
+        { host, skipped: runner.skipStreak },
+        'ticks run again after skipping',
+      );
+    }
+    runner.skipStreak = 0;
+    const seq = ++runner.seq;
+    const startedAt = this.#parts.clock.now();
+    this.#write(formatStart(format, { time: this.#parts.wallClock(), host, seq }));
+    const probe = this.#parts.probe({ host, count, timeoutMs });
+    this.#running++;
+    let ended = false;
+    const end = (result: ProbeResult): void => {
+      if (ended) return;
+      ended = true;
+      this.#running--;
+      runner.inFlight = undefined;
+      const durationMs = this.#parts.clock.now() - startedAt;
+      const time = this.#parts.wallClock();
+      // The format the start line was written in: a reload between the two lines must not pair a
+      // text start line with a JSON end line.
+      this.#write(formatEnd(format, { time, host, seq, result, durationMs }));
+      this.#record(runner, seq, result, time);
+      // A removed host's last probe still gets its end line, but no longer counts.
+      if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time);
+    };
+    runner.inFlight = {
+      probe,
+      done: probe.result.then(end),
+      abandon: () => end({ status: 'error', error: 'stopped by shutdown' }),
+    };
+  }
+
+  #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {
+    const { stats } = runner;
+    const { host } = runner.target;
+    stats.probes++;
+    stats[result.status]++;
+    stats.last = { time, seq, result };
+    if (result.status === stats.state) return;
+    // State changes, not ticks, reach the service log (SPEC §5).
+    const fields = { host, seq, status: result.status, previous: stats.state, error: result.error };
+    const message =
+      result.status === 'error'
+        ? `${host} cannot be probed: ${result.error}`
+        : `${host} is ${result.status}`;
+    // A host that flaps at every probe is told a few times a window, then counted.
+    this.#limited(result.status === 'up' ? 'info' : 'warn', 'state changes', host, fields, message);
+    stats.state = result.status;
+    stats.stateSince = time;
+  }
+
+  /** Writes one line; a failing ping log is reported once per change, not once per line. */
+  #write(line: string): void {
+    const { logger } = this.#parts;
+    try {
+      this.#parts.log.write(line);
+      if (this.#writeError !== undefined) {
+        logger.info({ lostLines: this.#lostLines }, 'ping log writable again');
+        this.#writeError = undefined;
+      }
+    } catch (err) {
+      this.#lostLines++;
+      const reason = describeErrno(err);
+      if (reason !== this.#writeError) {
+        logger.error({ err, reason }, `cannot write the ping log: ${reason}`);
+        this.#writeError = reason;
+      }
+    }
+  }
+}

@@ -1,0 +1,198 @@
+// Prometheus metrics (--metrics-listen): per-host series fed by every probe result, prom-client's
+// process metrics, and a small HTTP server for /metrics and /healthz. Owns its server; close()
+// stops it.
+import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ListenAddress } from '../config/option-checks.js';
+import { StartupError } from '../errors.js';
+import type { ProbeResult } from '../probing/ping-result.js';
+
+/** smokeping-style RTT buckets, seconds: from loopback (50 µs) to a poor satellite link (5 s). */
+export const RTT_BUCKETS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  5,
+];
+
+export class PingMetrics {
+  readonly registry = new Registry();
+  readonly #up: Gauge;
+  readonly #rtt: Histogram;
+  readonly #probes: Counter;
+  readonly #loss: Gauge;
+  readonly #last: Gauge;
+
+  constructor() {
+    const registers = [this.registry];
+    this.#up = new Gauge({
+      name: 'ping_up',
+      help: 'Whether the last probe got a reply (1) or not (0).',
+      labelNames: ['host'],
+      registers,
+    });
+    this.#rtt = new Histogram({
+      name: 'ping_rtt_seconds',
+      help: 'Round-trip time of the probes that got replies.',
+      labelNames: ['host'],
+      buckets: RTT_BUCKETS,
+      registers,
+    });
+    this.#probes = new Counter({
+      name: 'ping_probes_total',
+      help: 'Probes run, by result.',
+      labelNames: ['host', 'status'],
+      registers,
+    });
+    this.#loss = new Gauge({
+      name: 'ping_loss_ratio',
+      help: 'Packet loss of the last probe, 0 to 1.',
+      labelNames: ['host'],
+      registers,
+    });
+    this.#last = new Gauge({
+      name: 'ping_last_probe_timestamp_seconds',
+      help: 'When the last probe ended, seconds since the epoch.',
+      labelNames: ['host'],
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client names three gauges `*_total`, which Prometheus reserves for counters, and
+    // `promtool check metrics` rejects them; their per-type twins (nodejs_active_handles, …) stay.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      this.registry.removeSingleMetric(name);
+    }
+  }
+
+  observe(host: string, result: ProbeResult, time: Date): void {
+    this.#up.set({ host }, result.status === 'up' ? 1 : 0);
+    this.#probes.inc({ host, status: result.status });
+    if (result.rttMs !== undefined) this.#rtt.observe({ host }, result.rttMs / 1000);
+    if (result.lossPct !== undefined) this.#loss.set({ host }, result.lossPct / 100);
+    this.#last.set({ host }, time.getTime() / 1000);
+  }
+
+  /** A host no longer pinged leaves no stale series behind. */
+  remove(host: string): void {
+    for (const metric of [this.#up, this.#rtt, this.#loss, this.#last]) metric.remove({ host });
+    for (const status of ['up', 'down', 'error']) this.#probes.remove({ host, status });
+  }
+}
+
+/**
+ * The exposition text, rendered at most once per RENDER_EVERY_MS however many scrapes ask (a
+ * flood of GETs then costs a copy each, not a render each), concurrent asks sharing one render.
+ */
+export class MetricsText {
+  #text: Promise<string> | undefined;
+  #renderedAt = Number.NEGATIVE_INFINITY;
+  readonly #metrics: PingMetrics;
+  readonly #now: () => number;
+
+  constructor(metrics: PingMetrics, now: () => number = () => performance.now()) {
+    this.#metrics = metrics;
+    this.#now = now;
+  }
+
+  get(): Promise<string> {
+    if (this.#text === undefined || this.#now() - this.#renderedAt >= RENDER_EVERY_MS) {
+      this.#renderedAt = this.#now();
+      this.#text = this.#metrics.registry.metrics();
+      this.#text.catch(() => {
+        this.#text = undefined;
+      });
+    }
+    return this.#text;
+  }
+}
+
+/** Scrapes come every 15 s or so; a second-old rendering is fresh. */
+export const RENDER_EVERY_MS = 1000;
+
+/**
+ * What anyone who can reach the port may take: the daemon's schedule comes first. Connections
+ * are capped (each is a descriptor the probes need), idle ones time out, and a connection serves
+ * a bounded number of requests, so pipelined floods go back to the end of the queue.
+ */
+export const HTTP_LIMITS = {
+  maxConnections: 64,
+  maxRequestsPerSocket: 100,
+  headersTimeoutMs: 5000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5000,
+  idleTimeoutMs: 15_000,
+};
+
+/**
+ * Serves /metrics and /healthz (200 while `healthy()`, else 503). Resolves once listening;
+ * rejects with a one-line StartupError when the address cannot be bound.
+ */
+export function serveMetrics(
+  metrics: PingMetrics,
+  address: ListenAddress,
+  healthy: () => boolean,
+): Promise<Server> {
+  const text = new MetricsText(metrics);
+  const server = createServer(
+    {
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: 1000,
+      maxHeaderSize: 8192,
+    },
+    (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      } else if (path === '/metrics') {
+        text.get().then(
+          (body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body),
+          () => res.writeHead(500).end('metrics unavailable\n'),
+        );
+      } else if (path === '/healthz') {
+        const ok = healthy();
+        res
+          .writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' })
+          .end(ok ? 'ok\n' : 'stopping\n');
+      } else {
+        res
+          .writeHead(404, { 'Content-Type': 'text/plain' })
+          .end('not found: try /metrics or /healthz\n');
+      }
+    },
+  );
+  server.maxConnections = HTTP_LIMITS.maxConnections;
+  server.maxRequestsPerSocket = HTTP_LIMITS.maxRequestsPerSocket;
+  server.setTimeout(HTTP_LIMITS.idleTimeoutMs);
+  // A client that cannot be served (reset, garbage) is its own problem, never the daemon's.
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const words: Record<string, string> = {
+        EADDRINUSE: 'address already in use',
+        EADDRNOTAVAIL: 'address not available on this machine',
+        EACCES: 'permission denied',
+      };
+      const where = address.host.includes(':')
+        ? `[${address.host}]:${address.port}`
+        : `${address.host}:${address.port}`;
+      reject(
+        new StartupError(
+          `cannot listen on ${where}: ${words[err.code ?? ''] ?? err.message}; choose another with --metrics-listen`,
+          { cause: err },
+        ),
+      );
+    });
+    server.listen(address.port, address.host, () => {
+      // Once listening, an error is an accept that failed (EMFILE when every descriptor is
+      // taken): that client's loss, never an unhandled 'error' that ends the daemon.
+      server.removeAllListeners('error');
+      server.on('error', () => {});
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createProbe, killDelayMs, pingArguments } from '../../../src/probing/probe.js';
+import { fixture, processesMatching } from '../../helpers/cli.js';
+
+describe('pingArguments', () => {
+  it('passes a fractional -W, which the package would round to -W 0 (wait forever)', () => {
+    const args = pingArguments({ host: '127.0.0.1', count: 1, timeoutMs: 150 });
+    assert.deepEqual(args.slice(args.indexOf('-W'), args.indexOf('-W') + 2), ['-W', '0.15']);
+    assert.ok(!args.includes('0'));
+  });
+  it('passes no -w, which would make ping wait out whole seconds for a silent host', () => {
+    assert.ok(!pingArguments({ host: '127.0.0.1', count: 1, timeoutMs: 1500 }).includes('-w'));
+  });
+  it('takes the gaps between packets off the reply wait, so the probe fits its timeout', () => {
+    const args = pingArguments({ host: '127.0.0.1', count: 3, timeoutMs: 1000 });
+    assert.deepEqual(args.slice(args.indexOf('-W'), args.indexOf('-W') + 2), ['-W', '0.6']);
+  });
+  it('ends the options before the host, so it is never read as one', () => {
+    const args = pingArguments({ host: '-oops', count: 1, timeoutMs: 1000 });
+    assert.deepEqual(args.slice(-2), ['--', '-oops']);
+  });
+  it('asks for numeric output, the count, and a short gap between packets', () => {
+    const args = pingArguments({ host: '::1', count: 3, timeoutMs: 2000 });
+    assert.ok(args.includes('-n'));
+    assert.deepEqual(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2), ['-c', '3']);
+    assert.deepEqual(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2), ['-i', '0.2']);
+    assert.equal(args.at(-1), '::1');
+  });
+});
+
+describe('killDelayMs', () => {
+  it('gives ping a little grace past its timeout, never more than half a second', () => {
+    assert.equal(killDelayMs(80), 90);
+    assert.equal(killDelayMs(2000), 2250);
+    assert.equal(killDelayMs(60_000), 60_500);
+  });
+});
+
+/** Blocks the event loop for `ms`, as a SIGSTOP of the daemon does: nothing of ours runs. */
+function stall(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('createProbe', () => {
+  const up = join(fixture('ping-up'), 'ping');
+
+  it('decides by what ping did: an answer during a stall past the deadline is up (SIGSTOP)', async () => {
+    const probe = createProbe(up)({ host: '127.0.0.1', count: 1, timeoutMs: 100 });
+    // ping answers and exits while we cannot run; afterwards the deadline timer runs first.
+    stall(killDelayMs(100) + 400);
+    const result = await probe.result;
+    assert.deepEqual(result, { status: 'up', rttMs: 0.042, lossPct: 0 });
+  });
+
+  it('ends soon after ping exits even when an escaped child holds its pipes', async () => {
+    const t0 = performance.now();
+    const probe = createProbe(join(fixture('ping-escape'), 'ping'))({
+      host: '127.0.0.1',
+      count: 1,
+      timeoutMs: 2000,
+    });
+    try {
+      const result = await probe.result;
+      assert.equal(result.status, 'up');
+      assert.ok(performance.now() - t0 < 2000, 'not held until the escaped child exits');
+    } finally {
+      for (const pid of processesMatching('sleep 29.5')) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it("a spawn that cannot start is that probe's error, not a crash", async () => {
+    const result = await createProbe('/nonexistent/ping')({
+      host: '127.0.0.1',
+      count: 1,
+      timeoutMs: 100,
+    }).result;
+    assert.deepEqual(result, {
+      status: 'error',
+      error: 'cannot run /nonexistent/ping: no such file or directory',
+    });
+  });
+});
