@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statFields } from '../src/lifecycle/proc.js';
-import { parseLogLine } from '../src/ping-log/log-line.js';
+import { parseLogLine } from '../src/ping-log/format.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

@@ -12,7 +12,7 @@ import { ControlError, describeErrno, ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
 import { readState, stateFilePath } from '../lifecycle/state-file.js';
 import { openForReading } from '../ping-log/files.js';
-import { type LogEvent, parseLogLine } from '../ping-log/log-line.js';
+import { type LogEvent, parseLogLine } from '../ping-log/format.js';
 import { completeEnd, linesBackward, linesForward } from '../reading/line-reader.js';
 import { render, type View } from '../reading/log-view.js';
 import { formatSummary, summarise } from '../reading/summary.js';

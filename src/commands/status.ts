@@ -6,7 +6,7 @@ import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
 import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
-import { localIso } from '../ping-log/line-format.js';
+import { localIso } from '../ping-log/format.js';
 
 /** `1 probe`, `2 probes`. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

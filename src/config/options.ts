@@ -29,13 +29,6 @@ export const DEFAULTS = {
   maxInflight: 100,
 } as const;
 
-/** The probe timeout when none is given: 2 s, or 80 % of the interval when that is shorter. */
-export const DEFAULT_TIMEOUT_MS = 2000;
-export const DEFAULT_TIMEOUT_SHARE = 0.8;
-
-/** The gap between echo requests of one probe: iputils' lower limit for unprivileged users. */
-export const PACKET_GAP_MS = 200;
-
 /** Where `ping` is looked for unless `--ping-dir` names a directory (SPEC §6). */
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -3,9 +3,10 @@
 // interval, timeout and count. Pure.
 
 import { UsageError } from '../errors.js';
+import { defaultTimeoutMs, minimumTimeoutMs, PACKET_GAP_MS } from '../probing/timing.js';
 import { formatDuration, parseDuration, probeDurationProblem } from './duration.js';
 import { canonicalHost, hostProblem } from './host.js';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_TIMEOUT_SHARE, DEFAULTS, PACKET_GAP_MS } from './options.js';
+import { DEFAULTS } from './options.js';
 
 export interface Target {
   host: string;
@@ -22,8 +23,6 @@ export interface HostEntry {
   count?: number;
 }
 
-/** The shortest wait for a reply worth asking ping for. */
-export const MIN_REPLY_WAIT_MS = 5;
 /** The most echo requests one probe may send. */
 export const MAX_COUNT = 100;
 
@@ -91,17 +90,14 @@ export function targetOf(
   const intervalMs = parseDuration(interval) as number;
   const timeout = entry.timeout ?? defaults.timeout;
   const timeoutMs =
-    timeout === undefined
-      ? Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs * DEFAULT_TIMEOUT_SHARE))
-      : (parseDuration(timeout) as number);
+    timeout === undefined ? defaultTimeoutMs(intervalMs) : (parseDuration(timeout) as number);
   if (timeoutMs >= intervalMs) {
     throw new UsageError(
       `${label('timeout')} (${formatDuration(timeoutMs)}) must be shorter than ${label('interval')} (${formatDuration(intervalMs)})`,
     );
   }
   const count = toNumber(entry.count ?? defaults.count ?? DEFAULTS.count);
-  // Echo requests go PACKET_GAP_MS apart; the last one still needs time for its reply.
-  const neededMs = (count - 1) * PACKET_GAP_MS + MIN_REPLY_WAIT_MS;
+  const neededMs = minimumTimeoutMs(count);
   if (timeoutMs < neededMs) {
     const why =
       count === 1 ? '' : ` for ${label('count')} ${count} (packets go ${PACKET_GAP_MS}ms apart)`;

@@ -1,18 +1,17 @@
 // One probe: run the system `ping` once and turn what it did into a ProbeResult.
 //
-// The `ping` package builds the arguments and parses the output, but we spawn the process
+// The `ping` package parses the output, but we write the arguments and spawn the process
 // ourselves, because the package's own probe() keeps the child to itself and never kills it: a
 // ping that hangs (a stand-in, a stuck resolver) would live forever, the tutorial's leak again.
 // Owning the child lets us bound every probe by its timeout and kill it on shutdown.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { isIP } from 'node:net';
-import linuxBuilder from 'ping/lib/builder/linux.js';
 import parserFactory from 'ping/lib/parser/factory.js';
-import { PACKET_GAP_MS, SYSTEM_PATH } from '../config/options.js';
-import { MIN_REPLY_WAIT_MS } from '../config/targets.js';
+import { SYSTEM_PATH } from '../config/options.js';
 import { describeErrno } from '../errors.js';
 import { isZombie } from '../lifecycle/proc.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
+import { CLOSE_GRACE_MS, killDelayMs, PACKET_GAP_MS, replyWaitMs } from './timing.js';
 
 export interface ProbeRequest {
   host: string;
@@ -29,34 +28,23 @@ export interface RunningProbe {
 export type ProbeFn = (request: ProbeRequest) => RunningProbe;
 
 /**
- * The command line for one probe. The package formats every number with `%d`, so a timeout of
- * 0.15 s would become `-W 0`, which iputils reads as "wait forever": we turn its timeout off and
- * pass `-W` ourselves with the fraction, which iputils accepts. `-W` counts from the last echo
- * request, so the packets' gaps come off it. No `-w`: it takes whole seconds only and makes ping
- * wait out the full deadline for a silent host. `--` ends the options, so even a host that
- * slipped past validation could never be read as one.
+ * The command line for one probe: numeric output, `count` echo requests, and how long to wait.
+ * `-W` takes a fraction (0.15 s), which iputils accepts; the `ping` package's own builder would
+ * format it with `%d` as `-W 0`, "wait forever". `-W` counts from the last echo request, so the
+ * packets' gaps come off it. No `-w`: it takes whole seconds only and makes ping wait out the
+ * full deadline for a silent host. `--` ends the options, so even a host that slipped past
+ * validation could never be read as one.
  */
 export function pingArguments({ host, count, timeoutMs }: ProbeRequest): string[] {
-  const waitMs = Math.max(MIN_REPLY_WAIT_MS, timeoutMs - (count - 1) * PACKET_GAP_MS);
-  const extra = ['-W', String(Math.round(waitMs) / 1000)];
-  if (count > 1) extra.push('-i', String(PACKET_GAP_MS / 1000));
-  extra.push('--');
-  return linuxBuilder.getCommandArguments(host, {
-    numeric: true,
-    timeout: false,
-    deadline: false,
-    min_reply: count,
-    v6: false,
-    extra,
-  });
-}
-
-/**
- * How long past its timeout a probe may run before it is killed: ping's own `-W` normally ends it
- * first; the grace keeps a slow exit from being reported as a hang.
- */
-export function killDelayMs(timeoutMs: number): number {
-  return timeoutMs + Math.min(500, Math.round(timeoutMs / 8));
+  const args = [
+    '-n',
+    '-c',
+    String(count),
+    '-W',
+    String(Math.round(replyWaitMs(timeoutMs, count)) / 1000),
+  ];
+  if (count > 1) args.push('-i', String(PACKET_GAP_MS / 1000));
+  return [...args, '--', host];
 }
 
 /** Parses ping's output with the package's parser; `undefined` when it is not ping output. */
@@ -77,13 +65,6 @@ const pingEnv = { PATH: SYSTEM_PATH, LANG: 'C', LC_ALL: 'C' };
 
 /** Output beyond this is dropped: a probe's useful output is a few hundred bytes. */
 const MAX_OUTPUT = 64 * 1024;
-
-/**
- * How long the pipes of a ping that has exited, or been killed, may stay open before the probe
- * ends without them: a stand-in's child that escaped the process group (`setsid sleep 20 &`) can
- * hold them for as long as it likes.
- */
-export const CLOSE_GRACE_MS = 250;
 
 /** What a ping that could not be started reports, however spawn said so. */
 const cannotRun = (pingPath: string, err: unknown): string =>

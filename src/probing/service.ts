@@ -6,7 +6,7 @@ import { formatDuration } from '../config/duration.js';
 import type { Format } from '../config/options.js';
 import type { Target } from '../config/targets.js';
 import { describeErrno } from '../errors.js';
-import { formatEnd, formatStart } from '../ping-log/line-format.js';
+import { formatEnd, formatStart } from '../ping-log/format.js';
 import { EventLimiter } from '../telemetry/event-limiter.js';
 import type { Logger } from '../telemetry/service-log.js';
 import type { ProbeResult, ProbeStatus } from './ping-result.js';

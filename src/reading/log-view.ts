@@ -1,25 +1,14 @@
 // How `logs` shows a line: as written when piped (so grep and awk see the file), aligned and
 // coloured on a terminal, or as one JSON object whatever the file's format. Pure.
 import { styleText } from 'node:util';
-import { localIso } from '../ping-log/line-format.js';
-import type { LogEvent } from '../ping-log/log-line.js';
+import { jsonRecord, type LogEvent, localIso } from '../ping-log/format.js';
 
 export type View = 'raw' | 'pretty' | 'json';
 
 const colours = { up: 'green', down: 'red', error: 'yellow' } as const;
 
 export function toJson(e: LogEvent): string {
-  return JSON.stringify({
-    time: e.time?.toISOString(),
-    event: e.event,
-    host: e.host,
-    seq: e.seq,
-    status: e.status,
-    rtt_ms: e.rttMs,
-    loss_pct: e.lossPct,
-    error: e.error,
-    duration_ms: e.durationMs,
-  });
+  return JSON.stringify(jsonRecord(e));
 }
 
 /** Aligned columns: time, host, seq, then the result, its status coloured when `colour`. */

@@ -1,5 +1,5 @@
 // `logs --summary`: per host, the numbers fping and smokeping users expect. Pure.
-import type { LogEvent } from '../ping-log/log-line.js';
+import type { LogEvent } from '../ping-log/format.js';
 import { round3 } from '../probing/ping-result.js';
 
 export interface HostSummary {

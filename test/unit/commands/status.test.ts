@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeState, formatUptime } from '../../../src/commands/status.js';
 import type { DaemonState } from '../../../src/lifecycle/state-file.js';
-import { localIso } from '../../../src/ping-log/line-format.js';
+import { localIso } from '../../../src/ping-log/format.js';
 
 /** An ISO time as status prints it: in the local zone, with its offset. */
 const L = (iso: string): string => localIso(new Date(iso));

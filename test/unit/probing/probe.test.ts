@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createProbe, killDelayMs, pingArguments } from '../../../src/probing/probe.js';
+import { createProbe, pingArguments } from '../../../src/probing/probe.js';
+import { killDelayMs } from '../../../src/probing/timing.js';
 import { fixture, processesMatching } from '../../helpers/cli.js';
 
 describe('pingArguments', () => {
@@ -27,14 +28,6 @@ describe('pingArguments', () => {
     assert.deepEqual(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2), ['-c', '3']);
     assert.deepEqual(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2), ['-i', '0.2']);
     assert.equal(args.at(-1), '::1');
-  });
-});
-
-describe('killDelayMs', () => {
-  it('gives ping a little grace past its timeout, never more than half a second', () => {
-    assert.equal(killDelayMs(80), 90);
-    assert.equal(killDelayMs(2000), 2250);
-    assert.equal(killDelayMs(60_000), 60_500);
   });
 });
 

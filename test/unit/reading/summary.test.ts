@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { type LogEvent, parseLogLine } from '../../../src/ping-log/log-line.js';
+import { type LogEvent, parseLogLine } from '../../../src/ping-log/format.js';
 import { formatSummary, percentile, summarise } from '../../../src/reading/summary.js';
 
 const lines = readFileSync(new URL('../../fixtures/summary.log', import.meta.url), 'utf8').split(

@@ -1,0 +1,216 @@
+// The ping log's lines in the three formats of SPEC §3 (docs/log-format.md), written and read
+// back by one module, so the markers, month names and keys are spelled once. Pure: the time is
+// passed in. Every line written ends with "\n", so the writer puts it on disk with one write().
+import type { Format } from '../config/options.js';
+import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
+
+export interface StartEvent {
+  time: Date;
+  host: string;
+  seq: number;
+}
+
+export interface EndEvent extends StartEvent {
+  result: ProbeResult;
+  durationMs: number;
+}
+
+/** One line read back, whatever its format. */
+export interface LogEvent {
+  /** `undefined` when the line carries no time we can read. */
+  time: Date | undefined;
+  event: 'start' | 'end';
+  /** Classic lines carry only the time and the event. */
+  host?: string;
+  seq?: number;
+  status?: ProbeStatus;
+  rttMs?: number;
+  lossPct?: number;
+  error?: string;
+  /** JSON lines only. */
+  durationMs?: number;
+}
+
+const MARKER = { start: 'start time---------:', end: 'end of time--------:' } as const;
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const STATUSES: readonly string[] = ['up', 'down', 'error'] satisfies ProbeStatus[];
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** C `ctime()` without its newline, in local time: `Tue Nov  4 20:15:03 2026` (day space-padded). */
+export function ctime(t: Date): string {
+  const day = String(t.getDate()).padStart(2, ' ');
+  const clock = `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
+  return `${DAYS[t.getDay()]} ${MONTHS[t.getMonth()]} ${day} ${clock} ${t.getFullYear()}`;
+}
+
+/** `Tue Nov  4 20:15:03 2026` (local time) → Date. */
+export function parseCtime(text: string): Date | undefined {
+  const m = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})$/.exec(
+    text,
+  );
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[1] as string);
+  if (month < 0) return undefined;
+  return new Date(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+}
+
+/** ISO 8601 in local time with milliseconds and offset: `2026-11-24T20:15:03.001+08:00`. */
+export function localIso(t: Date): string {
+  const offset = -t.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  const date = `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())}`;
+  const clock = `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
+  const ms = String(t.getMilliseconds()).padStart(3, '0');
+  return `${date}T${clock}.${ms}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+// ---- JSON: one object per line, keys in snake_case ------------------------------------------
+
+/** The JSON object of a line; `logs --json` prints the same object for any format read. */
+export function jsonRecord(e: LogEvent): Record<string, unknown> {
+  return {
+    time: e.time?.toISOString(),
+    event: e.event,
+    host: e.host,
+    seq: e.seq,
+    status: e.status,
+    rtt_ms: e.rttMs,
+    loss_pct: e.lossPct,
+    error: e.error,
+    duration_ms: e.durationMs,
+  };
+}
+
+function fromJson(line: string): LogEvent | undefined {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof o !== 'object' || o === null) return undefined;
+  const r = o as Record<string, unknown>;
+  if (r.event !== 'start' && r.event !== 'end') return undefined;
+  return {
+    time: parseDate(typeof r.time === 'string' ? r.time : undefined),
+    event: r.event,
+    host: typeof r.host === 'string' ? r.host : undefined,
+    seq: finite(r.seq),
+    status: statusOf(r.status),
+    rttMs: finite(r.rtt_ms),
+    lossPct: finite(r.loss_pct),
+    error: typeof r.error === 'string' ? r.error : undefined,
+    durationMs: finite(r.duration_ms),
+  };
+}
+
+// ---- text: the marker, a local ISO time, then key=value pairs ---------------------------------
+
+/** A value for `key=value`: quoted (JSON string syntax) when it holds a space, quote or `=`. */
+function textValue(value: string): string {
+  return /^[\x21-\x7e]+$/.test(value) && !/["=\\]/.test(value) ? value : JSON.stringify(value);
+}
+
+function textResult(r: ProbeResult): string {
+  let s = ` status=${r.status}`;
+  if (r.rttMs !== undefined) s += ` rtt_ms=${r.rttMs}`;
+  if (r.lossPct !== undefined) s += ` loss=${r.lossPct}%`;
+  if (r.error !== undefined) s += ` error=${JSON.stringify(r.error)}`;
+  return s;
+}
+
+/** `key=value` and `key="quoted value"` pairs of a text-format line. */
+function textFields(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const m of text.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)) {
+    const raw = m[2] as string;
+    let value = raw;
+    if (raw.startsWith('"')) {
+      try {
+        value = JSON.parse(raw) as string;
+      } catch {
+        value = raw.slice(1, -1);
+      }
+    }
+    map.set(m[1] as string, value);
+  }
+  return map;
+}
+
+function fromText(event: 'start' | 'end', rest: string): LogEvent {
+  const space = rest.indexOf(' host=');
+  if (space < 0) return { time: parseCtime(rest), event }; // classic
+  const f = textFields(rest.slice(space));
+  const number = (key: string): number | undefined => {
+    const v = f.get(key);
+    return v === undefined ? undefined : finite(Number(v.replace(/%$/, '')));
+  };
+  return {
+    time: parseDate(rest.slice(0, space)),
+    event,
+    host: f.get('host'),
+    seq: number('seq'),
+    status: statusOf(f.get('status')),
+    rttMs: number('rtt_ms'),
+    lossPct: number('loss'),
+    error: f.get('error'),
+  };
+}
+
+// ---- writing and reading ----------------------------------------------------------------------
+
+export function formatStart(format: Format, e: StartEvent): string {
+  switch (format) {
+    case 'classic':
+      return `${MARKER.start}${ctime(e.time)}\n`;
+    case 'json':
+      return `${JSON.stringify({ time: e.time.toISOString(), event: 'start', host: e.host, seq: e.seq })}\n`;
+    case 'text':
+      return `${MARKER.start}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}\n`;
+  }
+}
+
+export function formatEnd(format: Format, e: EndEvent): string {
+  switch (format) {
+    case 'classic':
+      return `${MARKER.end}${ctime(e.time)}\n`;
+    case 'json': {
+      const { status, rttMs, lossPct, error } = e.result;
+      const record = jsonRecord({
+        ...{ time: e.time, event: 'end', host: e.host, seq: e.seq },
+        ...{ status, rttMs, lossPct, error, durationMs: Math.round(e.durationMs) },
+      });
+      return `${JSON.stringify(record)}\n`;
+    }
+    case 'text':
+      return `${MARKER.end}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}${textResult(e.result)}\n`;
+  }
+}
+
+/** One line of the ping log in any format, or `undefined` for anything else. */
+export function parseLogLine(line: string): LogEvent | undefined {
+  if (line.startsWith('{')) return fromJson(line);
+  const event = line.startsWith(MARKER.start)
+    ? 'start'
+    : line.startsWith(MARKER.end)
+      ? 'end'
+      : undefined;
+  return event && fromText(event, line.slice(MARKER[event].length));
+}
+
+function parseDate(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const t = new Date(text);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+function finite(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function statusOf(v: unknown): ProbeStatus | undefined {
+  return typeof v === 'string' && STATUSES.includes(v) ? (v as ProbeStatus) : undefined;
+}
