@@ -24,7 +24,7 @@ export async function reloadCommand(context: CommandContext): Promise<number> {
   const deadline = sentAt + CONFIRM_MS;
   while (Date.now() < deadline) {
     const state = readState(statePath, found.pid);
-    if (state?.lastReload && Date.parse(state.lastReload.time) >= sentAt) {
+    if (state?.lastReload && state.lastReload.time.getTime() >= sentAt) {
       if (state.lastReload?.ok === false) {
         throw new ControlError(
           `reload failed, the daemon keeps its old settings: ${state.lastReload.error}`,

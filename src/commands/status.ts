@@ -5,7 +5,12 @@ import { formatDuration } from '../config/duration.js';
 import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
-import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
+import {
+  type DaemonState,
+  readState,
+  stateFilePath,
+  toStateFile,
+} from '../lifecycle/state-file.js';
 import { localIso } from '../ping-log/format.js';
 
 /** `1 probe`, `2 probes`. */
@@ -28,10 +33,9 @@ export function formatUptime(ms: number): string {
 
 /** The lines `status` prints for a running daemon, from its state. Pure. */
 export function describeState(pid: number, state: DaemonState, now: Date): string[] {
-  const ago = (time: Date | string): string =>
-    formatUptime(now.getTime() - Date.parse(String(time)));
+  const ago = (time: Date): string => formatUptime(now.getTime() - time.getTime());
   // In the local zone, with its offset, as the ping log writes its times: one clock in all output.
-  const at = (time: Date | string): string => localIso(new Date(String(time)));
+  const at = localIso;
   const lines = [
     `ping-daemon is running (pid ${pid}) since ${at(state.startedAt)}, up ${ago(state.startedAt)}`,
     `  ${describeTargets(state.targets)}, logging to ${state.logFile}`,
@@ -96,6 +100,10 @@ export async function statusCommand(context: CommandContext): Promise<number> {
     });
     return ExitCode.ok;
   }
-  print(describeState(found.pid, state, new Date()), { running: true, pidFile, ...state });
+  print(describeState(found.pid, state, new Date()), {
+    running: true,
+    pidFile,
+    ...toStateFile(state),
+  });
   return ExitCode.ok;
 }

@@ -1,29 +1,61 @@
-// The state file beside the PID file: what the running daemon is doing, for `status` (and
-// `reload`, which watches it to tell whether a reload took). Replaced atomically (write a temp
-// file, rename over), so a reader sees the old state or the new one, never half of either.
+// The state file beside the PID file: what the running daemon is doing, for `status`, `logs`
+// (which log it writes), `restart` (how it was started) and `reload` (whether a reload took).
+// Replaced atomically (write a temp file, rename over), so a reader sees the old state or the
+// new one, never half of either. The file has its own type, with a version; toStateFile and
+// fromStateFile are the only conversions between it and what the code works with.
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { type Format, formats } from '../config/options.js';
 import type { Target } from '../config/targets.js';
 import { readSmallFile } from '../ping-log/files.js';
-import type { ServiceStats } from '../probing/service.js';
+import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
+import type { HostStats, ServiceStats } from '../probing/service.js';
 
+export interface LastReload {
+  time: Date;
+  ok: boolean;
+  error?: string;
+  /** What the reload could not do though the settings took (a log not reopened). */
+  warnings?: string[];
+}
+
+/** How the daemon was started, so that a bare `restart` starts it again the same way. */
+export interface StartedBy {
+  args: string[];
+  cwd: string;
+  /** Its PING_DAEMON_* environment. */
+  env: Record<string, string>;
+}
+
+/** The daemon's state, as the daemon and the commands work with it. */
 export interface DaemonState {
   pid: number;
-  startedAt: string;
+  startedAt: Date;
   targets: Target[];
-  format: string;
+  format: Format;
   logFile: string;
   serviceLog: string | null;
   configFile: string | null;
-  /**
-   * How the daemon was started: its command line, working directory and PING_DAEMON_*
-   * environment, so that a bare `restart` starts it again the same way.
-   */
-  invocation?: { args: string[]; cwd: string; env: Record<string, string> };
+  invocation: StartedBy | undefined;
   reloads: number;
-  /** `warnings`: what the reload could not do though the settings took (a log not reopened). */
-  lastReload: { time: string; ok: boolean; error?: string; warnings?: string[] } | null;
+  lastReload: LastReload | null;
   stats: ServiceStats;
 }
+
+/** The version written. A reader refuses other versions (a state from another ping-daemon). */
+export const STATE_VERSION = 1;
+
+type Serialized<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Serialized<U>[]
+    : T extends object
+      ? { [K in keyof T]: Serialized<T[K]> }
+      : T;
+
+/** The file, as JSON: times are ISO strings, an absent invocation is absent. */
+export type StateFile = { version: typeof STATE_VERSION } & Serialized<
+  Omit<DaemonState, 'invocation'>
+> & { invocation?: StartedBy };
 
 /** Room for the state of 10,000 hosts. */
 const MAX_STATE_BYTES = 16 * 1024 * 1024;
@@ -33,9 +65,68 @@ export function stateFilePath(pidFile: string): string {
   return `${pidFile.replace(/\.pid$/, '')}.state.json`;
 }
 
+export function toStateFile(s: DaemonState): StateFile {
+  const hosts: Record<string, Serialized<HostStats>> = {};
+  for (const [host, h] of Object.entries(s.stats.hosts)) {
+    hosts[host] = {
+      ...h,
+      last: h.last && { ...h.last, time: h.last.time.toISOString() },
+      stateSince: h.stateSince?.toISOString(),
+    };
+  }
+  return {
+    version: STATE_VERSION,
+    ...s,
+    startedAt: s.startedAt.toISOString(),
+    lastReload: s.lastReload && { ...s.lastReload, time: s.lastReload.time.toISOString() },
+    stats: { ...s.stats, hosts },
+  };
+}
+
+/**
+ * The state a file holds, or `undefined` when it is not a state this ping-daemon wrote: another
+ * version, or a shape it does not know. A file written before versions were numbered (no
+ * `version`) has version 1's shape.
+ */
+export function fromStateFile(value: unknown): DaemonState | undefined {
+  const f = value as Partial<StateFile> | null;
+  if (typeof f !== 'object' || f === null || (f.version ?? 1) !== STATE_VERSION) return undefined;
+  const startedAt = date(f.startedAt);
+  const lastReload = f.lastReload === null ? null : reloadOf(f.lastReload);
+  const stats = statsOf(f.stats);
+  if (
+    !isCount(f.pid) ||
+    startedAt === undefined ||
+    !Array.isArray(f.targets) ||
+    !f.targets.every(isTarget) ||
+    !(formats as readonly unknown[]).includes(f.format) ||
+    typeof f.logFile !== 'string' ||
+    !nullOr(f.serviceLog, 'string') ||
+    !nullOr(f.configFile, 'string') ||
+    !isCount(f.reloads) ||
+    lastReload === undefined ||
+    stats === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    pid: f.pid,
+    startedAt,
+    targets: f.targets,
+    format: f.format as Format,
+    logFile: f.logFile,
+    serviceLog: f.serviceLog ?? null,
+    configFile: f.configFile ?? null,
+    invocation: isStartedBy(f.invocation) ? f.invocation : undefined,
+    reloads: f.reloads,
+    lastReload,
+    stats,
+  };
+}
+
 export function writeState(path: string, state: DaemonState): void {
   const temp = `${path}.${state.pid}.tmp`;
-  const text = `${JSON.stringify(state)}\n`;
+  const text = `${JSON.stringify(toStateFile(state))}\n`;
   // O_EXCL: a symbolic link planted at the temporary name is removed, never written through.
   try {
     writeFileSync(temp, text, { mode: 0o644, flag: 'wx' });
@@ -47,15 +138,17 @@ export function writeState(path: string, state: DaemonState): void {
   renameSync(temp, path);
 }
 
-/** The state, or `undefined` when there is none (or it is not ours to trust). */
+/** The state of daemon `pid`, or `undefined` when there is none (or it is not ours to trust). */
 export function readState(path: string, pid: number): DaemonState | undefined {
+  let value: unknown;
   try {
     // Bounded, and never blocked by a FIFO planted at its name.
-    const state = JSON.parse(readSmallFile(path, MAX_STATE_BYTES)) as DaemonState;
-    return state.pid === pid ? state : undefined;
+    value = JSON.parse(readSmallFile(path, MAX_STATE_BYTES));
   } catch {
     return undefined;
   }
+  const state = fromStateFile(value);
+  return state?.pid === pid ? state : undefined;
 }
 
 export function removeState(path: string, pid: number): void {
@@ -65,4 +158,106 @@ export function removeState(path: string, pid: number): void {
   } catch {
     // Already gone.
   }
+}
+
+// ---- checks of what a file holds ---------------------------------------------------------------
+
+const STATUSES: readonly unknown[] = ['up', 'down', 'error'] satisfies ProbeStatus[];
+
+function date(v: unknown): Date | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = new Date(v);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+function nullOr(v: unknown, type: 'string'): boolean {
+  return v === null || v === undefined || typeof v === type;
+}
+
+function isTarget(v: unknown): v is Target {
+  const t = v as Target;
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.host === 'string' &&
+    isCount(t.intervalMs) &&
+    isCount(t.timeoutMs) &&
+    isCount(t.count)
+  );
+}
+
+function isStartedBy(v: unknown): v is StartedBy {
+  const s = v as StartedBy;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    Array.isArray(s.args) &&
+    s.args.every((a) => typeof a === 'string') &&
+    typeof s.cwd === 'string' &&
+    typeof s.env === 'object' &&
+    s.env !== null &&
+    Object.values(s.env).every((e) => typeof e === 'string')
+  );
+}
+
+function reloadOf(v: unknown): LastReload | undefined {
+  const r = v as Serialized<LastReload> | undefined;
+  const time = date(r?.time);
+  if (r === undefined || time === undefined || typeof r.ok !== 'boolean') return undefined;
+  const reload: LastReload = { time, ok: r.ok };
+  if (typeof r.error === 'string') reload.error = r.error;
+  if (Array.isArray(r.warnings)) reload.warnings = r.warnings.filter((w) => typeof w === 'string');
+  return reload;
+}
+
+function resultOf(v: unknown): ProbeResult | undefined {
+  const r = v as ProbeResult | undefined;
+  if (typeof r !== 'object' || r === null || !STATUSES.includes(r.status)) return undefined;
+  const result: ProbeResult = { status: r.status };
+  if (typeof r.rttMs === 'number') result.rttMs = r.rttMs;
+  if (typeof r.lossPct === 'number') result.lossPct = r.lossPct;
+  if (typeof r.error === 'string') result.error = r.error;
+  return result;
+}
+
+function hostStatsOf(v: unknown): HostStats | undefined {
+  const h = v as Serialized<HostStats> | undefined;
+  if (typeof h !== 'object' || h === null) return undefined;
+  const counts = [h.probes, h.skipped, h.missed, h.up, h.down, h.error];
+  if (!counts.every(isCount)) return undefined;
+  const stats: HostStats = {
+    probes: h.probes,
+    skipped: h.skipped,
+    missed: h.missed,
+    up: h.up,
+    down: h.down,
+    error: h.error,
+  };
+  if (h.last !== undefined) {
+    const time = date(h.last.time);
+    const result = resultOf(h.last.result);
+    if (time === undefined || result === undefined || !isCount(h.last.seq)) return undefined;
+    stats.last = { time, seq: h.last.seq, result };
+  }
+  if (STATUSES.includes(h.state)) stats.state = h.state as ProbeStatus;
+  const since = date(h.stateSince);
+  if (since !== undefined) stats.stateSince = since;
+  return stats;
+}
+
+function statsOf(v: unknown): ServiceStats | undefined {
+  const s = v as Serialized<ServiceStats> | undefined;
+  if (typeof s !== 'object' || s === null || !isCount(s.lostLines)) return undefined;
+  if (typeof s.hosts !== 'object' || s.hosts === null) return undefined;
+  const hosts: Record<string, HostStats> = {};
+  for (const [host, value] of Object.entries(s.hosts)) {
+    const stats = hostStatsOf(value);
+    if (stats === undefined) return undefined;
+    hosts[host] = stats;
+  }
+  return { hosts, lostLines: s.lostLines };
 }

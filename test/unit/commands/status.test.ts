@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeState, formatUptime } from '../../../src/commands/status.js';
-import type { DaemonState } from '../../../src/lifecycle/state-file.js';
+import { type DaemonState, fromStateFile, toStateFile } from '../../../src/lifecycle/state-file.js';
 import { localIso } from '../../../src/ping-log/format.js';
+
+/** The state as `status` reads it from the file the daemon wrote. */
+function readBack(state: DaemonState): DaemonState {
+  const read = fromStateFile(JSON.parse(JSON.stringify(toStateFile(state))));
+  assert.ok(read);
+  return read;
+}
 
 /** An ISO time as status prints it: in the local zone, with its offset. */
 const L = (iso: string): string => localIso(new Date(iso));
@@ -19,7 +26,8 @@ describe('describeState', () => {
   it('shows the schedule, the current state, the last probe and the counts', () => {
     const state: DaemonState = {
       pid: 42,
-      startedAt: '2026-11-24T12:00:00.000Z',
+      startedAt: new Date('2026-11-24T12:00:00.000Z'),
+      invocation: undefined,
       targets: [
         { host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
         { host: '::1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
@@ -29,7 +37,7 @@ describe('describeState', () => {
       serviceLog: null,
       configFile: null,
       reloads: 1,
-      lastReload: { time: '2026-11-24T12:30:00.000Z', ok: false, error: 'bad' },
+      lastReload: { time: new Date('2026-11-24T12:30:00.000Z'), ok: false, error: 'bad' },
       stats: {
         lostLines: 0,
         hosts: {
@@ -51,16 +59,13 @@ describe('describeState', () => {
         },
       },
     };
-    assert.deepEqual(
-      describeState(42, JSON.parse(JSON.stringify(state)), new Date('2026-11-24T13:00:00.000Z')),
-      [
-        `ping-daemon is running (pid 42) since ${L('2026-11-24T12:00:00.000Z')}, up 1h`,
-        '  pinging 2 hosts (127.0.0.1, ::1) every 3s, logging to /home/ping.log',
-        `  127.0.0.1: up since ${L('2026-11-24T12:10:00.000Z')} (50m); last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
-        '    1200 probes: 1190 up, 8 down, 2 errors; 1 skipped (every 3s, timeout 2s)',
-        '  ::1: no probe yet (every 3s, timeout 2s)',
-        `  last reload at ${L('2026-11-24T12:30:00.000Z')}: failed: bad`,
-      ],
-    );
+    assert.deepEqual(describeState(42, readBack(state), new Date('2026-11-24T13:00:00.000Z')), [
+      `ping-daemon is running (pid 42) since ${L('2026-11-24T12:00:00.000Z')}, up 1h`,
+      '  pinging 2 hosts (127.0.0.1, ::1) every 3s, logging to /home/ping.log',
+      `  127.0.0.1: up since ${L('2026-11-24T12:10:00.000Z')} (50m); last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
+      '    1200 probes: 1190 up, 8 down, 2 errors; 1 skipped (every 3s, timeout 2s)',
+      '  ::1: no probe yet (every 3s, timeout 2s)',
+      `  last reload at ${L('2026-11-24T12:30:00.000Z')}: failed: bad`,
+    ]);
   });
 });
