@@ -6,6 +6,7 @@
 import type { Options as YargsOption } from 'yargs';
 import yargs, { type Argv } from 'yargs';
 import { loadConfigFile } from '../config/config-file.js';
+import { formatDuration } from '../config/duration.js';
 import { ENV_PREFIX, formats, logLevels, type Place, serviceOptions } from '../config/options.js';
 import {
   checkEnvironment,
@@ -15,6 +16,7 @@ import {
   type Settings,
 } from '../config/settings.js';
 import { type ConfigError, ExitCode, PingDaemonError, UsageError } from '../errors.js';
+import { DEFAULT_LINES, DEFAULT_STOP_TIMEOUT_MS } from './command-options.js';
 import type { Action, CommandContext, Invocation } from './context.js';
 
 /** Settings for `mode` from the command line, the environment and the config file. */
@@ -94,11 +96,13 @@ function build(
           controlOptions(
             y,
             'stop',
-            '$0 stop [--pid-file FILE] [--timeout 10s] [--force]',
+            `$0 stop [--pid-file FILE] [--timeout ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)}] [--force]`,
             ['timeout', 'force'],
             invocation.args,
           )
-            .option('timeout', { describe: 'how long to wait for the exit (stop: default 10s)' })
+            .option('timeout', {
+              describe: `how long to wait for the exit (stop: default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})`,
+            })
             .option('force', {
               type: 'boolean',
               describe: 'SIGKILL the daemon if it outlives --timeout',
@@ -125,7 +129,7 @@ function build(
           controlOptions(
             y,
             'logs',
-            '$0 logs [-n 20] [-f] [--json] [--host H] [--since 10m] [--summary] [--log-file FILE]',
+            `$0 logs [-n ${DEFAULT_LINES}] [-f] [--json] [--host H] [--since 10m] [--summary] [--log-file FILE]`,
             ['lines', 'follow', 'json', 'since', 'summary', 'host', 'logFile'],
             invocation.args,
           )
@@ -137,7 +141,7 @@ function build(
             .option('lines', {
               alias: 'n',
               type: 'string',
-              describe: 'how many lines (default 20)',
+              describe: `how many lines (default ${DEFAULT_LINES})`,
             })
             .option('follow', {
               alias: 'f',

@@ -3,10 +3,9 @@
 
 import { closeSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type LogsOptions, logsOptions } from '../command-line/command-options.js';
 import type { CommandContext } from '../command-line/context.js';
-import { parseDuration } from '../config/duration.js';
-import { canonicalHost, hostProblem } from '../config/host.js';
-import { show } from '../config/option-checks.js';
+import { canonicalHost } from '../config/host.js';
 import { DEFAULTS } from '../config/options.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
@@ -18,17 +17,14 @@ import { render, type View } from '../reading/log-view.js';
 import { formatSummary, summarise } from '../reading/summary.js';
 import { Follower } from '../reading/tail.js';
 
-export const DEFAULT_LINES = 20;
-
 /**
  * The log to read: --log-file (command line, environment or config file); else the log of the
  * daemon running on this machine, or of its last run when it died (its state file says); else
  * the built-in default. When the file read is not one that was named or is being written, a
  * note on stderr says which it is.
  */
-function logFileOf(context: CommandContext): string {
-  const { logFile } = context.argv;
-  if (typeof logFile === 'string') return resolve(context.invocation.cwd, logFile);
+function logFileOf(context: CommandContext, { logFile }: LogsOptions): string {
+  if (logFile !== undefined) return resolve(context.invocation.cwd, logFile);
   const pidFile = context.pidFile();
   const found = inspectForControl(pidFile);
   const state =
@@ -58,24 +54,9 @@ interface Filter {
   since: Date | undefined;
 }
 
-function filterOf(context: CommandContext): Filter {
-  const host = context.typed('--host', '-H') ? String(context.argv.host) : undefined;
-  if (host !== undefined && hostProblem(host)) {
-    throw new ControlError(`--host ${hostProblem(host)}, got ${show(host)}`, ExitCode.usage);
-  }
-  const canonical = host === undefined ? undefined : canonicalHost(host);
-  let since: Date | undefined;
-  if (context.argv.since !== undefined) {
-    const ms = parseDuration(context.argv.since);
-    if (ms === undefined) {
-      throw new ControlError(
-        `--since must be a positive duration like \`10m\`, got ${show(context.argv.since)}`,
-        ExitCode.usage,
-      );
-    }
-    since = new Date(Date.now() - ms);
-  }
-  return { host: canonical, since };
+function filterOf(options: LogsOptions): Filter {
+  const since = options.sinceMs === undefined ? undefined : new Date(Date.now() - options.sinceMs);
+  return { host: options.host, since };
 }
 
 function passes(filter: Filter, event: LogEvent | undefined): boolean {
@@ -156,24 +137,12 @@ function findWanted(
 }
 
 export async function logsCommand(context: CommandContext): Promise<number> {
-  const path = logFileOf(context);
-  const filter = filterOf(context);
-  const follow = context.argv.follow === true;
-  const summary = context.argv.summary === true;
-  const count =
-    context.argv.lines === undefined
-      ? summary
-        ? Number.POSITIVE_INFINITY
-        : DEFAULT_LINES
-      : Number(context.argv.lines);
-  if (!(count >= 0)) {
-    throw new ControlError(
-      `-n must be a number of lines, got ${show(context.argv.lines)}`,
-      ExitCode.usage,
-    );
-  }
+  const options = logsOptions(context.argv, context.typed);
+  const path = logFileOf(context, options);
+  const filter = filterOf(options);
+  const { follow, summary, lines: count } = options;
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const view: View = context.argv.json === true ? 'json' : process.stdout.isTTY ? 'pretty' : 'raw';
+  const view: View = options.json ? 'json' : process.stdout.isTTY ? 'pretty' : 'raw';
   exitQuietlyOnHangup();
 
   const output = new Output();

@@ -3,13 +3,14 @@
 // directory and PING_DAEMON_* environment); with options, with those. Either way the new
 // settings are checked completely (options, config file, ping, files, privileges) before the old
 // daemon is stopped: a typo or an unwritable log must never leave nothing running.
+import { DEFAULT_STOP_TIMEOUT_MS } from '../command-line/command-options.js';
 import type { CommandContext, Invocation } from '../command-line/context.js';
 import { ENV_PREFIX } from '../config/options.js';
 import { ControlError, ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
 import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
 import { launchDaemon, preflight } from './start.js';
-import { DEFAULT_STOP_TIMEOUT_MS, stopDaemon } from './stop.js';
+import { stopDaemon } from './stop.js';
 
 /** Whether the command line names nothing but the command and the PID file. */
 export function onlyPidFile(args: string[]): boolean {

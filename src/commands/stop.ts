@@ -1,9 +1,9 @@
 // `ping-daemon stop`: SIGTERM, then wait for the exit; `--force` SIGKILLs a daemon that outlives
 // the wait. Only a process that the PID file names *and* that is a ping-daemon is ever signalled.
 import { unlinkSync } from 'node:fs';
+import { stopOptions } from '../command-line/command-options.js';
 import type { CommandContext } from '../command-line/context.js';
-import { formatDuration, parseDuration } from '../config/duration.js';
-import { show } from '../config/option-checks.js';
+import { formatDuration } from '../config/duration.js';
 import { ControlError, ExitCode } from '../errors.js';
 import {
   inspectForControl,
@@ -13,8 +13,6 @@ import {
 } from '../lifecycle/pid-file.js';
 import { childrenOf } from '../lifecycle/proc.js';
 import { removeState, stateFilePath } from '../lifecycle/state-file.js';
-
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 async function exited(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -81,28 +79,9 @@ export async function stopDaemon(
   return `ping-daemon stopped (pid ${pid})${force && killed ? ' with SIGKILL' : ''}`;
 }
 
-/** Only a `--timeout` typed here is a stop timeout (see CommandContext.typed). */
-function stopTimeoutMs(context: CommandContext): number {
-  const typed = context.invocation.args.some(
-    (a) => a === '--timeout' || a.startsWith('--timeout='),
-  );
-  if (!typed) return DEFAULT_STOP_TIMEOUT_MS;
-  const ms = parseDuration(context.argv.timeout);
-  if (ms === undefined) {
-    throw new ControlError(
-      `--timeout must be a positive duration like \`10s\`, got ${show(context.argv.timeout)}`,
-      ExitCode.usage,
-    );
-  }
-  return ms;
-}
-
 export async function stopCommand(context: CommandContext): Promise<number> {
-  const message = await stopDaemon(
-    context.pidFile(),
-    stopTimeoutMs(context),
-    context.argv.force === true,
-  );
+  const { timeoutMs, force } = stopOptions(context.argv, context.typed);
+  const message = await stopDaemon(context.pidFile(), timeoutMs, force);
   process.stdout.write(`${message}\n`);
   return ExitCode.ok;
 }

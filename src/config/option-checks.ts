@@ -107,6 +107,11 @@ export function show(value: unknown): string {
   return `\`${short}\``;
 }
 
+/** `--interval must be a positive duration like `3s`, got `abc``: every option's problem. */
+export function problemText(name: string, problem: string, value: unknown): string {
+  return `${name} ${problem}, got ${show(value)}`;
+}
+
 /** `--interval must be a positive duration like `3s`, got `abc``, or undefined when valid. */
 export function optionProblem(
   key: OptionKey,
@@ -124,7 +129,7 @@ export function optionProblem(
     }
   }
   const problem = checks[key](value);
-  return problem === undefined ? undefined : `${name} ${problem}, got ${show(value)}`;
+  return problem === undefined ? undefined : problemText(name, problem, value);
 }
 
 export function isOptionKey(key: string): key is OptionKey {

@@ -1,9 +1,11 @@
 // Every option of SPEC §1, its built-in default and its help text, written once. yargs reads the
-// specs below; config/ping-daemon.json documents the same defaults (test/unit/options.test.ts
+// specs below; config/ping-daemon.json documents the same defaults (test/unit/config/options.test.ts
 // checks that the two agree).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Options as YargsOption } from 'yargs';
+import { DEFAULT_TIMEOUT_MS } from '../probing/timing.js';
+import { formatDuration } from './duration.js';
 
 export const formats = ['text', 'classic', 'json'] as const;
 export type Format = (typeof formats)[number];
@@ -74,6 +76,10 @@ export interface Place {
 
 /** Root's PID file, the same for the CLI and both systemd units (their RuntimeDirectory). */
 export const ROOT_PID_FILE = '/run/ping-daemon/ping-daemon.pid';
+const PID_FILE_NAME = 'ping-daemon.pid';
+/** Other users' PID file directory without XDG_RUNTIME_DIR, below their home. */
+const USER_STATE_DIR = '.local/state/ping-daemon';
+const ROOT_SERVICE_LOG = '/var/log/ping-daemon.log';
 
 /**
  * The PID file: root `/run/ping-daemon/ping-daemon.pid`; others `$XDG_RUNTIME_DIR/ping-daemon.pid`, else
@@ -81,13 +87,13 @@ export const ROOT_PID_FILE = '/run/ping-daemon/ping-daemon.pid';
  */
 export function defaultPidFile({ uid, env, home }: Place): string {
   if (uid === 0) return ROOT_PID_FILE;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'ping-daemon.pid');
-  return join(home ?? homedir(), '.local/state/ping-daemon/ping-daemon.pid');
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, PID_FILE_NAME);
+  return join(home ?? homedir(), USER_STATE_DIR, PID_FILE_NAME);
 }
 
 /** The daemon's own log: root `/var/log/ping-daemon.log`, others beside the PID file. */
 export function defaultServiceLog(place: Place, pidFile: string): string {
-  if (place.uid === 0) return '/var/log/ping-daemon.log';
+  if (place.uid === 0) return ROOT_SERVICE_LOG;
   return join(pidFile, '..', 'ping-daemon.log');
 }
 
@@ -117,7 +123,7 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     timeout: {
       type: 'string',
-      defaultDescription: '2s, or 80% of the interval when shorter',
+      defaultDescription: `${formatDuration(DEFAULT_TIMEOUT_MS)}, or 80% of the interval when shorter`,
       describe: 'how long one probe may take before it counts as down; must be < interval',
     },
     // Numbers are read as strings and checked by us: yargs turns `abc` into NaN, and the message
@@ -140,14 +146,12 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     pidFile: {
       type: 'string',
-      defaultDescription:
-        'root: /run/ping-daemon/ping-daemon.pid; others: $XDG_RUNTIME_DIR/ping-daemon.pid, else ~/.local/state/ping-daemon/ping-daemon.pid',
+      defaultDescription: `root: ${ROOT_PID_FILE}; others: $XDG_RUNTIME_DIR/${PID_FILE_NAME}, else ~/${USER_STATE_DIR}/${PID_FILE_NAME}`,
       describe: 'PID file',
     },
     serviceLog: {
       type: 'string',
-      defaultDescription:
-        'daemon: /var/log/ping-daemon.log (root) or beside the PID file; run: stderr',
+      defaultDescription: `daemon: ${ROOT_SERVICE_LOG} (root) or beside the PID file; run: stderr`,
       describe: "the daemon's own JSON log",
     },
     logLevel: {
