@@ -1,6 +1,6 @@
 // npm run bench: what a tick costs, how precisely ticks keep time, memory, start and stop, and
 // scale, for ping-daemon and, in the same run, for the floor and its peers. Pings 127.0.0.0/8
-// only (SPEC §7). Prints a table; writes bench/results.json and bench/RESULTS.md.
+// only (docs/testing.md). Prints a table; writes bench/results.json and bench/RESULTS.md.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

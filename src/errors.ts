@@ -1,7 +1,7 @@
 // One error type for everything that reaches the user. Each subclass carries its exit code, so
 // the CLI maps errors to exit codes in exactly one place (cli.ts) and prints one line.
 
-/** Exit codes of SPEC §1, including the LSB codes of `status` and `reload`. */
+/** Exit codes of docs/command-line.md, including the LSB codes of `status` and `reload`. */
 export const ExitCode = {
   ok: 0,
   failure: 1,

@@ -1,4 +1,4 @@
-# The tutorial's loop of SPEC §0, in the foreground (the benchmark measures the loop, not the
+# The tutorial's loop (docs/README.md), in the foreground (the benchmark measures the loop, not the
 # double fork), with `ping -c 1` so that it does not leak a ping per tick.
 # Usage: python3 tutorial.py HOST INTERVAL_SECONDS LOG
 import os

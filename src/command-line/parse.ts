@@ -1,7 +1,7 @@
-// The command line of SPEC §1, with yargs: commands, options, environment (PING_DAEMON_*), the
-// JSON config file (--config), strict checking and completion are all yargs' own. Parsing is
-// synchronous and returns the action to run, so the same parse serves `main` and SIGHUP's
-// re-read of the configuration.
+// The command line of docs/command-line.md, with yargs: commands, options, environment
+// (PING_DAEMON_*), the JSON config file (--config), strict checking and completion are all yargs'
+// own. Parsing is synchronous and returns the action to run, so the same parse serves `main` and
+// SIGHUP's re-read of the configuration.
 
 import type { Options as YargsOption } from 'yargs';
 import yargs, { type Argv } from 'yargs';

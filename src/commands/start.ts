@@ -13,8 +13,8 @@ import { checkAppendable, checkPidDirectory, openOrExplain } from '../ping-log/f
 import { findPing } from '../probing/ping-exec.js';
 
 /**
- * SPEC §2 step 1: everything that can be checked before the detach. `replacing`: the PID of the
- * daemon a restart is about to stop, which may hold the PID file meanwhile.
+ * Step 1 of docs/starting.md: everything that can be checked before the detach. `replacing`:
+ * the PID of the daemon a restart is about to stop, which may hold the PID file meanwhile.
  */
 export function preflight(settings: Settings, place: Place, replacing?: number): void {
   process.umask(settings.umask); // so files created by the checks get their final mode
@@ -31,7 +31,7 @@ export function preflight(settings: Settings, place: Place, replacing?: number):
   if (settings.serviceLog !== undefined) checkAppendable(settings.serviceLog, '--service-log');
 }
 
-/** SPEC §2 steps 2-5: detaches the daemon with `invocation`'s arguments and waits for it. */
+/** Steps 2-5 of docs/starting.md: detaches the daemon with `invocation`'s arguments, waits. */
 export async function launchDaemon(invocation: Invocation, settings: Settings): Promise<number> {
   const env = daemonEnvironment(process.env, invocation.cwd);
   const pid = await launch(invocation.args, env, settings.serviceLog ?? 'stderr', settings);

@@ -23,7 +23,7 @@ async function exited(pid: number, ms: number): Promise<boolean> {
   return true;
 }
 
-/** A PID file that holds no PID at all belongs to nobody: remove it (a link itself, not its target). */
+/** A PID file that holds no PID belongs to nobody: remove it (a link itself, not its target). */
 function removeGarbage(pidFile: string): void {
   try {
     unlinkSync(pidFile);

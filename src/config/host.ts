@@ -1,6 +1,6 @@
-// Host validation (SPEC §6). The host is the one argument that reaches `ping` from the user, so
-// anything that could be read as an option, split by a shell or smuggle a control character is
-// refused here, before anything is spawned.
+// Host validation (docs/bad-input.md). The host is the one argument that reaches `ping` from the
+// user, so anything that could be read as an option, split by a shell or smuggle a control
+// character is refused here, before anything is spawned.
 import { isIPv4, isIPv6 } from 'node:net';
 
 // RFC 1123: letters, digits and hyphens; labels 1-63 characters, not starting or ending with a

@@ -1,6 +1,6 @@
-// Every option of SPEC §1, its built-in default and its help text, written once. yargs reads the
-// specs below; config/ping-daemon.json documents the same defaults (test/unit/config/options.test.ts
-// checks that the two agree).
+// Every option of docs/command-line.md, its built-in default and its help text, written once. yargs
+// reads the specs below; config/ping-daemon.json documents the same defaults
+// (test/unit/config/options.test.ts checks that the two agree).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Options as YargsOption } from 'yargs';
@@ -31,7 +31,7 @@ export const DEFAULTS = {
   maxInflight: 100,
 } as const;
 
-/** Where `ping` is looked for unless `--ping-dir` names a directory (SPEC §6). */
+/** Where `ping` is looked for unless `--ping-dir` names a directory (docs/bad-input.md). */
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The environment variable prefix: `PING_DAEMON_LOG_FILE` sets `--log-file`. */
@@ -82,8 +82,8 @@ const USER_STATE_DIR = '.local/state/ping-daemon';
 const ROOT_SERVICE_LOG = '/var/log/ping-daemon.log';
 
 /**
- * The PID file: root `/run/ping-daemon/ping-daemon.pid`; others `$XDG_RUNTIME_DIR/ping-daemon.pid`, else
- * `~/.local/state/ping-daemon/ping-daemon.pid`.
+ * The PID file: root `/run/ping-daemon/ping-daemon.pid`; others
+ * `$XDG_RUNTIME_DIR/ping-daemon.pid`, else `~/.local/state/ping-daemon/ping-daemon.pid`.
  */
 export function defaultPidFile({ uid, env, home }: Place): string {
   if (uid === 0) return ROOT_PID_FILE;

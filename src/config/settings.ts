@@ -40,7 +40,7 @@ export interface Settings {
   umask: number;
   user: string | undefined;
   group: string | undefined;
-  /** `undefined`: the system PATH of SPEC §6. */
+  /** `undefined`: the system PATH of docs/bad-input.md. */
   pingDir: string | undefined;
   configFile: string | undefined;
 }

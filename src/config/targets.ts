@@ -1,6 +1,6 @@
-// The hosts to ping and the timing of each (SPEC §1, many hosts): `--host` (repeatable, or
-// comma-separated), or `host`/`hosts` in the config file, where an entry may carry its own
-// interval, timeout and count. Pure.
+// The hosts to ping and the timing of each (docs/command-line.md, many hosts): `--host`
+// (repeatable, or comma-separated), or `host`/`hosts` in the config file, where an entry may carry
+// its own interval, timeout and count. Pure.
 
 import { UsageError } from '../errors.js';
 import { defaultTimeoutMs, minimumTimeoutMs, PACKET_GAP_MS } from '../probing/timing.js';

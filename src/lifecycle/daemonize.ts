@@ -1,5 +1,5 @@
-// Putting the daemon in the background: the daemon(7) sequence of SPEC §2. Node cannot fork(),
-// so where the tutorial forks twice we spawn twice:
+// Putting the daemon in the background: the daemon(7) sequence of docs/starting.md. Node cannot
+// fork(), so where the tutorial forks twice we spawn twice:
 //
 //   launcher --spawn(detached: setsid)--> stage 1 (/bin/sh) --"$@" &--> stage 2 (the daemon)
 //        ^                                   | exits at once                  |
@@ -32,7 +32,7 @@ export const SETTINGS_FD = 4;
  */
 export const STAGE2_SETTINGS_ENV = 'PINGD_STAGE2_SETTINGS';
 export const STAGE2_CWD_ENV = 'PINGD_STAGE2_CWD';
-/** How long the launcher waits for the report (SPEC §2). */
+/** How long the launcher waits for the report (docs/starting.md). */
 export const READY_TIMEOUT_MS = 10_000;
 
 /**

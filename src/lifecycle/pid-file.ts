@@ -1,5 +1,5 @@
-// The PID file (SPEC §4): created with O_CREAT|O_EXCL so two daemons can never both hold it;
-// trusted only when its PID is alive *and* is a ping-daemon, so a PID reused after a crash or a
+// The PID file (docs/pid-file.md): created with O_CREAT|O_EXCL so two daemons can never both hold
+// it; trusted only when its PID is alive *and* is a ping-daemon, so a PID reused after a crash or a
 // reboot never makes us refuse to start, nor makes `stop` signal an unrelated program.
 //
 // The daemon keeps its PID file open for as long as it runs, so `stop`, `status` and `reload` can

@@ -28,7 +28,7 @@ export interface Resources {
   /** Reopens both logs (rotation); returns the failures (those old files stay open and written). */
   reopen(): string[];
   close(): void;
-  /** Closes, and removes the logs this start created while they are still empty (a failed start). */
+  /** Closes, and removes the logs this start created while still empty (a failed start). */
   abandon(): void;
 }
 

@@ -1,4 +1,4 @@
-// The daemon's signal handlers (SPEC §5), in one place. Every signal a user can send has a
+// The daemon's signal handlers (docs/signals.md), in one place. Every signal a user can send has a
 // meaning; none kills the daemon behind its back (without an end line for the probe in flight,
 // leaving its PID file):
 //   SIGTERM, SIGINT and every other signal whose default is to terminate: a graceful stop, a

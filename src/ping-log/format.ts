@@ -1,6 +1,6 @@
-// The ping log's lines in the three formats of SPEC §3 (docs/log-format.md), written and read
-// back by one module, so the markers, month names and keys are spelled once. Pure: the time is
-// passed in. Every line written ends with "\n", so the writer puts it on disk with one write().
+// The ping log's lines in the three formats of docs/log-format.md, written and read back by one
+// module, so the markers, month names and keys are spelled once. Pure: the time is passed in. Every
+// line written ends with "\n", so the writer puts it on disk with one write().
 import type { Format } from '../config/options.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
 
@@ -38,7 +38,7 @@ const STATUSES: readonly string[] = ['up', 'down', 'error'] satisfies ProbeStatu
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
-/** C `ctime()` without its newline, in local time: `Tue Nov  4 20:15:03 2026` (day space-padded). */
+/** C `ctime()` without its newline, in local time: `Tue Nov  4 20:15:03 2026` (day padded). */
 export function ctime(t: Date): string {
   const day = String(t.getDate()).padStart(2, ' ');
   const clock = `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;

@@ -1,8 +1,8 @@
-// An append-only log file: the ping log (SPEC §3) and the service log's file. Each line goes out
-// in one write() on a file opened O_APPEND: the kernel then places every line at the end of the
-// file whole, so readers never see half a line and other writers never land inside one. Writes
-// are synchronous, so a line is in the page cache before the next tick. Before each write the
-// path is checked against the open file (Python's WatchedFileHandler does the same): after
+// An append-only log file: the ping log (docs/log-format.md) and the service log's file. Each line
+// goes out in one write() on a file opened O_APPEND: the kernel then places every line at the end
+// of the file whole, so readers never see half a line and other writers never land inside one.
+// Writes are synchronous, so a line is in the page cache before the next tick. Before each write
+// the path is checked against the open file (Python's WatchedFileHandler does the same): after
 // logrotate renames or deletes it, the next line goes to a new file at the path, and nothing is
 // lost.
 //

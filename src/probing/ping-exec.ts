@@ -1,5 +1,5 @@
-// Finding the `ping` executable. A daemon running as root must not run whatever `ping` comes
-// first on a PATH it inherited (SPEC §6), so it searches a fixed system PATH, or exactly the
+// Finding the `ping` executable. A daemon running as root must not run whatever `ping` comes first
+// on a PATH it inherited (docs/bad-input.md), so it searches a fixed system PATH, or exactly the
 // directory the configuration names.
 import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';

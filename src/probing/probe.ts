@@ -89,7 +89,7 @@ export function createProbe(pingPath: string): ProbeFn {
         env: pingEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probe
-        // finish (SPEC §5), and a kill reaches a stand-in's children too.
+        // finish (docs/signals.md), and a kill reaches a stand-in's children too.
         detached: true,
       });
     } catch (err) {

@@ -314,7 +314,7 @@ export class PingService {
     stats[result.status]++;
     stats.last = { time, seq, result };
     if (result.status === stats.state) return;
-    // State changes, not ticks, reach the service log (SPEC §5).
+    // State changes, not ticks, reach the service log (docs/signals.md).
     const fields = { host, seq, status: result.status, previous: stats.state, error: result.error };
     const message =
       result.status === 'error'

@@ -28,7 +28,7 @@ export function minimumTimeoutMs(count: number): number {
   return (count - 1) * PACKET_GAP_MS + MIN_REPLY_WAIT_MS;
 }
 
-/** ping's `-W`: it counts from the last echo request, so the gaps before it come off the timeout. */
+/** ping's `-W`: it counts from the last echo request, so the gaps come off the timeout. */
 export function replyWaitMs(timeoutMs: number, count: number): number {
   return Math.max(MIN_REPLY_WAIT_MS, timeoutMs - (count - 1) * PACKET_GAP_MS);
 }

@@ -1,6 +1,6 @@
-// The daemon's own log (SPEC §5): pino JSON, one line per event. Written synchronously: events
-// are rare (start, stop, reload, state changes), and a synchronous write is on disk before the
-// process exits, whatever way it exits.
+// The daemon's own log (docs/signals.md): pino JSON, one line per event. Written synchronously:
+// events are rare (start, stop, reload, state changes), and a synchronous write is on disk before
+// the process exits, whatever way it exits.
 //
 // Where it goes: the --service-log file; else stderr, as JSON lines prefixed with their syslog
 // priority when stderr is systemd's journal (so `journalctl -p warning` works), pretty-printed

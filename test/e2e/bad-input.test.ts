@@ -1,4 +1,4 @@
-// SPEC §6: every bad input gets one clear line and exit 1 or 2 before anything runs, and
+// docs/bad-input.md: every bad input gets one clear line and exit 1 or 2 before anything runs, and
 // nothing already in the log is touched.
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

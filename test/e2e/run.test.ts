@@ -272,7 +272,7 @@ describe('run', () => {
 describe('run in a private network namespace', {
   skip: !isRoot && 'needs root for unshare -n',
 }, () => {
-  // The namespace has its own loopback and nothing else: no packet can leave it (SPEC §7).
+  // The namespace has its own loopback and nothing else: no packet can leave it (docs/testing.md).
   const inNamespace = (setup: string) => ({
     prefix: ['unshare', '-n', 'sh', '-c', `${setup} && exec "$@"`, 'sh'],
   });

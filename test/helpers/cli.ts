@@ -105,7 +105,7 @@ export interface TextLine {
   rest: string;
 }
 
-/** Parses a text-format line of SPEC §3, or throws naming the line. */
+/** Parses a text-format line of docs/log-format.md, or throws naming the line. */
 export function parseText(line: string): TextLine {
   const m = TEXT.exec(line);
   if (!m) throw new Error(`not a text-format line: ${JSON.stringify(line)}`);

@@ -7,7 +7,7 @@ import { UsageError } from '../../../src/errors.js';
 const place = { uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' }, home: '/home/u' };
 
 describe('resolveSettings', () => {
-  it('fills the defaults of SPEC §1', () => {
+  it('fills the defaults of docs/command-line.md', () => {
     const s = resolveSettings({ host: '127.0.0.1' }, place, 'run', '/x');
     assert.deepEqual(s, {
       targets: [{ host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 }],

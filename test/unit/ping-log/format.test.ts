@@ -25,7 +25,7 @@ describe('localIso', () => {
 });
 
 describe('text format', () => {
-  it('writes the start line of SPEC §3', () => {
+  it('writes the start line of docs/log-format.md', () => {
     assert.equal(
       formatStart('text', { time: t, host: 'www.host.test', seq: 42 }),
       'start time---------:2026-11-24T20:15:03.001+08:00 host=www.host.test seq=42\n',
