@@ -250,10 +250,13 @@ describe('3. running out of descriptors', () => {
       ],
       { prefix: ['prlimit', '--nofile=40:40'] },
     );
+    const seen = (): string =>
+      `stderr: ${run.stderr().slice(-2000)}; log: ${readLines(p.log).slice(-6).join(' | ')}`;
     await waitFor(
       'an EMFILE error',
       () => readLines(p.log).some((l) => l.includes('too many open files')),
-      15_000,
+      30_000,
+      seen,
     );
     await waitFor(
       'a later probe that worked',
@@ -263,6 +266,7 @@ describe('3. running out of descriptors', () => {
         return lines.slice(at).some((l) => l.includes('status=up'));
       },
       15_000,
+      seen,
     );
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0, run.stderr());

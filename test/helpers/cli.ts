@@ -63,13 +63,24 @@ export async function cliDone(args: string[], options: SpawnOptions & { prefix?:
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
-/** Polls `check` until it returns a truthy value; fails after `ms`. */
-export async function waitFor<T>(what: string, check: () => T, ms = 5000): Promise<NonNullable<T>> {
+/**
+ * Polls `check` until it returns a truthy value; fails after `ms`, with what `context` says about
+ * the state of things then (a process's stderr, the end of a log).
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T,
+  ms = 5000,
+  context?: () => string,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const seen = context ? `; ${context()}` : '';
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${seen}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
