@@ -78,6 +78,18 @@ const errnoText: Record<string, string> = {
   EAGAIN: 'resource temporarily unavailable',
   E2BIG: 'argument list too long',
   ESRCH: 'no such process',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'name not found',
+  EAI_AGAIN: 'name resolution failed',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not trusted',
+  CERT_HAS_EXPIRED: 'certificate expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate is for another name',
 };
 
 /** `EACCES` → `permission denied`: the words an administrator expects, without the errno name. */

@@ -5,6 +5,7 @@
 
 import type { Options as YargsOption } from 'yargs';
 import yargs, { type Argv } from 'yargs';
+import { checkPrograms } from '../alerts/hook.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { formatDuration } from '../config/duration.js';
 import { ENV_PREFIX, formats, logLevels, type Place, serviceOptions } from '../config/options.js';
@@ -22,7 +23,9 @@ import type { Action, CommandContext, Invocation } from './context.js';
 /** Settings for `mode` from the command line, the environment and the config file. */
 export function readSettings(invocation: Invocation, mode: Mode): Settings {
   const { argv, fromFile } = parse(invocation);
-  return resolveSettings(argv, placeOf(invocation), mode, invocation.cwd, fromFile);
+  const settings = resolveSettings(argv, placeOf(invocation), mode, invocation.cwd, fromFile);
+  checkPrograms(settings.targets);
+  return settings;
 }
 
 function placeOf(invocation: Invocation): Place {
@@ -175,6 +178,13 @@ function build(
         handle(() => import('../commands/reload.js'), 'reloadCommand'),
       )
       .command(
+        'notify-test',
+        'send a test notification through the configured channels; exit 0 if all took it',
+        (y) =>
+          daemonOptions(y, '$0 notify-test [--host H] [-c CONFIG] [--on-change P] [--webhook URL]'),
+        handle(() => import('../commands/notify-test.js'), 'notifyTestCommand'),
+      )
+      .command(
         'install-service',
         'install the systemd unit, the example config and the logrotate file',
         (y) =>
@@ -264,6 +274,7 @@ const COMMANDS = [
   'reload',
   'logs',
   'install-service',
+  'notify-test',
   'completion',
 ];
 

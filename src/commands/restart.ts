@@ -8,7 +8,7 @@ import type { CommandContext, Invocation } from '../command-line/context.js';
 import { ENV_PREFIX } from '../config/options.js';
 import { ControlError, ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
-import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
+import { type DaemonState, NOT_KEPT, readState, stateFilePath } from '../lifecycle/state-file.js';
 import { launchDaemon, preflight } from './start.js';
 import { stopDaemon } from './stop.js';
 
@@ -32,6 +32,12 @@ function previous(state: DaemonState, pid: number): Invocation & { env: Record<s
   if (was.args[0] === 'run') {
     throw new ControlError(
       `the daemon (pid ${pid}) runs in the foreground (\`run\`) under a supervisor; restart it there (e.g. systemctl restart ping-daemon)`,
+      ExitCode.failure,
+    );
+  }
+  if ([...was.args, ...Object.values(was.env)].some((v) => v.includes(NOT_KEPT))) {
+    throw new ControlError(
+      `the daemon (pid ${pid}) was given --webhook on its command line, which is not kept where anyone can read it; give restart its options, or move the webhook to the config file`,
       ExitCode.failure,
     );
   }

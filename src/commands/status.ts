@@ -1,7 +1,7 @@
 // `ping-daemon status`, with the LSB exit codes: 0 running, 1 dead but the PID file remains,
 // 3 not running, 4 unknown.
 import type { CommandContext } from '../command-line/context.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration, formatElapsed } from '../config/duration.js';
 import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
@@ -16,24 +16,9 @@ import { localIso } from '../ping-log/format.js';
 /** `1 probe`, `2 probes`. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** 93784000 → `1d 2h 3m`; under a minute, seconds. */
-export function formatUptime(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const parts: [number, string][] = [
-    [Math.floor(s / 86400), 'd'],
-    [Math.floor((s % 86400) / 3600), 'h'],
-    [Math.floor((s % 3600) / 60), 'm'],
-  ];
-  return parts
-    .filter(([n]) => n > 0)
-    .map(([n, u]) => `${n}${u}`)
-    .join(' ');
-}
-
 /** The lines `status` prints for a running daemon, from its state. Pure. */
 export function describeState(pid: number, state: DaemonState, now: Date): string[] {
-  const ago = (time: Date): string => formatUptime(now.getTime() - time.getTime());
+  const ago = (time: Date): string => formatElapsed(now.getTime() - time.getTime());
   // In the local zone, with its offset, as the ping log writes its times: one clock in all output.
   const at = localIso;
   const lines = [
@@ -53,8 +38,16 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
       r.lossPct === undefined ? undefined : `loss ${r.lossPct}%`,
       r.error,
     ].filter(Boolean);
+    // The host's state for people, with why; a daemon from before states: its last probes' run.
+    const health = state.health[target.host];
+    const now =
+      health === undefined
+        ? `${stats.state} since ${at(stats.stateSince)} (${ago(stats.stateSince)})`
+        : health.since === undefined
+          ? 'unknown (no decision yet)'
+          : `${health.state} since ${at(health.since)} (${ago(health.since)}): ${health.reason}`;
     lines.push(
-      `  ${target.host}: ${stats.state} since ${at(stats.stateSince)} (${ago(stats.stateSince)}); ` +
+      `  ${target.host}: ${now}; ` +
         `last probe #${stats.last.seq} at ${at(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
       `    ${plural(stats.probes, 'probe')}: ${stats.up} up, ${stats.down} down, ${plural(stats.error, 'error')}; ${stats.skipped} skipped (${timing})`,
     );

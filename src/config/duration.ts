@@ -38,3 +38,18 @@ export function probeDurationProblem(v: unknown): string | undefined {
   if (ms > MAX_INTERVAL_MS) return `must be at most ${formatDuration(MAX_INTERVAL_MS)}`;
   return undefined;
 }
+
+/** 93784000 → `1d 2h 3m`; under a minute, seconds. */
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const parts: [number, string][] = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor((s % 86400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, u]) => `${n}${u}`)
+    .join(' ');
+}

@@ -3,8 +3,14 @@
 import { isIPv6 } from 'node:net';
 import { probeDurationProblem } from './duration.js';
 import { hostProblem } from './host.js';
-import { flagName, formats, logLevels, type OptionKey, optionKeys } from './options.js';
-import { countProblem, hostEntryProblem, splitHosts, toNumber } from './targets.js';
+import {
+  flagName,
+  formats,
+  hostEntryKeys,
+  logLevels,
+  type OptionKey,
+  optionKeys,
+} from './options.js';
 
 export interface ListenAddress {
   host: string;
@@ -12,6 +18,28 @@ export interface ListenAddress {
 }
 
 type Check = (value: unknown) => string | undefined;
+
+/** The most echo requests one probe may send. */
+export const MAX_COUNT = 100;
+
+/** Number-like option values from the environment arrive as strings. */
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+}
+
+export function countProblem(v: unknown): string | undefined {
+  const n = toNumber(v);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_COUNT
+    ? undefined
+    : `must be a whole number from 1 to ${MAX_COUNT}`;
+}
+
+/** `--host a,b --host c` (or PING_DAEMON_HOST=a,b) → [a, b, c]. */
+export function splitHosts(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.flatMap((v) => String(v).split(',')).filter((h) => h !== '');
+}
 
 const durationCheck: Check = probeDurationProblem;
 const pathCheck: Check = (v) =>
@@ -24,6 +52,53 @@ const oneOf =
   (values: readonly string[]): Check =>
   (v) =>
     typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}`;
+
+const wholeNumber =
+  (min: number, max: number): Check =>
+  (v) => {
+    const n = toNumber(v);
+    return Number.isInteger(n) && n >= min && n <= max
+      ? undefined
+      : `must be a whole number from ${min} to ${max}`;
+  };
+
+/** `20`, `20%` or `2.5` → the percentage; undefined unless above 0 and at most 100. */
+export function parsePercent(value: unknown): number | undefined {
+  const n = typeof value === 'string' ? toNumber(value.replace(/%$/, '')) : toNumber(value);
+  return n > 0 && n <= 100 ? n : undefined;
+}
+
+/** A program to run: a path, or (config file) `[path, arg, ...]`; each a non-empty string. */
+const programCheck: Check = (v) => {
+  const parts = Array.isArray(v) ? v : [v];
+  return parts.length > 0 &&
+    parts.every((p) => typeof p === 'string' && p !== '' && !p.includes('\0'))
+    ? undefined
+    : 'must be the path of a program, or in a config file [path, arg, ...]';
+};
+
+/** Webhook URLs: http or https, nothing else. The message never shows the URL (a secret). */
+export function webhookProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an http:// or https:// URL';
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:'
+    ? undefined
+    : `must be an http:// or https:// URL, not ${url.protocol}`;
+}
+
+/** `https://user:secret@hooks.example/T0/B1/xyz` → `https://hooks.example/…`: for logs. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}/…`;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
 
 /** `127.0.0.1:9469`, `[::1]:9469`, `localhost:9469` → host and port; undefined if malformed. */
 export function parseListen(value: unknown): ListenAddress | undefined {
@@ -77,7 +152,27 @@ const checks: Record<OptionKey, Check> = {
   user: nameCheck,
   group: nameCheck,
   pingDir: pathCheck,
+  downAfter: wholeNumber(1, 100),
+  upAfter: wholeNumber(1, 100),
+  window: wholeNumber(1, 1000),
+  degradedRtt: durationCheck,
+  degradedLoss: (v) =>
+    parsePercent(v) === undefined ? 'must be a percentage above 0, at most 100' : undefined,
+  remindEvery: durationCheck,
+  onChange: programCheck,
+  webhook: (v) => {
+    const urls = splitUrls(v);
+    if (urls.length === 0) return 'must be an http:// or https:// URL';
+    return urls.map(webhookProblem).find((p) => p !== undefined);
+  },
+  hookTimeout: durationCheck,
 };
+
+/** `--webhook a --webhook b`, a config list, or PING_DAEMON_WEBHOOK="a b" → [a, b]. */
+export function splitUrls(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.flatMap((v) => String(v).split(/\s+/)).filter((u) => u !== '');
+}
 
 /** JSON types a config file may use for each key. */
 export const jsonTypes: Record<OptionKey, readonly string[]> = {
@@ -97,7 +192,44 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
   user: ['string'],
   group: ['string'],
   pingDir: ['string'],
+  downAfter: ['number'],
+  upAfter: ['number'],
+  window: ['number'],
+  degradedRtt: ['string', 'number'],
+  degradedLoss: ['number', 'string'],
+  remindEvery: ['string', 'number'],
+  onChange: ['string', 'array'],
+  webhook: ['string', 'array'],
+  hookTimeout: ['string', 'number'],
 };
+
+/** What is wrong with one `hosts` entry of a config file, or undefined. */
+export function hostEntryProblem(entry: unknown): string | undefined {
+  if (typeof entry === 'string') {
+    const problem = hostProblem(entry);
+    return problem && `host ${problem}`;
+  }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return 'must be a host or an object like {"host": "example.org", "interval": "10s"}';
+  }
+  const e = entry as Record<string, unknown>;
+  const known: readonly string[] = ['host', ...hostEntryKeys];
+  const unknown = Object.keys(e).find((k) => !known.includes(k));
+  if (unknown !== undefined)
+    return `has an unknown key \`${unknown}\` (known: ${known.join(', ')})`;
+  if (typeof e.host !== 'string') return 'needs "host", a string';
+  const host = hostProblem(e.host);
+  if (host) return `host ${host}`;
+  for (const key of hostEntryKeys) {
+    if (e[key] === undefined) continue;
+    const types = jsonTypes[key];
+    const type = Array.isArray(e[key]) ? 'array' : typeof e[key];
+    if (!types.includes(type)) return `${key} must be a ${types.join(' or a ')}`;
+    const problem = checks[key](e[key]);
+    if (problem) return `${key} ${problem}`;
+  }
+  return undefined;
+}
 
 /** A value as it is shown in a message: quoted, control characters escaped, cut short. */
 export function show(value: unknown): string {
@@ -129,7 +261,10 @@ export function optionProblem(
     }
   }
   const problem = checks[key](value);
-  return problem === undefined ? undefined : problemText(name, problem, value);
+  if (problem === undefined) return undefined;
+  // A webhook URL often holds its token: the message shows only where it points.
+  const shown = key === 'webhook' ? splitUrls(value).map(redactUrl).join(' ') : value;
+  return problemText(name, problem, shown);
 }
 
 export function isOptionKey(key: string): key is OptionKey {

@@ -29,6 +29,14 @@ export const DEFAULTS = {
   umask: '022',
   /** @default 100 */
   maxInflight: 100,
+  /** @default 3 */
+  downAfter: 3,
+  /** @default 2 */
+  upAfter: 2,
+  /** @default 20 */
+  window: 20,
+  /** @default '10s' */
+  hookTimeout: '10s',
 } as const;
 
 /** Where `ping` is looked for unless `--ping-dir` names a directory (docs/bad-input.md). */
@@ -36,6 +44,19 @@ export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 /** The environment variable prefix: `PING_DAEMON_LOG_FILE` sets `--log-file`. */
 export const ENV_PREFIX = 'PING_DAEMON';
+
+/** The host-state and notification options (docs/alerts.md), global or per host. */
+const alertKeys = [
+  'downAfter',
+  'upAfter',
+  'window',
+  'degradedRtt',
+  'degradedLoss',
+  'remindEvery',
+  'onChange',
+  'webhook',
+  'hookTimeout',
+] as const;
 
 /** Option names as config-file keys (camelCase), in the order `--help` lists them. */
 export const optionKeys = [
@@ -55,7 +76,17 @@ export const optionKeys = [
   'pingDir',
   'maxInflight',
   'metricsListen',
+  ...alertKeys,
 ] as const;
+
+/** The options a `hosts` entry of the config file may carry for its host. */
+export const hostEntryKeys = [
+  'interval',
+  'timeout',
+  'count',
+  ...alertKeys,
+] as const satisfies readonly OptionKey[];
+export type HostEntryKey = (typeof hostEntryKeys)[number];
 export type OptionKey = (typeof optionKeys)[number];
 
 /** `logFile` → `--log-file`, for messages. */
@@ -180,6 +211,50 @@ export function serviceOptions(): Record<string, YargsOption> {
       type: 'string',
       describe: 'serve Prometheus /metrics and /healthz on ADDRESS:PORT (off by default)',
     },
+    downAfter: {
+      type: 'string',
+      defaultDescription: shown(DEFAULTS.downAfter),
+      describe: 'failed probes in a row that make a host down',
+    },
+    upAfter: {
+      type: 'string',
+      defaultDescription: shown(DEFAULTS.upAfter),
+      describe: 'probes with a reply in a row that bring it back up',
+    },
+    window: {
+      type: 'string',
+      defaultDescription: shown(DEFAULTS.window),
+      describe: 'how many of the last probes --degraded-rtt and --degraded-loss look at',
+    },
+    degradedRtt: {
+      type: 'string',
+      describe: 'degraded when the median RTT over the window is at least this, e.g. 200ms',
+    },
+    degradedLoss: {
+      type: 'string',
+      describe: 'degraded when the loss over the window is at least this percentage, e.g. 20',
+    },
+    remindEvery: {
+      type: 'string',
+      describe: 'while a host is down or degraded, notify again this often, e.g. 1h',
+    },
+    onChange: {
+      type: 'string',
+      describe:
+        'program run (no shell) at every state change, the event in PING_DAEMON_* and on stdin',
+    },
+    webhook: {
+      type: 'string',
+      array: true,
+      nargs: 1,
+      describe: 'http(s) URL that gets a JSON POST at every state change; repeat it for several',
+    },
+    hookTimeout: {
+      type: 'string',
+      defaultDescription: shown(DEFAULTS.hookTimeout),
+      describe:
+        'how long --on-change may run (killed with its process group after), or one webhook try',
+    },
   };
   // A repeated option means its last value, as with most Unix tools; only --host adds up.
   const last = (v: unknown): unknown => (Array.isArray(v) ? v.at(-1) : v);
@@ -188,7 +263,7 @@ export function serviceOptions(): Record<string, YargsOption> {
       const spec = specs[key];
       return [
         flagName(key).slice(2),
-        spec.array || key === 'hosts' ? spec : { ...spec, coerce: last },
+        spec.array || key === 'hosts' || key === 'onChange' ? spec : { ...spec, coerce: last },
       ];
     }),
   );

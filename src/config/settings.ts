@@ -2,7 +2,14 @@
 // defaults applied. Pure; the checks of single values are in option-checks.ts.
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { isOptionKey, type ListenAddress, optionProblem, parseListen } from './option-checks.js';
+import {
+  isOptionKey,
+  type ListenAddress,
+  optionProblem,
+  parseListen,
+  splitHosts,
+  toNumber,
+} from './option-checks.js';
 import {
   DEFAULTS,
   defaultPidFile,
@@ -10,19 +17,13 @@ import {
   ENV_PREFIX,
   envName,
   type Format,
+  hostEntryKeys,
   type LogLevel,
   type OptionKey,
   optionKeys,
   type Place,
 } from './options.js';
-import {
-  type HostEntry,
-  resolveTargets,
-  splitHosts,
-  type Target,
-  toEntry,
-  toNumber,
-} from './targets.js';
+import { type HostEntry, resolveTargets, type Target, toEntry } from './targets.js';
 
 export interface Settings {
   /** The hosts, each with its own timing; at least one. */
@@ -125,11 +126,9 @@ export function resolveSettings(
     const problem = optionProblem(key, value);
     if (problem) throw new UsageError(problem);
   }
-  const targets = resolveTargets(hostEntries(argv, fromFile), {
-    interval: argv.interval as string | undefined,
-    timeout: argv.timeout as string | undefined,
-    count: argv.count === undefined ? undefined : toNumber(argv.count),
-  });
+  // Every option a hosts entry may carry, as the command line, environment or file gave it.
+  const defaults = Object.fromEntries(hostEntryKeys.map((key) => [key, argv[key]]));
+  const targets = resolveTargets(hostEntries(argv, fromFile), defaults, cwd);
   const optionalPath = (key: OptionKey): string | undefined =>
     typeof argv[key] === 'string' ? resolve(cwd, argv[key] as string) : undefined;
   const pidFile = resolvePidFile(argv, place, cwd);

@@ -2,76 +2,41 @@
 // (repeatable, or comma-separated), or `host`/`hosts` in the config file, where an entry may carry
 // its own interval, timeout and count. Pure.
 
+import { isAbsolute, resolve } from 'node:path';
+import type { AlertRules } from '../alerts/state.js';
 import { UsageError } from '../errors.js';
 import { defaultTimeoutMs, minimumTimeoutMs, PACKET_GAP_MS } from '../probing/timing.js';
-import { formatDuration, parseDuration, probeDurationProblem } from './duration.js';
-import { canonicalHost, hostProblem } from './host.js';
-import { DEFAULTS } from './options.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { canonicalHost } from './host.js';
+import { parsePercent, splitUrls, toNumber } from './option-checks.js';
+import { DEFAULTS, type HostEntryKey } from './options.js';
 
-export interface Target {
+/** Who hears of a host's state changes. */
+export interface Channels {
+  /** The program and its arguments; `undefined`: none. */
+  onChange: string[] | undefined;
+  webhooks: string[];
+  hookTimeoutMs: number;
+}
+
+/** What probing needs to know of a host. */
+export interface ProbeTarget {
   host: string;
   intervalMs: number;
   timeoutMs: number;
   count: number;
 }
 
-/** A `hosts` entry of the config file: a host, or a host with its own timing. */
-export interface HostEntry {
-  host: string;
-  interval?: string | number;
-  timeout?: string | number;
-  count?: number;
+export interface Target extends ProbeTarget {
+  alerts: AlertRules;
+  notify: Channels;
 }
 
-/** The most echo requests one probe may send. */
-export const MAX_COUNT = 100;
-
-const entryKeys = ['host', 'interval', 'timeout', 'count'];
-
-/** Number-like option values from the environment arrive as strings. */
-export function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  return typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-}
-
-export function countProblem(v: unknown): string | undefined {
-  const n = toNumber(v);
-  return Number.isInteger(n) && n >= 1 && n <= MAX_COUNT
-    ? undefined
-    : `must be a whole number from 1 to ${MAX_COUNT}`;
-}
-
-/** `--host a,b --host c` (or PING_DAEMON_HOST=a,b) → [a, b, c]. */
-export function splitHosts(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return list.flatMap((v) => String(v).split(',')).filter((h) => h !== '');
-}
-
-/** What is wrong with one `hosts` entry of a config file, or undefined. */
-export function hostEntryProblem(entry: unknown): string | undefined {
-  if (typeof entry === 'string') {
-    const problem = hostProblem(entry);
-    return problem && `host ${problem}`;
-  }
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    return 'must be a host or an object like {"host": "example.org", "interval": "10s"}';
-  }
-  const e = entry as Record<string, unknown>;
-  const unknown = Object.keys(e).find((k) => !entryKeys.includes(k));
-  if (unknown !== undefined)
-    return `has an unknown key \`${unknown}\` (known: ${entryKeys.join(', ')})`;
-  if (typeof e.host !== 'string') return 'needs "host", a string';
-  const host = hostProblem(e.host);
-  if (host) return `host ${host}`;
-  for (const key of ['interval', 'timeout'] as const) {
-    const problem = e[key] === undefined ? undefined : probeDurationProblem(e[key]);
-    if (problem) return `${key} ${problem}`;
-  }
-  if (e.count !== undefined && (typeof e.count !== 'number' || countProblem(e.count))) {
-    return `count ${countProblem(e.count) ?? 'must be a number'}`;
-  }
-  return undefined;
-}
+/**
+ * A `hosts` entry of the config file: a host, or a host with its own timing, thresholds and
+ * channels. The values are checked (option-checks.ts) before an entry is used.
+ */
+export type HostEntry = { host: string } & { [K in HostEntryKey]?: unknown };
 
 export function toEntry(entry: string | HostEntry): HostEntry {
   return typeof entry === 'string' ? { host: entry } : entry;
@@ -85,6 +50,7 @@ export function targetOf(
   entry: HostEntry,
   defaults: Omit<HostEntry, 'host'>,
   label: (key: string) => string,
+  cwd: string,
 ): Target {
   const interval = entry.interval ?? defaults.interval ?? DEFAULTS.interval;
   const intervalMs = parseDuration(interval) as number;
@@ -105,11 +71,55 @@ export function targetOf(
       `${label('timeout')} (${formatDuration(timeoutMs)}) is too short${why}; it must be at least ${formatDuration(neededMs)}`,
     );
   }
-  return { host: entry.host, intervalMs, timeoutMs, count };
+  return {
+    host: entry.host,
+    intervalMs,
+    timeoutMs,
+    count,
+    alerts: alertsOf(entry, defaults),
+    notify: channelsOf(entry, defaults, cwd),
+  };
+}
+
+/** A host's thresholds: its entry's, else the options'. */
+function alertsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>): AlertRules {
+  const pick = (key: HostEntryKey): unknown => entry[key] ?? defaults[key];
+  const duration = (key: HostEntryKey): number | undefined => {
+    const value = pick(key);
+    return value === undefined ? undefined : parseDuration(value);
+  };
+  const degradedLoss = pick('degradedLoss');
+  return {
+    downAfter: toNumber(pick('downAfter') ?? DEFAULTS.downAfter),
+    upAfter: toNumber(pick('upAfter') ?? DEFAULTS.upAfter),
+    window: toNumber(pick('window') ?? DEFAULTS.window),
+    degradedRttMs: duration('degradedRtt'),
+    degradedLossPct: degradedLoss === undefined ? undefined : parsePercent(degradedLoss),
+    remindEveryMs: duration('remindEvery'),
+  };
+}
+
+/** A host's channels: its entry's, else the options'. A relative program is found from `cwd`. */
+function channelsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>, cwd: string): Channels {
+  const program = entry.onChange ?? defaults.onChange;
+  const parts =
+    program === undefined ? undefined : (Array.isArray(program) ? program : [program]).map(String);
+  if (parts?.[0] !== undefined && !isAbsolute(parts[0])) parts[0] = resolve(cwd, parts[0]);
+  return {
+    onChange: parts,
+    webhooks: splitUrls(entry.webhook ?? defaults.webhook),
+    hookTimeoutMs: parseDuration(
+      entry.hookTimeout ?? defaults.hookTimeout ?? DEFAULTS.hookTimeout,
+    ) as number,
+  };
 }
 
 /** All targets, each host once. */
-export function resolveTargets(entries: HostEntry[], defaults: Omit<HostEntry, 'host'>): Target[] {
+export function resolveTargets(
+  entries: HostEntry[],
+  defaults: Omit<HostEntry, 'host'>,
+  cwd = '/',
+): Target[] {
   const seen = new Map<string, string>();
   return entries.map((given) => {
     // One host, one spelling: `LOCALHOST` and `localhost.` are `localhost`.
@@ -123,12 +133,12 @@ export function resolveTargets(entries: HostEntry[], defaults: Omit<HostEntry, '
     const own =
       entry.interval !== undefined || entry.timeout !== undefined || entry.count !== undefined;
     const label = (key: string): string => (own ? `${key} of ${entry.host}` : `--${key}`);
-    return targetOf(entry, defaults, label);
+    return targetOf(entry, defaults, label, cwd);
   });
 }
 
 /** `pinging 127.0.0.1 every 3s`, or `pinging 3 hosts (a, b, c) every 1s` (or `every 1s-5s`). */
-export function describeTargets(targets: Target[]): string {
+export function describeTargets(targets: ProbeTarget[]): string {
   const intervals = [...new Set(targets.map((t) => t.intervalMs))].sort((a, b) => a - b);
   const every =
     intervals.length === 1

@@ -4,9 +4,11 @@
 import type { Server } from 'node:http';
 import inspector from 'node:inspector';
 import { performance } from 'node:perf_hooks';
+import { HealthMonitor } from '../alerts/monitor.js';
+import { Notifier } from '../alerts/notifier.js';
 import { ENV_PREFIX } from '../config/options.js';
 import type { Settings } from '../config/settings.js';
-import type { Target } from '../config/targets.js';
+import type { ProbeTarget } from '../config/targets.js';
 import { ExitCode, StartupError } from '../errors.js';
 import { findPing } from '../probing/ping-exec.js';
 import { createProbe } from '../probing/probe.js';
@@ -16,7 +18,7 @@ import type { Logger } from '../telemetry/service-log.js';
 import { reload } from './reload.js';
 import { openResources, type Resources } from './resources.js';
 import { installSignalHandlers, type SignalActions } from './signals.js';
-import { type DaemonState, type StartedBy, stateFilePath } from './state-file.js';
+import { type DaemonState, keptInvocation, type StartedBy, stateFilePath } from './state-file.js';
 import { StatePublisher } from './state-publisher.js';
 
 export interface DaemonHooks {
@@ -28,11 +30,19 @@ export interface DaemonHooks {
   onReady?(pid: number): void;
 }
 
+/**
+ * How long a stop waits for the notifications still queued (a host that went down just before
+ * it): under `stop`'s own 10 s, so the daemon is gone before `stop` gives up on it.
+ */
+const DRAIN_MS = 5000;
+
 /** What an open daemon holds. */
 interface Parts {
   resources: Resources;
   logger: Logger;
   service: PingService;
+  monitor: HealthMonitor;
+  notifier: Notifier;
   publisher: StatePublisher;
   metrics: PingMetrics | undefined;
   server: Server | undefined;
@@ -71,14 +81,14 @@ export class Daemon implements SignalActions {
     this.#started = settings;
     this.#current = settings;
     this.#hooks = hooks;
-    this.#invocation = {
+    this.#invocation = keptInvocation({
       ...hooks.invocation,
       env: Object.fromEntries(
         Object.entries(process.env).filter(
           (e): e is [string, string] => e[0].startsWith(`${ENV_PREFIX}_`) && e[1] !== undefined,
         ),
       ),
-    };
+    });
   }
 
   /** Opens the files, drops privileges, binds the metrics port. Undone again if a step fails. */
@@ -104,13 +114,28 @@ export class Daemon implements SignalActions {
         );
       }
       const { metrics, server } = await this.#serveMetrics();
-      const service = this.#createService(resources, logger, pingPath, metrics);
+      const notifier = new Notifier({
+        logger,
+        onOutcome: (channel, ok) => metrics?.notified(channel, ok),
+      });
+      const monitor = new HealthMonitor(settings.targets, { logger, notifier, metrics });
+      const service = this.#createService(resources, logger, pingPath, metrics, monitor);
       const publisher = new StatePublisher(
         stateFilePath(settings.pidFile),
-        () => this.#state(service),
+        () => this.#state(service, monitor),
         logger,
       );
-      this.#parts = { resources, logger, service, publisher, metrics, server, pingPath };
+      this.#parts = {
+        resources,
+        logger,
+        service,
+        monitor,
+        notifier,
+        publisher,
+        metrics,
+        server,
+        pingPath,
+      };
     } catch (err) {
       this.#removeSignals();
       resources?.abandon();
@@ -151,10 +176,13 @@ export class Daemon implements SignalActions {
       this.#stopEarly = signal;
       return;
     }
-    const { service, logger } = this.#up();
+    const { service, notifier, logger } = this.#up();
     this.#stopping = true;
     logger.info({ signal }, 'stopping: waiting for the probes in flight');
-    service.stop().then(() => this.#finish(ExitCode.ok, 'stopped', { signal }));
+    service
+      .stop()
+      .then(() => notifier.drain(DRAIN_MS))
+      .then(() => this.#finish(ExitCode.ok, 'stopped', { signal }));
   }
 
   /** A second stop signal: the probes in flight get their end lines now, then exits. */
@@ -163,8 +191,11 @@ export class Daemon implements SignalActions {
       this.#stopEarly = signal;
       return;
     }
-    this.#up().service.abort();
-    this.#finish(ExitCode.ok, 'stopped at once by a second signal', { signal });
+    const { service, notifier } = this.#up();
+    service.abort();
+    notifier
+      .drain(0)
+      .then(() => this.#finish(ExitCode.ok, 'stopped at once by a second signal', { signal }));
   }
 
   reload(): void {
@@ -195,6 +226,7 @@ export class Daemon implements SignalActions {
       reopenLogs: () => resources.reopen(),
       apply: (next) => {
         const changed = service.reload(next);
+        this.#up().monitor.reload(next.targets);
         process.title = `ping-daemon: ${describeHosts(next.targets)}`;
         return changed;
       },
@@ -244,6 +276,7 @@ export class Daemon implements SignalActions {
     logger: Logger,
     pingPath: string,
     metrics: PingMetrics | undefined,
+    monitor: HealthMonitor,
   ): PingService {
     return new PingService({
       settings: this.#started,
@@ -253,16 +286,18 @@ export class Daemon implements SignalActions {
       clock: performance,
       timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
       wallClock: () => new Date(),
-      onResult: (host, result, time) => {
+      onResult: (host, result, time, seq) => {
         metrics?.observe(host, result, time);
-        this.#parts?.publisher.soon();
+        // A change of state is in the state file at once; counters within a second.
+        if (monitor.observe(host, seq, result, time)) this.#parts?.publisher.now();
+        else this.#parts?.publisher.soon();
       },
       onRemove: (host) => metrics?.remove(host),
     });
   }
 
   /** What the state file shows: the settings in force, the service's counters, the reloads. */
-  #state(service: PingService): DaemonState {
+  #state(service: PingService, monitor: HealthMonitor): DaemonState {
     return {
       pid: process.pid,
       startedAt: this.#startedAt,
@@ -271,6 +306,7 @@ export class Daemon implements SignalActions {
       lastReload: this.#lastReload,
       ...describeSettings(this.#current),
       stats: service.stats,
+      health: monitor.summary,
     };
   }
 }
@@ -290,14 +326,15 @@ function refuseInspector(): void {
 }
 
 /** `127.0.0.1`, or `127.0.0.1 +2` for three hosts: the process title. */
-export function describeHosts(targets: Target[]): string {
+export function describeHosts(targets: ProbeTarget[]): string {
   const [first] = targets;
   return `${first?.host ?? ''}${targets.length > 1 ? ` +${targets.length - 1}` : ''}`;
 }
 
+/** The settings the state file and the `started` line show: no channel (a webhook is a secret). */
 function describeSettings(s: Settings) {
   return {
-    targets: s.targets,
+    targets: s.targets.map(({ notify: _secret, ...shown }) => shown),
     format: s.format,
     logFile: s.logFile,
     serviceLog: s.serviceLog ?? null,

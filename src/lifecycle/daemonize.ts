@@ -62,7 +62,16 @@ const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
  * directories its default paths use) and a fixed PATH.
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
-  const kept = ['HOME', 'TZ', 'LANG', 'LC_ALL', 'LC_TIME', 'XDG_RUNTIME_DIR'];
+  // NODE_EXTRA_CA_CERTS: a site's own CA, for https webhooks.
+  const kept = [
+    'HOME',
+    'TZ',
+    'LANG',
+    'LC_ALL',
+    'LC_TIME',
+    'XDG_RUNTIME_DIR',
+    'NODE_EXTRA_CA_CERTS',
+  ];
   const clean: NodeJS.ProcessEnv = {
     PATH: SYSTEM_PATH,
     [STAGE2_CWD_ENV]: cwd,

@@ -4,8 +4,10 @@
 // new one, never half of either. The file has its own type, with a version; toStateFile and
 // fromStateFile are the only conversions between it and what the code works with.
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { HealthSummary } from '../alerts/monitor.js';
+import type { HealthState } from '../alerts/state.js';
 import { type Format, formats } from '../config/options.js';
-import type { Target } from '../config/targets.js';
+import type { ProbeTarget } from '../config/targets.js';
 import { readSmallFile } from '../ping-log/files.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
 import type { HostStats, ServiceStats } from '../probing/service.js';
@@ -30,7 +32,7 @@ export interface StartedBy {
 export interface DaemonState {
   pid: number;
   startedAt: Date;
-  targets: Target[];
+  targets: ProbeTarget[];
   format: Format;
   logFile: string;
   serviceLog: string | null;
@@ -39,6 +41,25 @@ export interface DaemonState {
   reloads: number;
   lastReload: LastReload | null;
   stats: ServiceStats;
+  /** Each host's state for people. */
+  health: Record<string, HealthSummary>;
+}
+
+/** What the state file (readable by all) keeps of a webhook URL given on the command line. */
+export const NOT_KEPT = '<a webhook URL: not kept>';
+
+/**
+ * The invocation as the state file keeps it: webhook URLs, whose path is often their token, are
+ * left out; a `restart` that needs them says so.
+ */
+export function keptInvocation(started: StartedBy): StartedBy {
+  const args = started.args.map((arg, i, all) => {
+    if (/^--webhook=/.test(arg)) return `--webhook=${NOT_KEPT}`;
+    return all[i - 1] === '--webhook' ? NOT_KEPT : arg;
+  });
+  const env = { ...started.env };
+  if (env.PING_DAEMON_WEBHOOK !== undefined) env.PING_DAEMON_WEBHOOK = NOT_KEPT;
+  return { ...started, args, env };
 }
 
 /** The version written. A reader refuses other versions (a state from another ping-daemon). */
@@ -74,9 +95,14 @@ export function toStateFile(s: DaemonState): StateFile {
       stateSince: h.stateSince?.toISOString(),
     };
   }
+  const health: Record<string, Serialized<HealthSummary>> = {};
+  for (const [host, h] of Object.entries(s.health)) {
+    health[host] = { ...h, since: h.since?.toISOString() };
+  }
   return {
     version: STATE_VERSION,
     ...s,
+    health,
     startedAt: s.startedAt.toISOString(),
     lastReload: s.lastReload && { ...s.lastReload, time: s.lastReload.time.toISOString() },
     stats: { ...s.stats, hosts },
@@ -94,6 +120,7 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
   const startedAt = date(f.startedAt);
   const lastReload = f.lastReload === null ? null : reloadOf(f.lastReload);
   const stats = statsOf(f.stats);
+  const health = healthOf(f.health);
   if (
     !isCount(f.pid) ||
     startedAt === undefined ||
@@ -105,7 +132,8 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     !nullOr(f.configFile, 'string') ||
     !isCount(f.reloads) ||
     lastReload === undefined ||
-    stats === undefined
+    stats === undefined ||
+    health === undefined
   ) {
     return undefined;
   }
@@ -121,6 +149,7 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     reloads: f.reloads,
     lastReload,
     stats,
+    health,
   };
 }
 
@@ -178,8 +207,8 @@ function nullOr(v: unknown, type: 'string'): boolean {
   return v === null || v === undefined || typeof v === type;
 }
 
-function isTarget(v: unknown): v is Target {
-  const t = v as Target;
+function isTarget(v: unknown): v is ProbeTarget {
+  const t = v as ProbeTarget;
   return (
     typeof t === 'object' &&
     t !== null &&
@@ -247,6 +276,32 @@ function hostStatsOf(v: unknown): HostStats | undefined {
   const since = date(h.stateSince);
   if (since !== undefined) stats.stateSince = since;
   return stats;
+}
+
+const HEALTH_STATES: readonly unknown[] = [
+  'unknown',
+  'up',
+  'degraded',
+  'down',
+] satisfies HealthState[];
+
+/** Each host's state; absent from files written before hosts had one. */
+function healthOf(v: unknown): Record<string, HealthSummary> | undefined {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null) return undefined;
+  const out: Record<string, HealthSummary> = {};
+  for (const [host, value] of Object.entries(v)) {
+    const h = value as Serialized<HealthSummary>;
+    if (typeof h !== 'object' || h === null || !HEALTH_STATES.includes(h.state)) return undefined;
+    if (!isCount(h.changes)) return undefined;
+    out[host] = {
+      state: h.state as HealthState,
+      since: date(h.since),
+      reason: typeof h.reason === 'string' ? h.reason : undefined,
+      changes: h.changes,
+    };
+  }
+  return out;
 }
 
 function statsOf(v: unknown): ServiceStats | undefined {

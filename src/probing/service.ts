@@ -4,7 +4,7 @@
 // in flight, and stop() ends them all.
 import { formatDuration } from '../config/duration.js';
 import type { Format } from '../config/options.js';
-import type { Target } from '../config/targets.js';
+import type { ProbeTarget } from '../config/targets.js';
 import { describeErrno } from '../errors.js';
 import { formatEnd, formatStart } from '../ping-log/format.js';
 import { EventLimiter } from '../telemetry/event-limiter.js';
@@ -15,7 +15,7 @@ import { type Clock, Schedule, type Tick, type Timers } from './schedule.js';
 
 /** What SIGHUP may change while running. */
 export interface LiveSettings {
-  targets: Target[];
+  targets: ProbeTarget[];
   format: Format;
   maxInflight: number;
 }
@@ -34,7 +34,7 @@ export interface ServiceParts {
   /** Wall-clock time for the log lines. */
   wallClock: () => Date;
   /** Called after every probe's end line (metrics, the state file). */
-  onResult?: (host: string, result: ProbeResult, time: Date) => void;
+  onResult?: (host: string, result: ProbeResult, time: Date, seq: number) => void;
   /** Called when a host is no longer pinged (its metrics go). */
   onRemove?: (host: string) => void;
 }
@@ -69,7 +69,7 @@ interface InFlight {
 
 /** One host: its schedule, its sequence numbers, its probe in flight, its counters. */
 interface Runner {
-  target: Target;
+  target: ProbeTarget;
   schedule: Schedule;
   seq: number;
   inFlight: InFlight | undefined;
@@ -196,7 +196,7 @@ export class PingService {
     }
   }
 
-  #add(target: Target, delayMs: number): void {
+  #add(target: ProbeTarget, delayMs: number): void {
     const runner: Runner = {
       target,
       seq: 0,
@@ -298,7 +298,7 @@ export class PingService {
       this.#write(formatEnd(format, { time, host, seq, result, durationMs }));
       this.#record(runner, seq, result, time);
       // A removed host's last probe still gets its end line, but no longer counts.
-      if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time);
+      if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time, seq);
     };
     runner.inFlight = {
       probe,
@@ -309,19 +309,12 @@ export class PingService {
 
   #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {
     const { stats } = runner;
-    const { host } = runner.target;
     stats.probes++;
     stats[result.status]++;
     stats.last = { time, seq, result };
+    // The service log hears of the host's state for people (alerts/monitor.ts), not of each
+    // probe's: this is the run of equal results `status` shows.
     if (result.status === stats.state) return;
-    // State changes, not ticks, reach the service log (docs/signals.md).
-    const fields = { host, seq, status: result.status, previous: stats.state, error: result.error };
-    const message =
-      result.status === 'error'
-        ? `${host} cannot be probed: ${result.error}`
-        : `${host} is ${result.status}`;
-    // A host that flaps at every probe is told a few times a window, then counted.
-    this.#limited(result.status === 'up' ? 'info' : 'warn', 'state changes', host, fields, message);
     stats.state = result.status;
     stats.stateSince = time;
   }

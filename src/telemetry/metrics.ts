@@ -4,9 +4,12 @@
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { HealthState } from '../alerts/state.js';
 import type { ListenAddress } from '../config/option-checks.js';
 import { StartupError } from '../errors.js';
 import type { ProbeResult } from '../probing/ping-result.js';
+
+const HEALTH_STATES: readonly HealthState[] = ['unknown', 'up', 'degraded', 'down'];
 
 /** smokeping-style RTT buckets, seconds: from loopback (50 µs) to a poor satellite link (5 s). */
 export const RTT_BUCKETS = [
@@ -21,6 +24,9 @@ export class PingMetrics {
   readonly #probes: Counter;
   readonly #loss: Gauge;
   readonly #last: Gauge;
+  readonly #state: Gauge;
+  readonly #changes: Counter;
+  readonly #notifications: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -55,6 +61,24 @@ export class PingMetrics {
       labelNames: ['host'],
       registers,
     });
+    this.#state = new Gauge({
+      name: 'ping_state',
+      help: "The host's state for people (up, degraded, down, unknown): 1 for the current one.",
+      labelNames: ['host', 'state'],
+      registers,
+    });
+    this.#changes = new Counter({
+      name: 'ping_state_changes_total',
+      help: 'Changes of the host state since the daemon started.',
+      labelNames: ['host'],
+      registers,
+    });
+    this.#notifications = new Counter({
+      name: 'ping_notifications_total',
+      help: 'Notifications delivered, by channel (exec, webhook) and result (ok, failed).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
     // prom-client names three gauges `*_total`, which Prometheus reserves for counters, and
     // `promtool check metrics` rejects them; their per-type twins (nodejs_active_handles, …) stay.
@@ -75,10 +99,24 @@ export class PingMetrics {
     this.#last.set({ host }, time.getTime() / 1000);
   }
 
+  /** The host's state; `changed`: it has just changed. */
+  setState(host: string, state: HealthState, changed: boolean): void {
+    for (const s of HEALTH_STATES) this.#state.set({ host, state: s }, s === state ? 1 : 0);
+    if (changed) this.#changes.inc({ host });
+    else this.#changes.inc({ host }, 0);
+  }
+
+  notified(channel: string, ok: boolean): void {
+    this.#notifications.inc({ channel, result: ok ? 'ok' : 'failed' });
+  }
+
   /** A host no longer pinged leaves no stale series behind. */
   remove(host: string): void {
-    for (const metric of [this.#up, this.#rtt, this.#loss, this.#last]) metric.remove({ host });
+    for (const metric of [this.#up, this.#rtt, this.#loss, this.#last, this.#changes]) {
+      metric.remove({ host });
+    }
     for (const status of ['up', 'down', 'error']) this.#probes.remove({ host, status });
+    for (const state of HEALTH_STATES) this.#state.remove({ host, state });
   }
 }
 

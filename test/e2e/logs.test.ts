@@ -203,9 +203,17 @@ describe('logs', () => {
       assert.equal(status.code, 0);
       const s = JSON.parse(status.stdout);
       assert.equal(s.running, true);
+      // Its thresholds are shown; its channels (a webhook URL is a secret) are not.
       assert.deepEqual(s.targets, [
-        { host: '127.0.0.1', intervalMs: 100, timeoutMs: 80, count: 1 },
+        {
+          host: '127.0.0.1',
+          intervalMs: 100,
+          timeoutMs: 80,
+          count: 1,
+          alerts: { downAfter: 3, upAfter: 2, window: 20 },
+        },
       ]);
+      assert.equal(s.health['127.0.0.1'].state, 'up');
       assert.equal(s.logFile, log);
       const h = s.stats.hosts['127.0.0.1'];
       assert.ok(h.probes >= 5, JSON.stringify(h));

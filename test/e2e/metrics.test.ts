@@ -12,6 +12,7 @@ import {
   cliDone,
   fileArgs,
   fixture,
+  freePort,
   has,
   isRoot,
   readLines,
@@ -20,16 +21,6 @@ import {
 } from '../helpers/cli.js';
 
 const hasPromtool = has('promtool');
-
-/** A port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(url: string): Promise<{ status: number; text: string; type: string | null }> {
   const res = await fetch(url);

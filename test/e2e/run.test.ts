@@ -72,7 +72,7 @@ describe('run', () => {
     assert.ok(!existsSync(r.pid), 'PID file removed');
     const msgs = r.events.map((e) => e.msg);
     assert.equal(msgs[0], 'started');
-    assert.ok(msgs.includes('127.0.0.1 is up'));
+    assert.ok(msgs.includes('127.0.0.1 is up (2 probes with a reply)'), msgs.join('\n'));
     assert.equal(msgs.at(-1), 'stopped');
     assert.ok(r.events.length < 8, 'events, not one service-log line per tick');
   });
@@ -208,14 +208,16 @@ describe('run', () => {
   it('reports a name that does not resolve as unknown host', async () => {
     const r = await runFor(
       ['--host', 'nosuch.test', '--interval', '100ms', '--ping-dir', fixture('ping-unknown-host')],
-      2,
+      3,
     );
     for (const end of pairs(r.lines.map(parseText)))
       assert.equal(end.rest, ' status=error error="unknown host"');
+    // Told once the host counts as down: three probes, each an unknown host.
     assert.ok(
       r.events.some(
-        (e) => e.msg === 'nosuch.test cannot be probed: unknown host' && e.error === 'unknown host',
+        (e) => e.msg === 'nosuch.test is down (unknown host (3 probes))' && e.level === 40,
       ),
+      JSON.stringify(r.events.map((e) => e.msg)),
     );
   });
 
@@ -281,13 +283,17 @@ describe('run in a private network namespace', {
     const silent = inNamespace('ip link set lo up && ip route add 10.99.0.0/24 dev lo');
     const r = await runFor(
       ['--host', '10.99.0.1', '--interval', '200ms', '--timeout', '150ms'],
-      2,
+      3,
       silent,
     );
     assert.equal(r.exit.code, 0);
     for (const end of pairs(r.lines.map(parseText)))
       assert.equal(end.rest, ' status=down loss=100%');
-    assert.ok(r.events.some((e) => e.msg === '10.99.0.1 is down' && e.level === 40));
+    assert.ok(
+      r.events.some(
+        (e) => e.msg === '10.99.0.1 is down (3 probes without reply)' && e.level === 40,
+      ),
+    );
   });
 
   it('reports network unreachable', async () => {

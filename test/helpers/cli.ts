@@ -1,6 +1,7 @@
 // Running the built CLI as a user would, and watching what it leaves behind.
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -69,13 +70,13 @@ export async function cliDone(args: string[], options: SpawnOptions & { prefix?:
  */
 export async function waitFor<T>(
   what: string,
-  check: () => T,
+  check: () => T | Promise<T>,
   ms = 5000,
   context?: () => string,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) {
       const seen = context ? `; ${context()}` : '';
@@ -189,3 +190,13 @@ export function where(command: string): string {
 
 /** Whether a tool is installed (see where). */
 export const has = (command: string): boolean => where(command) !== '';
+
+/** A port free right now on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { parseCommandLine, readSettings } from '../../../src/command-line/parse.js';
+import type { Target } from '../../../src/config/targets.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-cli-'));
@@ -22,20 +23,24 @@ afterEach(() => {
     if (key.startsWith('PING_DAEMON_')) delete process.env[key];
 });
 
+/** The hosts and their timing, leaving out thresholds and channels. */
+const timing = (targets: Target[]) =>
+  targets.map(({ host, intervalMs, timeoutMs, count }) => ({ host, intervalMs, timeoutMs, count }));
+
 const read = (...args: string[]) =>
   readSettings({ args: ['run', ...args], uid: 1000, cwd: '/' }, 'run');
 
 describe('precedence: command line > environment > config file > defaults', () => {
   it('takes defaults when nothing else is given', () => {
     const s = read('--host', '127.0.0.1');
-    assert.deepEqual(s.targets, [
+    assert.deepEqual(timing(s.targets), [
       { host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
     ]);
     assert.equal(s.format, 'text');
   });
   it('takes the config file over defaults', () => {
     const s = read('-c', config);
-    assert.deepEqual(s.targets, [
+    assert.deepEqual(timing(s.targets), [
       { host: '127.0.0.3', intervalMs: 5000, timeoutMs: 2000, count: 3 },
     ]);
     assert.equal(s.format, 'json');
@@ -43,16 +48,50 @@ describe('precedence: command line > environment > config file > defaults', () =
   it('takes the environment over the config file', () => {
     withEnv({ PING_DAEMON_INTERVAL: '4s', PING_DAEMON_HOST: '127.0.0.4' });
     const s = read('-c', config);
-    assert.deepEqual(s.targets, [
+    assert.deepEqual(timing(s.targets), [
       { host: '127.0.0.4', intervalMs: 4000, timeoutMs: 2000, count: 3 },
     ]);
   });
   it('takes the command line over the environment', () => {
     withEnv({ PING_DAEMON_INTERVAL: '4s', PING_DAEMON_HOST: '127.0.0.4' });
     const s = read('-c', config, '--interval', '2s', '-H', '127.0.0.2');
-    assert.deepEqual(s.targets, [
+    assert.deepEqual(timing(s.targets), [
       { host: '127.0.0.2', intervalMs: 2000, timeoutMs: 1600, count: 3 },
     ]);
+  });
+  it('takes host states and channels from the environment, and per host from the file', () => {
+    const file = join(dir, 'alerts.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        hosts: [
+          '127.0.0.5',
+          { host: '127.0.0.6', downAfter: 7, onChange: ['/bin/true', '--quiet'] },
+        ],
+        degradedLoss: '20%',
+      }),
+    );
+    withEnv({
+      PING_DAEMON_DOWN_AFTER: '5',
+      PING_DAEMON_DEGRADED_RTT: '250ms',
+      PING_DAEMON_WEBHOOK: 'http://127.0.0.1:1/a https://127.0.0.1:2/b',
+    });
+    const [plain, own] = read('-c', file).targets;
+    assert.deepEqual(plain?.alerts, {
+      downAfter: 5,
+      upAfter: 2,
+      window: 20,
+      degradedRttMs: 250,
+      degradedLossPct: 20,
+      remindEveryMs: undefined,
+    });
+    assert.deepEqual(plain?.notify, {
+      onChange: undefined,
+      webhooks: ['http://127.0.0.1:1/a', 'https://127.0.0.1:2/b'],
+      hookTimeoutMs: 10_000,
+    });
+    assert.equal(own?.alerts.downAfter, 7);
+    assert.deepEqual(own?.notify.onChange, ['/bin/true', '--quiet']);
   });
   it('finds the config file through PING_DAEMON_CONFIG', () => {
     withEnv({ PING_DAEMON_CONFIG: config });
@@ -83,7 +122,7 @@ describe('many hosts', () => {
     );
   });
   it('takes host and hosts from the config file, each entry with its own timing', () => {
-    assert.deepEqual(read('-c', multi).targets, [
+    assert.deepEqual(timing(read('-c', multi).targets), [
       { host: '127.0.0.1', intervalMs: 1000, timeoutMs: 800, count: 1 },
       { host: '::1', intervalMs: 1000, timeoutMs: 800, count: 1 },
       { host: '127.0.0.2', intervalMs: 200, timeoutMs: 160, count: 1 },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeState, formatUptime } from '../../../src/commands/status.js';
+import { describeState } from '../../../src/commands/status.js';
 import { type DaemonState, fromStateFile, toStateFile } from '../../../src/lifecycle/state-file.js';
 import { localIso } from '../../../src/ping-log/format.js';
 
@@ -13,14 +13,6 @@ function readBack(state: DaemonState): DaemonState {
 
 /** An ISO time as status prints it: in the local zone, with its offset. */
 const L = (iso: string): string => localIso(new Date(iso));
-
-describe('formatUptime', () => {
-  it('reads like uptime', () => {
-    assert.equal(formatUptime(42_000), '42s');
-    assert.equal(formatUptime(93_784_000), '1d 2h 3m');
-    assert.equal(formatUptime(3_600_000), '1h');
-  });
-});
 
 describe('describeState', () => {
   it('shows the schedule, the current state, the last probe and the counts', () => {
@@ -58,14 +50,29 @@ describe('describeState', () => {
           },
         },
       },
+      health: {
+        '127.0.0.1': {
+          state: 'degraded',
+          since: new Date('2026-11-24T12:20:00.000Z'),
+          reason: 'median rtt 312 ms >= 200 ms over the last 20 probes',
+          changes: 2,
+        },
+        '::1': { state: 'unknown', since: undefined, reason: undefined, changes: 0 },
+      },
     };
     assert.deepEqual(describeState(42, readBack(state), new Date('2026-11-24T13:00:00.000Z')), [
       `ping-daemon is running (pid 42) since ${L('2026-11-24T12:00:00.000Z')}, up 1h`,
       '  pinging 2 hosts (127.0.0.1, ::1) every 3s, logging to /home/ping.log',
-      `  127.0.0.1: up since ${L('2026-11-24T12:10:00.000Z')} (50m); last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
+      `  127.0.0.1: degraded since ${L('2026-11-24T12:20:00.000Z')} (40m): median rtt 312 ms >= 200 ms over the last 20 probes; last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
       '    1200 probes: 1190 up, 8 down, 2 errors; 1 skipped (every 3s, timeout 2s)',
       '  ::1: no probe yet (every 3s, timeout 2s)',
       `  last reload at ${L('2026-11-24T12:30:00.000Z')}: failed: bad`,
     ]);
+    // A daemon from before host states: the run of its last probes' results.
+    const older = readBack({ ...state, health: {} });
+    assert.equal(
+      describeState(42, older, new Date('2026-11-24T13:00:00.000Z'))[2],
+      `  127.0.0.1: up since ${L('2026-11-24T12:10:00.000Z')} (50m); last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { jsonProblem, loadConfigFile, MAX_CONFIG_BYTES } from '../../../src/config/config-file.js';
+import { jsonTypes } from '../../../src/config/option-checks.js';
 import { optionKeys } from '../../../src/config/options.js';
 import { ConfigError } from '../../../src/errors.js';
 
@@ -117,9 +118,34 @@ describe('loadConfigFile', () => {
     ['{"metricsListen": "9469"}', /metricsListen must be ADDRESS:PORT/],
     ['{"metricsListen": "[::1]:99999"}', /metricsListen must be ADDRESS:PORT/],
     ['{"maxInflight": 0}', /maxInflight must be a whole number from 1 to 10000/],
+    ['{"downAfter": 0}', /downAfter must be a whole number from 1 to 100, got `0`/],
+    ['{"window": 1001}', /window must be a whole number from 1 to 1000/],
+    ['{"degradedLoss": 120}', /degradedLoss must be a percentage above 0, at most 100, got `120`/],
+    ['{"degradedRtt": "fast"}', /degradedRtt must be a positive duration/],
+    [
+      '{"onChange": []}',
+      /onChange must be the path of a program, or in a config file \[path, arg, \.\.\.\]/,
+    ],
+    ['{"onChange": ["/bin/x", 3]}', /onChange must be the path of a program/],
+    ['{"webhook": "ftp://h.test/x"}', /webhook must be an http:\/\/ or https:\/\/ URL, not ftp:/],
+    ['{"webhook": []}', /webhook must be an http:\/\/ or https:\/\/ URL/],
+    [
+      '{"hosts": [{"host": "a.test", "downAfter": "3"}]}',
+      /hosts entry 1 .* downAfter must be a number/,
+    ],
+    [
+      '{"hosts": [{"host": "a.test", "webhook": "gopher://x"}]}',
+      /hosts entry 1 .* webhook must be an http:\/\/ or https:\/\/ URL, not gopher:/,
+    ],
   ];
   for (const key of optionKeys) {
-    for (const value of key === 'hosts' ? [{}, 'a.test', true, null] : [{}, [], true, null]) {
+    const values =
+      key === 'hosts'
+        ? [{}, 'a.test', true, null]
+        : jsonTypes[key].includes('array')
+          ? [{}, true, null]
+          : [{}, [], true, null];
+    for (const value of values) {
       it(`refuses ${key}: ${JSON.stringify(value)}`, () => {
         refuses(
           file(`every-${key}.json`, JSON.stringify({ [key]: value })),

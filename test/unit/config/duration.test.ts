@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDuration, parseDuration } from '../../../src/config/duration.js';
+import { formatDuration, formatElapsed, parseDuration } from '../../../src/config/duration.js';
 
 describe('parseDuration', () => {
   const good: [unknown, number][] = [
@@ -50,5 +50,13 @@ describe('formatDuration', () => {
     assert.equal(formatDuration(60_000), '1m');
     assert.equal(formatDuration(90_000), '90s');
     assert.equal(formatDuration(7_200_000), '2h');
+  });
+});
+
+describe('formatElapsed', () => {
+  it('reads like uptime', () => {
+    assert.equal(formatElapsed(42_000), '42s');
+    assert.equal(formatElapsed(93_784_000), '1d 2h 3m');
+    assert.equal(formatElapsed(3_600_000), '1h');
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { optionProblem, parseListen } from '../../../src/config/option-checks.js';
 import { checkEnvironment, resolveSettings } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/errors.js';
+import { defaultAlerts, noChannels } from '../../helpers/settings.js';
 
 const place = { uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' }, home: '/home/u' };
 
@@ -10,7 +11,16 @@ describe('resolveSettings', () => {
   it('fills the defaults of docs/command-line.md', () => {
     const s = resolveSettings({ host: '127.0.0.1' }, place, 'run', '/x');
     assert.deepEqual(s, {
-      targets: [{ host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 }],
+      targets: [
+        {
+          host: '127.0.0.1',
+          intervalMs: 3000,
+          timeoutMs: 2000,
+          count: 1,
+          alerts: defaultAlerts,
+          notify: noChannels,
+        },
+      ],
       maxInflight: 100,
       metricsListen: undefined,
       logFile: '/home/ping.log',

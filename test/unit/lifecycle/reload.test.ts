@@ -4,9 +4,19 @@ import { pino } from 'pino';
 import type { Settings } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/errors.js';
 import { reload, restartOnlyChanges } from '../../../src/lifecycle/reload.js';
+import { defaultAlerts, noChannels } from '../../helpers/settings.js';
 
 const base: Settings = {
-  targets: [{ host: '127.0.0.1', intervalMs: 1000, timeoutMs: 800, count: 1 }],
+  targets: [
+    {
+      host: '127.0.0.1',
+      intervalMs: 1000,
+      timeoutMs: 800,
+      count: 1,
+      alerts: defaultAlerts,
+      notify: noChannels,
+    },
+  ],
   maxInflight: 100,
   metricsListen: undefined,
   logFile: '/tmp/p.log',

@@ -47,6 +47,14 @@ const state: DaemonState = {
       },
     },
   },
+  health: {
+    '::1': {
+      state: 'up',
+      since: new Date('2026-11-30T11:00:02Z'),
+      reason: '2 probes with a reply',
+      changes: 1,
+    },
+  },
 };
 
 /** Through JSON, as a reader meets it. */
