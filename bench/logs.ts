@@ -25,7 +25,10 @@ function makeLog(path: string): void {
   const t0 = Date.now() - LINES * 100;
   const line = (i: number, host: string): string => {
     const time = new Date(t0 + i * 100).toISOString().replace('Z', '+00:00');
-    return `end of time--------:${time} host=${host} seq=${i} status=up rtt_ms=${(i % 997) / 10} loss=0%\n`;
+    // One probe in a thousand lost, so that the summary has outages to count.
+    const result =
+      i % 1000 === 0 ? 'status=down loss=100%' : `status=up rtt_ms=${(i % 997) / 10} loss=0%`;
+    return `end of time--------:${time} host=${host} seq=${i} ${result}\n`;
   };
   let chunk = '';
   for (let i = 1; i <= LINES; i++) {

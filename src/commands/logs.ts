@@ -188,7 +188,12 @@ export async function logsCommand(context: CommandContext): Promise<number> {
             if (event !== undefined && passes(filter, event)) yield event;
           }
         };
-        await output.line(formatSummary(summarise(events())).trimEnd());
+        const summaries = summarise(events());
+        // --json: one object per host, the figures' names as in docs/statistics.md.
+        const text = options.json
+          ? summaries.map((s) => JSON.stringify(s)).join('\n')
+          : formatSummary(summaries).trimEnd();
+        await output.line(text);
         await output.flush();
         return ExitCode.ok;
       }

@@ -12,9 +12,28 @@ import {
   toStateFile,
 } from '../lifecycle/state-file.js';
 import { localIso } from '../ping-log/format.js';
+import type { HostStats } from '../probing/service.js';
 
 /** `1 probe`, `2 probes`. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `loss/median 1m 0%/0.04 ms, 5m 0%/0.04 ms, 15m 2%/0.05 ms; address 127.0.0.1`, like uptime's
+ * load averages; `-` for a figure not known; `~` for a window reaching past the probes kept.
+ */
+export function describeWindows(stats: HostStats): string | undefined {
+  const parts: string[] = [];
+  if (stats.windows) {
+    const figures = Object.entries(stats.windows).map(([name, w]) => {
+      const loss = w.lossPct === undefined ? '-' : `${w.lossPct}%`;
+      const rtt = w.medianRttMs === undefined ? '-' : `${w.medianRttMs} ms`;
+      return `${name} ${w.complete ? '' : '~'}${loss}/${rtt}`;
+    });
+    parts.push(`loss/median ${figures.join(', ')}`);
+  }
+  if (stats.addr !== undefined) parts.push(`address ${stats.addr}`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
 
 /** The lines `status` prints for a running daemon, from its state. Pure. */
 export function describeState(pid: number, state: DaemonState, now: Date): string[] {
@@ -51,6 +70,8 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
         `last probe #${stats.last.seq} at ${at(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
       `    ${plural(stats.probes, 'probe')}: ${stats.up} up, ${stats.down} down, ${plural(stats.error, 'error')}; ${stats.skipped} skipped (${timing})`,
     );
+    const recent = describeWindows(stats);
+    if (recent) lines.push(`    ${recent}`);
   }
   if (state.lastReload) {
     const warnings = state.lastReload.warnings ?? [];

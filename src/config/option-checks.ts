@@ -1,9 +1,10 @@
 // Checks of single option values, shared by the command line, the environment and the config
 // file; each names what is wrong and shows the value. Pure.
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { probeDurationProblem } from './duration.js';
 import { hostProblem } from './host.js';
 import {
+  families,
   flagName,
   formats,
   hostEntryKeys,
@@ -61,6 +62,20 @@ const wholeNumber =
       ? undefined
       : `must be a whole number from ${min} to ${max}`;
   };
+
+/** `184` or `0xb8` → 184; undefined unless a whole number from 0 to 255. */
+export function parseByte(value: unknown): number | undefined {
+  const text = String(value).trim();
+  const n = /^0x[0-9a-f]{1,2}$/i.test(text)
+    ? Number.parseInt(text, 16)
+    : /^\d{1,3}$/.test(text)
+      ? Number(text)
+      : Number.NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 255 ? n : undefined;
+}
+
+/** An interface name as the kernel takes it: 1-15 characters, not starting with `-`. */
+const INTERFACE = /^[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,14}$/;
 
 /** `20`, `20%` or `2.5` → the percentage; undefined unless above 0 and at most 100. */
 export function parsePercent(value: unknown): number | undefined {
@@ -152,6 +167,17 @@ const checks: Record<OptionKey, Check> = {
   user: nameCheck,
   group: nameCheck,
   pingDir: pathCheck,
+  family: (v) =>
+    (families as readonly unknown[]).includes(String(v))
+      ? undefined
+      : `must be one of ${families.join(', ')}`,
+  size: wholeNumber(0, 65507),
+  ttl: wholeNumber(1, 255),
+  tos: (v) => (parseByte(v) === undefined ? 'must be a byte, 0-255 or 0x00-0xff' : undefined),
+  source: (v) =>
+    typeof v === 'string' && (isIP(v) !== 0 || INTERFACE.test(v))
+      ? undefined
+      : 'must be an IP address or an interface name (1-15 of A-Z a-z 0-9 _ . : -, not starting with -)',
   downAfter: wholeNumber(1, 100),
   upAfter: wholeNumber(1, 100),
   window: wholeNumber(1, 1000),
@@ -192,6 +218,11 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
   user: ['string'],
   group: ['string'],
   pingDir: ['string'],
+  family: ['string', 'number'],
+  size: ['number'],
+  ttl: ['number'],
+  tos: ['number', 'string'],
+  source: ['string'],
   downAfter: ['number'],
   upAfter: ['number'],
   window: ['number'],

@@ -45,6 +45,10 @@ export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 /** The environment variable prefix: `PING_DAEMON_LOG_FILE` sets `--log-file`. */
 export const ENV_PREFIX = 'PING_DAEMON';
 
+/** How ping sends (docs/statistics.md), global or per host. */
+const probeKeys = ['family', 'size', 'ttl', 'tos', 'source'] as const;
+export const families = ['auto', '4', '6'] as const;
+
 /** The host-state and notification options (docs/alerts.md), global or per host. */
 const alertKeys = [
   'downAfter',
@@ -76,6 +80,7 @@ export const optionKeys = [
   'pingDir',
   'maxInflight',
   'metricsListen',
+  ...probeKeys,
   ...alertKeys,
 ] as const;
 
@@ -84,6 +89,7 @@ export const hostEntryKeys = [
   'interval',
   'timeout',
   'count',
+  ...probeKeys,
   ...alertKeys,
 ] as const satisfies readonly OptionKey[];
 export type HostEntryKey = (typeof hostEntryKeys)[number];
@@ -211,6 +217,18 @@ export function serviceOptions(): Record<string, YargsOption> {
       type: 'string',
       describe: 'serve Prometheus /metrics and /healthz on ADDRESS:PORT (off by default)',
     },
+    family: {
+      type: 'string',
+      defaultDescription: '"auto"',
+      describe: `address family: ${families.join(', ')} (ping -4 / -6)`,
+    },
+    size: {
+      type: 'string',
+      describe: 'payload bytes of each echo request, 0-65507 (ping -s; ping: 56)',
+    },
+    ttl: { type: 'string', describe: 'IP time to live, 1-255 (ping -t)' },
+    tos: { type: 'string', describe: 'IP TOS byte (DSCP << 2), 0-255 or 0x00-0xff (ping -Q)' },
+    source: { type: 'string', describe: 'source address or interface name (ping -I)' },
     downAfter: {
       type: 'string',
       defaultDescription: shown(DEFAULTS.downAfter),

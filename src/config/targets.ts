@@ -2,13 +2,15 @@
 // (repeatable, or comma-separated), or `host`/`hosts` in the config file, where an entry may carry
 // its own interval, timeout and count. Pure.
 
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import type { AlertRules } from '../alerts/state.js';
 import { UsageError } from '../errors.js';
+import type { ProbeOptions } from '../probing/probe.js';
 import { defaultTimeoutMs, minimumTimeoutMs, PACKET_GAP_MS } from '../probing/timing.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { canonicalHost } from './host.js';
-import { parsePercent, splitUrls, toNumber } from './option-checks.js';
+import { parseByte, parsePercent, splitUrls, toNumber } from './option-checks.js';
 import { DEFAULTS, type HostEntryKey } from './options.js';
 
 /** Who hears of a host's state changes. */
@@ -25,6 +27,8 @@ export interface ProbeTarget {
   intervalMs: number;
   timeoutMs: number;
   count: number;
+  /** How ping sends (family, size, TTL, TOS, source); absent fields are ping's defaults. */
+  options?: ProbeOptions;
 }
 
 export interface Target extends ProbeTarget {
@@ -71,14 +75,39 @@ export function targetOf(
       `${label('timeout')} (${formatDuration(timeoutMs)}) is too short${why}; it must be at least ${formatDuration(neededMs)}`,
     );
   }
+  const options = probeOptionsOf(entry, defaults);
+  const literal = isIP(entry.host);
+  if (options.family !== undefined && literal !== 0 && literal !== options.family) {
+    throw new UsageError(
+      `host ${entry.host} is an IPv${literal} address; ${label('family')} ${options.family} cannot ping it`,
+    );
+  }
   return {
     host: entry.host,
     intervalMs,
     timeoutMs,
     count,
+    ...(Object.keys(options).length > 0 ? { options } : {}),
     alerts: alertsOf(entry, defaults),
     notify: channelsOf(entry, defaults, cwd),
   };
+}
+
+/** A host's probe options: its entry's, else the options'; ping's defaults are left out. */
+function probeOptionsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>): ProbeOptions {
+  const pick = (key: HostEntryKey): unknown => entry[key] ?? defaults[key];
+  const options: ProbeOptions = {};
+  const family = pick('family');
+  if (family !== undefined && String(family) !== 'auto') options.family = Number(family) as 4 | 6;
+  const size = pick('size');
+  if (size !== undefined) options.size = toNumber(size);
+  const ttl = pick('ttl');
+  if (ttl !== undefined) options.ttl = toNumber(ttl);
+  const tos = pick('tos');
+  if (tos !== undefined) options.tos = parseByte(tos) as number;
+  const source = pick('source');
+  if (source !== undefined) options.source = String(source);
+  return options;
 }
 
 /** A host's thresholds: its entry's, else the options'. */

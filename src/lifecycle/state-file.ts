@@ -10,6 +10,7 @@ import { type Format, formats } from '../config/options.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { readSmallFile } from '../ping-log/files.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
+import { WINDOWS_MIN, type WindowFigures } from '../probing/recent.js';
 import type { HostStats, ServiceStats } from '../probing/service.js';
 
 export interface LastReload {
@@ -275,6 +276,9 @@ function hostStatsOf(v: unknown): HostStats | undefined {
   if (STATUSES.includes(h.state)) stats.state = h.state as ProbeStatus;
   const since = date(h.stateSince);
   if (since !== undefined) stats.stateSince = since;
+  if (typeof h.addr === 'string') stats.addr = h.addr;
+  const windows = windowsOf(h.windows);
+  if (windows !== undefined) stats.windows = windows;
   return stats;
 }
 
@@ -302,6 +306,24 @@ function healthOf(v: unknown): Record<string, HealthSummary> | undefined {
     };
   }
   return out;
+}
+
+/** `status`'s 1, 5 and 15-minute figures; absent (not refused) when not all well formed. */
+function windowsOf(v: unknown): HostStats['windows'] {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const out: Record<string, WindowFigures> = {};
+  const number = (n: unknown): number | undefined => (typeof n === 'number' ? n : undefined);
+  for (const name of WINDOWS_MIN.map((m) => `${m}m`)) {
+    const w = (v as Record<string, Partial<WindowFigures>>)[name];
+    if (typeof w !== 'object' || w === null || !isCount(w.probes)) return undefined;
+    out[name] = {
+      probes: w.probes,
+      lossPct: number(w.lossPct),
+      medianRttMs: number(w.medianRttMs),
+      complete: w.complete !== false,
+    };
+  }
+  return out as HostStats['windows'];
 }
 
 function statsOf(v: unknown): ServiceStats | undefined {

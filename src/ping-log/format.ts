@@ -1,6 +1,7 @@
 // The ping log's lines in the three formats of docs/log-format.md, written and read back by one
 // module, so the markers, month names and keys are spelled once. Pure: the time is passed in. Every
 // line written ends with "\n", so the writer puts it on disk with one write().
+import { isIP } from 'node:net';
 import type { Format } from '../config/options.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
 
@@ -29,6 +30,15 @@ export interface LogEvent {
   error?: string;
   /** JSON lines only. */
   durationMs?: number;
+  /** The address ping used, when the host is a name. */
+  addr?: string;
+  /** ping's own min, max and mdev, when a probe sent more than one echo request. */
+  rttMinMs?: number;
+  rttMaxMs?: number;
+  rttMdevMs?: number;
+  /** JSON lines only: echo requests sent and replies received. */
+  sent?: number;
+  replies?: number;
 }
 
 const MARKER = { start: 'start time---------:', end: 'end of time--------:' } as const;
@@ -81,6 +91,12 @@ export function jsonRecord(e: LogEvent): Record<string, unknown> {
     loss_pct: e.lossPct,
     error: e.error,
     duration_ms: e.durationMs,
+    addr: e.addr,
+    rtt_min_ms: e.rttMinMs,
+    rtt_max_ms: e.rttMaxMs,
+    rtt_mdev_ms: e.rttMdevMs,
+    sent: e.sent,
+    replies: e.replies,
   };
 }
 
@@ -104,6 +120,12 @@ function fromJson(line: string): LogEvent | undefined {
     lossPct: finite(r.loss_pct),
     error: typeof r.error === 'string' ? r.error : undefined,
     durationMs: finite(r.duration_ms),
+    addr: typeof r.addr === 'string' ? r.addr : undefined,
+    rttMinMs: finite(r.rtt_min_ms),
+    rttMaxMs: finite(r.rtt_max_ms),
+    rttMdevMs: finite(r.rtt_mdev_ms),
+    sent: finite(r.sent),
+    replies: finite(r.replies),
   };
 }
 
@@ -114,12 +136,34 @@ function textValue(value: string): string {
   return /^[\x21-\x7e]+$/.test(value) && !/["=\\]/.test(value) ? value : JSON.stringify(value);
 }
 
-function textResult(r: ProbeResult): string {
+function textResult(r: LogEvent): string {
   let s = ` status=${r.status}`;
   if (r.rttMs !== undefined) s += ` rtt_ms=${r.rttMs}`;
   if (r.lossPct !== undefined) s += ` loss=${r.lossPct}%`;
   if (r.error !== undefined) s += ` error=${JSON.stringify(r.error)}`;
+  if (r.addr !== undefined) s += ` addr=${r.addr}`;
+  if (r.rttMinMs !== undefined) {
+    s += ` rtt_min_ms=${r.rttMinMs} rtt_max_ms=${r.rttMaxMs} rtt_mdev_ms=${r.rttMdevMs}`;
+  }
   return s;
+}
+
+/**
+ * What an end line says of a result: `addr` only for a name (for an address it says nothing
+ * new), ping's min/max/mdev only when it sent more than one request (for one they repeat rtt).
+ */
+function endFields(host: string, r: ProbeResult): LogEvent {
+  const e: LogEvent = { time: undefined, event: 'end', status: r.status };
+  if (r.rttMs !== undefined) e.rttMs = r.rttMs;
+  if (r.lossPct !== undefined) e.lossPct = r.lossPct;
+  if (r.error !== undefined) e.error = r.error;
+  if (r.addr !== undefined && isIP(host) === 0) e.addr = r.addr;
+  if ((r.sent ?? 0) > 1 && r.rttMinMs !== undefined) {
+    e.rttMinMs = r.rttMinMs;
+    e.rttMaxMs = r.rttMaxMs;
+    e.rttMdevMs = r.rttMdevMs;
+  }
+  return e;
 }
 
 /** `key=value` and `key="quoted value"` pairs of a text-format line. */
@@ -157,6 +201,10 @@ function fromText(event: 'start' | 'end', rest: string): LogEvent {
     rttMs: number('rtt_ms'),
     lossPct: number('loss'),
     error: f.get('error'),
+    addr: f.get('addr'),
+    rttMinMs: number('rtt_min_ms'),
+    rttMaxMs: number('rtt_max_ms'),
+    rttMdevMs: number('rtt_mdev_ms'),
   };
 }
 
@@ -178,15 +226,16 @@ export function formatEnd(format: Format, e: EndEvent): string {
     case 'classic':
       return `${MARKER.end}${ctime(e.time)}\n`;
     case 'json': {
-      const { status, rttMs, lossPct, error } = e.result;
+      const { sent, replies } = e.result;
       const record = jsonRecord({
-        ...{ time: e.time, event: 'end', host: e.host, seq: e.seq },
-        ...{ status, rttMs, lossPct, error, durationMs: Math.round(e.durationMs) },
+        ...endFields(e.host, e.result),
+        ...{ time: e.time, host: e.host, seq: e.seq, durationMs: Math.round(e.durationMs) },
+        ...{ sent, replies },
       });
       return `${JSON.stringify(record)}\n`;
     }
     case 'text':
-      return `${MARKER.end}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}${textResult(e.result)}\n`;
+      return `${MARKER.end}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}${textResult(endFields(e.host, e.result))}\n`;
   }
 }
 

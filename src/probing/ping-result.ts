@@ -1,6 +1,7 @@
 // Turns what one run of `ping` left behind (its output as parsed by the `ping` package, its exit
 // status, whether we had to kill it) into a typed result. Pure, so every case is unit-tested from
 // recorded outputs.
+import { isIP } from 'node:net';
 
 export type ProbeStatus = 'up' | 'down' | 'error';
 
@@ -12,6 +13,39 @@ export interface ProbeResult {
   lossPct?: number;
   /** Why the probe failed, in a few words: `unknown host`, `timeout`, … (status `error`). */
   error?: string;
+  /** The address ping sent to (for a name, what it resolved to). */
+  addr?: string;
+  /** Echo requests sent and replies received, as ping counted them. */
+  sent?: number;
+  replies?: number;
+  /** ping's own min, max and mdev of the replies' RTTs, ms. */
+  rttMinMs?: number;
+  rttMaxMs?: number;
+  rttMdevMs?: number;
+}
+
+/** What ping's output says beyond the replies: the address, the counts, its RTT summary. */
+export function pingFigures(
+  output: string,
+): Pick<ProbeResult, 'addr' | 'sent' | 'replies' | 'rttMinMs' | 'rttMaxMs' | 'rttMdevMs'> {
+  const figures: ReturnType<typeof pingFigures> = {};
+  // `PING 127.0.0.1 (127.0.0.1) 56(84) ...`, `PING ::1(::1) 56 data bytes`, and for a name over
+  // IPv6 `PING name(name (2001:db8::1)) 56 data bytes`: the innermost parentheses hold it.
+  const head = /^PING \S+? ?\(([^()\s]+)(?: \(([^()\s]+)\))?\)/m.exec(output);
+  const addr = head?.[2] ?? head?.[1];
+  if (addr !== undefined && isIP(addr) !== 0) figures.addr = addr;
+  const counts = /^(\d+) packets transmitted, (\d+) received/m.exec(output);
+  if (counts) {
+    figures.sent = Number(counts[1]);
+    figures.replies = Number(counts[2]);
+  }
+  const rtt = /^rtt min\/avg\/max\/mdev = ([\d.]+)\/[\d.]+\/([\d.]+)\/([\d.]+) ms/m.exec(output);
+  if (rtt) {
+    figures.rttMinMs = Number(rtt[1]);
+    figures.rttMaxMs = Number(rtt[2]);
+    figures.rttMdevMs = Number(rtt[3]);
+  }
+  return figures;
 }
 
 /** The fields of the `ping` package's PingResponse we read; the rest is not trusted. */
@@ -44,6 +78,7 @@ const finished = (output: string): boolean => /\d+ packets transmitted/.test(out
 const classified: [RegExp, string][] = [
   [/Name or service not known|unknown host|No address associated with hostname/i, 'unknown host'],
   [/Temporary failure in name resolution/i, 'name resolution failed'],
+  [/Address family for hostname not supported/i, 'no address of that family'],
   [/Network is unreachable/i, 'network unreachable'],
   [/No route to host|Destination (Host|Net) Unreachable/i, 'host unreachable'],
   [/Operation not permitted|Permission denied|Lacking privilege|socket: /i, 'permission denied'],
@@ -88,7 +123,12 @@ export function normalise(given: PingOutcome): ProbeResult {
       : given;
   const times = replyTimes(outcome.parsed);
   const lossPct = parseLoss(outcome.parsed?.packetLoss);
-  const withLoss = (r: ProbeResult): ProbeResult => (lossPct === undefined ? r : { ...r, lossPct });
+  const figures = pingFigures(outcome.output);
+  const withLoss = (r: ProbeResult): ProbeResult => ({
+    ...r,
+    ...(lossPct === undefined ? {} : { lossPct }),
+    ...figures,
+  });
   // Any reply means up, even with partial loss (the package's `alive`, which we do not read, says
   // the same); the loss is reported beside it.
   if (times.length > 0 && outcome.killed === undefined) {
@@ -107,7 +147,7 @@ export function normalise(given: PingOutcome): ProbeResult {
   }
   // Exit 1 is iputils' "no reply": the host is down. It must come with a loss figure: a program
   // that exits 1 without one is not a ping we understand.
-  if (outcome.exitCode === 1 && lossPct !== undefined) return { status: 'down', lossPct };
+  if (outcome.exitCode === 1 && lossPct !== undefined) return withLoss({ status: 'down' });
   if (outcome.exitCode === 0 || outcome.exitCode === 1) {
     return { status: 'error', error: 'unparseable ping output' };
   }

@@ -13,7 +13,21 @@ import { isZombie } from '../lifecycle/proc.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
 import { CLOSE_GRACE_MS, killDelayMs, PACKET_GAP_MS, replyWaitMs } from './timing.js';
 
-export interface ProbeRequest {
+/** How ping sends its echo requests (docs/statistics.md); each absent field is ping's default. */
+export interface ProbeOptions {
+  /** `-4` or `-6`; absent: whatever the name resolves to first. */
+  family?: 4 | 6;
+  /** `-s`: payload bytes. */
+  size?: number;
+  /** `-t`: IP time to live. */
+  ttl?: number;
+  /** `-Q`: the IP TOS byte (DSCP and ECN). */
+  tos?: number;
+  /** `-I`: a source address or an interface name. */
+  source?: string;
+}
+
+export interface ProbeRequest extends ProbeOptions {
   host: string;
   count: number;
   timeoutMs: number;
@@ -35,7 +49,8 @@ export type ProbeFn = (request: ProbeRequest) => RunningProbe;
  * full deadline for a silent host. `--` ends the options, so even a host that slipped past
  * validation could never be read as one.
  */
-export function pingArguments({ host, count, timeoutMs }: ProbeRequest): string[] {
+export function pingArguments(request: ProbeRequest): string[] {
+  const { host, count, timeoutMs } = request;
   const args = [
     '-n',
     '-c',
@@ -44,6 +59,12 @@ export function pingArguments({ host, count, timeoutMs }: ProbeRequest): string[
     String(Math.round(replyWaitMs(timeoutMs, count)) / 1000),
   ];
   if (count > 1) args.push('-i', String(PACKET_GAP_MS / 1000));
+  // Each value its own argument, all before `--`; validated like a host (option-checks.ts).
+  if (request.family !== undefined) args.push(`-${request.family}`);
+  if (request.size !== undefined) args.push('-s', String(request.size));
+  if (request.ttl !== undefined) args.push('-t', String(request.ttl));
+  if (request.tos !== undefined) args.push('-Q', String(request.tos));
+  if (request.source !== undefined) args.push('-I', request.source);
   return [...args, '--', host];
 }
 

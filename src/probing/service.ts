@@ -11,6 +11,7 @@ import { EventLimiter } from '../telemetry/event-limiter.js';
 import type { Logger } from '../telemetry/service-log.js';
 import type { ProbeResult, ProbeStatus } from './ping-result.js';
 import type { ProbeFn, RunningProbe } from './probe.js';
+import { RecentProbes, WINDOWS_MIN, type WindowFigures } from './recent.js';
 import { type Clock, Schedule, type Tick, type Timers } from './schedule.js';
 
 /** What SIGHUP may change while running. */
@@ -52,7 +53,16 @@ export interface HostStats {
   last?: { time: Date; seq: number; result: ProbeResult };
   state?: ProbeStatus;
   stateSince?: Date;
+  /** The address ping last used (a name's, as resolved). */
+  addr?: string;
+  /** Loss and median RTT over the last 1, 5 and 15 minutes (recent.ts). */
+  windows?: Record<WindowName, WindowFigures>;
 }
+
+export type WindowName = `${(typeof WINDOWS_MIN)[number]}m`;
+
+/** How long `status`'s window figures may be: computing them for 1,000 hosts is not free. */
+const WINDOWS_EVERY_MS = 10_000;
 
 export interface ServiceStats {
   hosts: Record<string, HostStats>;
@@ -75,6 +85,9 @@ interface Runner {
   inFlight: InFlight | undefined;
   skipStreak: number;
   stats: HostStats;
+  recent: RecentProbes;
+  /** When `stats.windows` was last worked out (wall clock, ms). */
+  windowsAt: number;
 }
 
 /** The window of the service log's rate limits (EventLimiter). */
@@ -133,7 +146,18 @@ export class PingService {
 
   get stats(): ServiceStats {
     const hosts: Record<string, HostStats> = {};
-    for (const [host, runner] of this.#runners) hosts[host] = runner.stats;
+    const now = this.#parts.wallClock().getTime();
+    for (const [host, runner] of this.#runners) {
+      // At most every 10 s, but at once while they are empty (a host just added).
+      const empty = (runner.stats.windows?.['15m'].probes ?? 0) === 0;
+      if (now - runner.windowsAt >= WINDOWS_EVERY_MS || (empty && runner.stats.probes > 0)) {
+        runner.windowsAt = now;
+        runner.stats.windows = Object.fromEntries(
+          WINDOWS_MIN.map((m) => [`${m}m`, runner.recent.figures(now, m)]),
+        ) as Record<WindowName, WindowFigures>;
+      }
+      hosts[host] = runner.stats;
+    }
     return { hosts, lostLines: this.#lostLines };
   }
 
@@ -203,6 +227,8 @@ export class PingService {
       inFlight: undefined,
       skipStreak: 0,
       stats: newStats(),
+      recent: new RecentProbes(target.intervalMs, this.#parts.wallClock().getTime()),
+      windowsAt: Number.NEGATIVE_INFINITY,
       schedule: new Schedule({
         clock: this.#parts.clock,
         timers: this.#parts.timers,
@@ -250,7 +276,7 @@ export class PingService {
   }
 
   #tick(runner: Runner, tick: Tick): void {
-    const { host, count, timeoutMs } = runner.target;
+    const { host, count, timeoutMs, options } = runner.target;
     const { format } = this.#settings;
     if (tick.missed > 0) {
       runner.stats.missed += tick.missed;
@@ -283,7 +309,7 @@ export class PingService {
     const seq = ++runner.seq;
     const startedAt = this.#parts.clock.now();
     this.#write(formatStart(format, { time: this.#parts.wallClock(), host, seq }));
-    const probe = this.#parts.probe({ host, count, timeoutMs });
+    const probe = this.#parts.probe({ ...options, host, count, timeoutMs });
     this.#running++;
     let ended = false;
     const end = (result: ProbeResult): void => {
@@ -309,9 +335,25 @@ export class PingService {
 
   #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {
     const { stats } = runner;
+    const { host } = runner.target;
     stats.probes++;
     stats[result.status]++;
     stats.last = { time, seq, result };
+    runner.recent.add(time.getTime(), result.rttMs, result.lossPct);
+    if (result.addr !== undefined) {
+      if (stats.addr !== undefined && stats.addr !== result.addr) {
+        // A name served round-robin changes at every probe: told a few times a window, then
+        // counted.
+        this.#limited(
+          'info',
+          'address changes',
+          host,
+          { host, from: stats.addr, to: result.addr, seq },
+          `${host}: address changed from ${stats.addr} to ${result.addr}`,
+        );
+      }
+      stats.addr = result.addr;
+    }
     // The service log hears of the host's state for people (alerts/monitor.ts), not of each
     // probe's: this is the run of equal results `status` shows.
     if (result.status === stats.state) return;

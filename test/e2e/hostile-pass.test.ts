@@ -503,7 +503,7 @@ describe('7. logs on big files', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^a\.test: 100000 probes, 100000 up, 0 down, 0 error, loss 0%, rtt min\/avg\/p50\/p95\/max = 1\/5\.95\/5\.9\/10\.4\/10\.9 ms\n$/,
+      /^a\.test: 100000 probes, 100000 up, 0 down, 0 error, availability 100%, loss 0%, rtt min\/avg\/p50\/p95\/max = 1\/5\.95\/5\.9\/10\.4\/10\.9 ms, stddev [\d.]+ ms, jitter [\d.]+ ms, no outage, over .*\n$/,
     );
     const flat = join(dir, 'flat.log');
     execFileSync('truncate', ['-s', '512M', flat]);

@@ -166,7 +166,7 @@ describe('logs', () => {
     assert.equal(r.code, 0);
     assert.match(
       r.stdout,
-      /^a\.test: 5 probes, 4 up, 1 down, 0 error, loss 30%, rtt min\/avg\/p50\/p95\/max = 10\/25\/20\/40\/40 ms$/m,
+      /^a\.test: 5 probes, 4 up, 1 down, 0 error, availability 80%, loss 30%, rtt min\/avg\/p50\/p95\/max = 10\/25\/20\/40\/40 ms, stddev 11\.18 ms, jitter 10 ms, 1 outage \(longest 1s, 1s in all\), over 12s from /m,
     );
   });
 

@@ -205,6 +205,15 @@ describe('round trip: every line written reads back as what was written', () => 
     { status: 'up', rttMs: 0.042, lossPct: 0 },
     { status: 'up', rttMs: 1234.5, lossPct: 66.7 },
     { status: 'error', error: 'timeout (name resolution)' },
+    // A name resolved, three packets: the address and ping's own figures go on the line.
+    {
+      status: 'up',
+      rttMs: 5.1,
+      lossPct: 33.3,
+      ...{ addr: '192.0.2.7', sent: 3, replies: 2 },
+      ...{ rttMinMs: 4.25, rttMaxMs: 6, rttMdevMs: 0.875 },
+    },
+    { status: 'down', lossPct: 100, addr: '2001:db8::7', sent: 1, replies: 0 },
   ];
   // Times on both sides of a second, a month end and the year's turn, in Shanghai.
   const times = ['2026-12-31T15:59:59.999Z', '2026-02-28T16:00:00.000Z', '2026-06-01T00:00:00.5Z'];
@@ -230,6 +239,21 @@ describe('round trip: every line written reads back as what was written', () => 
               [host, 4, result.status, result.rttMs, result.lossPct, result.error],
             );
             assert.equal(e?.durationMs, format === 'json' ? 12 : undefined);
+            // The address is said for a name only; ping's figures for more than one packet;
+            // the counts in JSON only.
+            const name = !/^[\d.]+$|:/.test(host);
+            assert.equal(e?.addr, name ? result.addr : undefined);
+            const several = (result.sent ?? 0) > 1;
+            assert.deepEqual(
+              [e?.rttMinMs, e?.rttMaxMs, e?.rttMdevMs],
+              several
+                ? [result.rttMinMs, result.rttMaxMs, result.rttMdevMs]
+                : [undefined, undefined, undefined],
+            );
+            assert.deepEqual(
+              [e?.sent, e?.replies],
+              format === 'json' ? [result.sent, result.replies] : [undefined, undefined],
+            );
           }
         }
       }

@@ -16,11 +16,49 @@ function fromRecording(name: string): ProbeResult {
 
 describe('normalise', () => {
   const expected: Record<string, ProbeResult> = {
-    'up-v4.exit0.txt': { status: 'up', rttMs: 0.024, lossPct: 0 },
-    'up-v6.exit0.txt': { status: 'up', rttMs: 0.019, lossPct: 0 },
-    'up-count3.exit0.txt': { status: 'up', rttMs: 0.029, lossPct: 0 },
-    'partial-loss.exit1.txt': { status: 'up', rttMs: 0.5, lossPct: 50 },
-    'down.exit1.txt': { status: 'down', lossPct: 100 },
+    'up-v4.exit0.txt': {
+      status: 'up',
+      rttMs: 0.024,
+      lossPct: 0,
+      ...{ addr: '127.0.0.1', sent: 1, replies: 1 },
+      ...{ rttMinMs: 0.024, rttMaxMs: 0.024, rttMdevMs: 0 },
+    },
+    'up-v6.exit0.txt': {
+      status: 'up',
+      rttMs: 0.019,
+      lossPct: 0,
+      ...{ addr: '::1', sent: 1, replies: 1 },
+      ...{ rttMinMs: 0.019, rttMaxMs: 0.019, rttMdevMs: 0 },
+    },
+    'up-name.exit0.txt': {
+      status: 'up',
+      rttMs: 0.018,
+      lossPct: 0,
+      ...{ addr: '127.0.0.1', sent: 1, replies: 1 },
+      ...{ rttMinMs: 0.018, rttMaxMs: 0.018, rttMdevMs: 0 },
+    },
+    'up-name-v6.exit0.txt': {
+      status: 'up',
+      rttMs: 0.021,
+      lossPct: 0,
+      ...{ addr: '::1', sent: 1, replies: 1 },
+      ...{ rttMinMs: 0.021, rttMaxMs: 0.021, rttMdevMs: 0 },
+    },
+    'up-count3.exit0.txt': {
+      status: 'up',
+      rttMs: 0.029,
+      lossPct: 0,
+      ...{ addr: '127.0.0.1', sent: 3, replies: 3 },
+      ...{ rttMinMs: 0.01, rttMaxMs: 0.042, rttMdevMs: 0.013 },
+    },
+    'partial-loss.exit1.txt': {
+      status: 'up',
+      rttMs: 0.5,
+      lossPct: 50,
+      ...{ addr: '10.99.0.1', sent: 4, replies: 2 },
+      ...{ rttMinMs: 0.488, rttMaxMs: 0.512, rttMdevMs: 0.012 },
+    },
+    'down.exit1.txt': { status: 'down', lossPct: 100, addr: '10.99.0.1', sent: 1, replies: 0 },
     'unreachable.exit2.txt': { status: 'error', error: 'network unreachable' },
     'unknown-host.exit2.txt': { status: 'error', error: 'unknown host' },
     'resolver-down.exit2.txt': { status: 'error', error: 'name resolution failed' },
@@ -37,6 +75,26 @@ describe('normalise', () => {
       assert.deepEqual(fromRecording(name), result);
     });
   }
+
+  it("agrees with ping's own mdev, worked out from the replies' times", () => {
+    for (const name of readdirSync(dir)) {
+      const output = readFileSync(new URL(name, dir), 'latin1');
+      const times = [...output.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]));
+      const r = fromRecording(name);
+      if (times.length === 0) {
+        assert.equal(r.rttMdevMs, undefined, name);
+        continue;
+      }
+      // mdev is the population standard deviation: sqrt(mean of squares - square of mean).
+      const mean = times.reduce((a, b) => a + b, 0) / times.length;
+      const sq = times.reduce((a, b) => a + b * b, 0) / times.length;
+      const sd = Math.sqrt(Math.max(0, sq - mean * mean));
+      assert.ok(Math.abs((r.rttMdevMs as number) - sd) < 0.001, `${name}: ${r.rttMdevMs} vs ${sd}`);
+      assert.equal(r.rttMinMs, Math.min(...times), name);
+      assert.equal(r.rttMaxMs, Math.max(...times), name);
+      assert.equal(r.replies, times.length, name);
+    }
+  });
 
   it('gives numbers, never the package\'s "unknown" strings', () => {
     for (const name of Object.keys(expected)) {
@@ -67,7 +125,13 @@ describe('normalise', () => {
       signal: 'SIGKILL',
       killed: 'timeout',
     });
-    assert.deepEqual(down, { status: 'down', lossPct: 100 });
+    assert.deepEqual(down, {
+      status: 'down',
+      lossPct: 100,
+      addr: '10.99.0.1',
+      sent: 1,
+      replies: 0,
+    });
   });
 
   it('says a timeout went on name resolution when ping printed nothing for a name', () => {

@@ -6,6 +6,33 @@ import { killDelayMs } from '../../../src/probing/timing.js';
 import { fixture, processesMatching } from '../../helpers/cli.js';
 
 describe('pingArguments', () => {
+  it('passes each probe option as its own argument, before `--`', () => {
+    const args = pingArguments({
+      host: 'h.test',
+      count: 1,
+      timeoutMs: 1000,
+      ...{ family: 6, size: 0, ttl: 1, tos: 184, source: 'eth0' },
+    });
+    assert.deepEqual(args, [
+      '-n',
+      '-c',
+      '1',
+      '-W',
+      '1',
+      '-6',
+      '-s',
+      '0',
+      '-t',
+      '1',
+      '-Q',
+      '184',
+      '-I',
+      'eth0',
+      '--',
+      'h.test',
+    ]);
+  });
+
   it('passes a fractional -W, which the package would round to -W 0 (wait forever)', () => {
     const args = pingArguments({ host: '127.0.0.1', count: 1, timeoutMs: 150 });
     assert.deepEqual(args.slice(args.indexOf('-W'), args.indexOf('-W') + 2), ['-W', '0.15']);
@@ -44,7 +71,7 @@ describe('createProbe', () => {
     // ping answers and exits while we cannot run; afterwards the deadline timer runs first.
     stall(killDelayMs(100) + 400);
     const result = await probe.result;
-    assert.deepEqual(result, { status: 'up', rttMs: 0.042, lossPct: 0 });
+    assert.deepEqual([result.status, result.rttMs, result.lossPct], ['up', 0.042, 0]);
   });
 
   it('ends soon after ping exits even when an escaped child holds its pipes', async () => {
