@@ -3,6 +3,7 @@
 // host does not page at every probe (docs/alerts.md). Pure: a function of the state, one probe's
 // result, the rules and the time; the caller keeps the state.
 import type { ProbeResult } from '../probing/ping-result.js';
+import { medianOf } from '../probing/recent.js';
 
 export type HealthState = 'unknown' | 'up' | 'degraded' | 'down';
 
@@ -83,15 +84,7 @@ export function windowFigures(window: readonly Sample[]): {
 } {
   if (window.length === 0) return { lossPct: undefined, medianRttMs: undefined };
   const loss = window.reduce((sum, s) => sum + s.lossPct, 0) / window.length;
-  const rtts = window.flatMap((s) => (s.rttMs === undefined ? [] : [s.rttMs]));
-  rtts.sort((a, b) => a - b);
-  const mid = rtts.length >> 1;
-  const median =
-    rtts.length === 0
-      ? undefined
-      : rtts.length % 2
-        ? (rtts[mid] as number)
-        : ((rtts[mid - 1] as number) + (rtts[mid] as number)) / 2;
+  const median = medianOf(window.flatMap((s) => (s.rttMs === undefined ? [] : [s.rttMs])));
   return { lossPct: round(loss), medianRttMs: median === undefined ? undefined : round(median) };
 }
 

@@ -21,6 +21,16 @@ export interface WindowFigures {
   complete: boolean;
 }
 
+/** The median of `values` (the mean of the middle two for an even count); sorts them. */
+export function medianOf(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2
+    ? (values[mid] as number)
+    : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+}
+
 export class RecentProbes {
   /** Times in tenths of a second since `#epoch` (a Uint32 lasts 13 years). */
   readonly #times: Uint32Array;
@@ -76,14 +86,7 @@ export class RecentProbes {
         lossCount++;
       }
     }
-    rtts.sort((a, b) => a - b);
-    const mid = rtts.length >> 1;
-    const median =
-      rtts.length === 0
-        ? undefined
-        : rtts.length % 2
-          ? (rtts[mid] as number)
-          : ((rtts[mid - 1] as number) + (rtts[mid] as number)) / 2;
+    const median = medianOf(rtts);
     return {
       probes,
       lossPct: lossCount > 0 ? round3(lossSum / lossCount) : undefined,
