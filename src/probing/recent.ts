@@ -31,6 +31,46 @@ export function medianOf(values: number[]): number | undefined {
     : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
 }
 
+/**
+ * The median of `a`, which it reorders: Hoare's selection, linear on average, where a sort of
+ * 900 values is what made 1,000 hosts' windows cost ~90 ms.
+ */
+export function selectMedian(a: Float64Array): number | undefined {
+  const n = a.length;
+  if (n === 0) return undefined;
+  const mid = n >> 1;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (mid <= j) hi = j;
+    else if (mid >= i) lo = i;
+    else break;
+  }
+  const upper = a[mid] as number;
+  if (n % 2) return upper;
+  // Everything before `mid` is at most a[mid]: the lower middle value is their largest.
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < mid; k++) if ((a[k] as number) > lower) lower = a[k] as number;
+  return (lower + upper) / 2;
+}
+
+/** Room for one window's RTTs, reused by every host: the figures allocate nothing. */
+const scratch = new Float64Array(MAX_SAMPLES);
+
 export class RecentProbes {
   /** Times in tenths of a second since `#epoch` (a Uint32 lasts 13 years). */
   readonly #times: Uint32Array;
@@ -61,10 +101,18 @@ export class RecentProbes {
     else this.#size++;
   }
 
+  /** The figures over the last 1, 5 and 15 minutes before `nowMs`. */
+  allFigures(nowMs: number): Record<`${(typeof WINDOWS_MIN)[number]}m`, WindowFigures> {
+    const out = {} as Record<`${(typeof WINDOWS_MIN)[number]}m`, WindowFigures>;
+    for (const m of WINDOWS_MIN) out[`${m}m`] = this.figures(nowMs, m);
+    return out;
+  }
+
   /** The figures over the last `minutes` before `nowMs`. */
   figures(nowMs: number, minutes: number): WindowFigures {
     const since = (nowMs - minutes * 60_000 - this.#epoch) / 100;
-    const rtts: number[] = [];
+    const rtts = scratch;
+    let replies = 0;
     let probes = 0;
     let lossSum = 0;
     let lossCount = 0;
@@ -72,21 +120,20 @@ export class RecentProbes {
     const capacity = this.#times.length;
     for (let k = 0; k < this.#size; k++) {
       const i = (this.#next - 1 - k + capacity) % capacity;
-      const t = this.#times[i] as number;
-      if (t < since) {
+      if ((this.#times[i] as number) < since) {
         reachedOlder = true;
         break;
       }
       probes++;
       const rtt = this.#rtts[i] as number;
-      if (!Number.isNaN(rtt)) rtts.push(rtt);
+      if (!Number.isNaN(rtt)) rtts[replies++] = rtt;
       const loss = this.#losses[i] as number;
       if (!Number.isNaN(loss)) {
         lossSum += loss;
         lossCount++;
       }
     }
-    const median = medianOf(rtts);
+    const median = selectMedian(rtts.subarray(0, replies));
     return {
       probes,
       lossPct: lossCount > 0 ? round3(lossSum / lossCount) : undefined,

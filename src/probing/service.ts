@@ -11,7 +11,7 @@ import { EventLimiter } from '../telemetry/event-limiter.js';
 import type { Logger } from '../telemetry/service-log.js';
 import type { ProbeResult, ProbeStatus } from './ping-result.js';
 import type { ProbeFn, RunningProbe } from './probe.js';
-import { RecentProbes, WINDOWS_MIN, type WindowFigures } from './recent.js';
+import { RecentProbes, type WINDOWS_MIN, type WindowFigures } from './recent.js';
 import { type Clock, Schedule, type Tick, type Timers } from './schedule.js';
 
 /** What SIGHUP may change while running. */
@@ -152,9 +152,7 @@ export class PingService {
       const empty = (runner.stats.windows?.['15m'].probes ?? 0) === 0;
       if (now - runner.windowsAt >= WINDOWS_EVERY_MS || (empty && runner.stats.probes > 0)) {
         runner.windowsAt = now;
-        runner.stats.windows = Object.fromEntries(
-          WINDOWS_MIN.map((m) => [`${m}m`, runner.recent.figures(now, m)]),
-        ) as Record<WindowName, WindowFigures>;
+        runner.stats.windows = runner.recent.allFigures(now);
       }
       hosts[host] = runner.stats;
     }

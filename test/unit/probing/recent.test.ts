@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_SAMPLES, RecentProbes } from '../../../src/probing/recent.js';
+import { MAX_SAMPLES, RecentProbes, selectMedian } from '../../../src/probing/recent.js';
 
 const T0 = Date.parse('2026-11-30T00:00:00Z');
 
@@ -52,5 +52,23 @@ describe('RecentProbes', () => {
       medianRttMs: undefined,
       complete: true,
     });
+  });
+});
+
+describe('selectMedian', () => {
+  it('agrees with a sort on random arrays of every small length and a few large ones', () => {
+    let seed = 3;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * 50) / 10; // repeats on purpose
+    };
+    for (const n of [...Array.from({ length: 40 }, (_, i) => i + 1), 899, 900, 1000]) {
+      const values = Array.from({ length: n }, random);
+      const sorted = [...values].sort((a, b) => a - b);
+      const m = n >> 1;
+      const expected = n % 2 ? sorted[m] : ((sorted[m - 1] as number) + (sorted[m] as number)) / 2;
+      assert.equal(selectMedian(Float64Array.from(values)), expected, `n=${n}`);
+    }
+    assert.equal(selectMedian(new Float64Array(0)), undefined);
   });
 });
