@@ -104,6 +104,9 @@ describe('1. signals: no inspector, every signal has a meaning', () => {
       await waitFor(
         'the reopen',
         () => existsSync(p.svc) && readFileSync(p.svc, 'utf8').includes('reopened the logs'),
+        15_000,
+        () =>
+          `service log: ${readFileSync(`${p.svc}.1`, 'utf8').split('\n').slice(-3).join(' | ')}`,
       );
       assert.equal(listening(9229), false, 'port 9229 listens');
       assert.equal(socketsOf(pid), 0, 'the daemon holds a socket');
