@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js';
 
 /** `logs` prints this many lines unless told (`--summary` reads them all). */
 export const DEFAULT_LINES = 20;
+/** `graph` draws the last day unless told. */
+export const DEFAULT_GRAPH_SPAN_MS = 24 * 3_600_000;
 /** `stop` (and `restart`) wait this long for the daemon to exit. */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
@@ -80,4 +82,46 @@ export function stopOptions(argv: Record<string, unknown>, typed: Typed): StopOp
     ? duration('--timeout', argv.timeout, '10s')
     : DEFAULT_STOP_TIMEOUT_MS;
   return { timeoutMs, force: argv.force === true };
+}
+
+export interface GraphOptions {
+  logFile: string | undefined;
+  host: string | undefined;
+  /** The span drawn, ms since the epoch. */
+  from: number;
+  to: number;
+  output: string | undefined;
+}
+
+/** `--until`: an ISO time (`2026-11-30T12:00`), or a duration ago (`1h`). */
+function untilOf(value: unknown, now: number): number {
+  const ago = parseDuration(value);
+  if (ago !== undefined) return now - ago;
+  const t =
+    typeof value === 'string' && /^\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(t))
+    fail('--until', 'must be a time like `2026-11-30T12:00` or a duration ago like `1h`', value);
+  return t;
+}
+
+export function graphOptions(
+  argv: Record<string, unknown>,
+  typed: Typed,
+  now: number,
+): GraphOptions {
+  const host = typed('--host', '-H') ? String(argv.host) : undefined;
+  if (host !== undefined) {
+    const problem = hostProblem(host);
+    if (problem !== undefined) fail('--host', problem, host);
+  }
+  const to = argv.until === undefined ? now : untilOf(argv.until, now);
+  const since =
+    argv.since === undefined ? DEFAULT_GRAPH_SPAN_MS : duration('--since', argv.since, '24h');
+  return {
+    logFile: typeof argv.logFile === 'string' ? argv.logFile : undefined,
+    host: host === undefined ? undefined : canonicalHost(host),
+    from: to - since,
+    to,
+    output: typeof argv.output === 'string' ? argv.output : undefined,
+  };
 }

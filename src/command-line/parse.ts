@@ -178,6 +178,39 @@ function build(
         handle(() => import('../commands/reload.js'), 'reloadCommand'),
       )
       .command(
+        'graph',
+        'a SmokePing-style SVG of the ping log: median, spread, loss, outages',
+        (y) =>
+          controlOptions(
+            y,
+            'graph',
+            '$0 graph [--host H] [--since 24h] [--until TIME] [--output FILE] [--log-file FILE]',
+            ['host', 'since', 'until', 'output', 'logFile'],
+            invocation.args,
+          )
+            .option('log-file', {
+              type: 'string',
+              describe: "the ping log (default: the running daemon's)",
+            })
+            .option('host', {
+              alias: 'H',
+              type: 'string',
+              describe: 'only this host (default: one panel per host)',
+            })
+            .option('since', { type: 'string', describe: 'how far back, e.g. 1h (default 24h)' })
+            .option('until', {
+              type: 'string',
+              describe: 'the end: a time (2026-11-30T12:00) or a duration ago (default now)',
+            })
+            .option('output', {
+              alias: 'o',
+              type: 'string',
+              describe: 'write the SVG here (default: stdout)',
+            })
+            .example('$0 graph --since 1h -o ping.svg', 'the last hour, as a file'),
+        handle(() => import('../commands/graph.js'), 'graphCommand'),
+      )
+      .command(
         'notify-test',
         'send a test notification through the configured channels; exit 0 if all took it',
         (y) =>
@@ -275,6 +308,7 @@ const COMMANDS = [
   'logs',
   'install-service',
   'notify-test',
+  'graph',
   'completion',
 ];
 
@@ -336,6 +370,7 @@ const ALIASES: Record<string, string> = {
   f: 'follow',
   c: 'config',
   h: 'help',
+  o: 'output',
 };
 
 /** The options a command line typed: `--log-file=x` → logFile, `-nf` → lines, follow. */

@@ -23,7 +23,7 @@ import { Follower } from '../reading/tail.js';
  * the built-in default. When the file read is not one that was named or is being written, a
  * note on stderr says which it is.
  */
-function logFileOf(context: CommandContext, { logFile }: LogsOptions): string {
+export function logFileOf(context: CommandContext, logFile: string | undefined): string {
   if (logFile !== undefined) return resolve(context.invocation.cwd, logFile);
   const pidFile = context.pidFile();
   const found = inspectForControl(pidFile);
@@ -138,7 +138,7 @@ function findWanted(
 
 export async function logsCommand(context: CommandContext): Promise<number> {
   const options = logsOptions(context.argv, context.typed);
-  const path = logFileOf(context, options);
+  const path = logFileOf(context, options.logFile);
   const filter = filterOf(options);
   const { follow, summary, lines: count } = options;
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;

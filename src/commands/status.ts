@@ -4,6 +4,7 @@ import type { CommandContext } from '../command-line/context.js';
 import { formatDuration, formatElapsed } from '../config/duration.js';
 import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
+import { recentResults, sparkline } from '../graphs/sparkline.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
 import {
   type DaemonState,
@@ -85,6 +86,24 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
   return lines;
 }
 
+/** On a terminal: each host's last 60 probes, under its lines. */
+function addSparklines(lines: string[], state: DaemonState): void {
+  const results = recentResults(
+    state.logFile,
+    state.targets.map((t) => t.host),
+  );
+  for (const t of state.targets) {
+    const values = results.get(t.host) ?? [];
+    if (values.length === 0) continue;
+    const at = lines.findIndex((l) => l.startsWith(`  ${t.host}: `));
+    const spark = `    ${sparkline(values)}  last ${values.length} probes`;
+    // After the host's own lines (its first line, and those indented under it).
+    let end = at + 1;
+    while (end < lines.length && lines[end]?.startsWith('    ')) end++;
+    if (at >= 0) lines.splice(end, 0, spark);
+  }
+}
+
 export async function statusCommand(context: CommandContext): Promise<number> {
   const pidFile = context.pidFile();
   const found = inspectForControl(pidFile);
@@ -114,7 +133,9 @@ export async function statusCommand(context: CommandContext): Promise<number> {
     });
     return ExitCode.ok;
   }
-  print(describeState(found.pid, state, new Date()), {
+  const lines = describeState(found.pid, state, new Date());
+  if (!json && process.stdout.isTTY) addSparklines(lines, state);
+  print(lines, {
     running: true,
     pidFile,
     ...toStateFile(state),

@@ -10,6 +10,7 @@ import { ENV_PREFIX } from '../config/options.js';
 import type { Settings } from '../config/settings.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { ExitCode, StartupError } from '../errors.js';
+import type { StatusPage } from '../graphs/status-page.js';
 import { findPing } from '../probing/ping-exec.js';
 import { createProbe } from '../probing/probe.js';
 import { PingService } from '../probing/service.js';
@@ -75,6 +76,8 @@ export class Daemon implements SignalActions {
   readonly #startedAt = new Date();
   readonly #invocation: StartedBy;
   #reloads = 0;
+  /** The status page's history, with --metrics-listen only. */
+  #page: StatusPage | undefined;
   #lastReload: DaemonState['lastReload'] = null;
 
   constructor(settings: Settings, hooks: DaemonHooks) {
@@ -266,8 +269,23 @@ export class Daemon implements SignalActions {
     if (!listen) return { metrics: undefined, server: undefined };
     // Loaded only when asked for: prom-client costs start-up time and memory.
     const { PingMetrics, serveMetrics } = await import('../telemetry/metrics.js');
+    const { StatusPage, refreshOf } = await import('../graphs/status-page.js');
     const metrics = new PingMetrics();
-    const server = await serveMetrics(metrics, listen, () => !this.#stopping);
+    const page = new StatusPage();
+    this.#page = page;
+    const server = await serveMetrics(
+      metrics,
+      listen,
+      () => !this.#stopping,
+      (query) =>
+        page.html({
+          targets: this.#current.targets,
+          stats: this.#parts?.service.stats.hosts ?? {},
+          health: this.#parts?.monitor.summary ?? {},
+          now: Date.now(),
+          refreshS: refreshOf(query.get('refresh')),
+        }),
+    );
     return { metrics, server };
   }
 
@@ -288,11 +306,15 @@ export class Daemon implements SignalActions {
       wallClock: () => new Date(),
       onResult: (host, result, time, seq) => {
         metrics?.observe(host, result, time);
+        this.#page?.observe(host, result, time);
         // A change of state is in the state file at once; counters within a second.
         if (monitor.observe(host, seq, result, time)) this.#parts?.publisher.now();
         else this.#parts?.publisher.soon();
       },
-      onRemove: (host) => metrics?.remove(host),
+      onRemove: (host) => {
+        metrics?.remove(host);
+        this.#page?.remove(host);
+      },
     });
   }
 

@@ -172,6 +172,8 @@ export function serveMetrics(
   metrics: PingMetrics,
   address: ListenAddress,
   healthy: () => boolean,
+  /** The status page at `/`: HTML, rendered on request, given the query (`?refresh=5`). */
+  page?: (query: URLSearchParams) => string,
 ): Promise<Server> {
   const text = new MetricsText(metrics);
   const server = createServer(
@@ -196,10 +198,19 @@ export function serveMetrics(
         res
           .writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' })
           .end(ok ? 'ok\n' : 'stopping\n');
+      } else if (path === '/' && page) {
+        res
+          .writeHead(200, {
+            'Content-Type': 'text/html; charset=utf-8',
+            'Cache-Control': 'no-store',
+            // The page runs nothing and loads nothing from elsewhere.
+            'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+          })
+          .end(page(new URLSearchParams((req.url ?? '').split('?')[1] ?? '')));
       } else {
         res
           .writeHead(404, { 'Content-Type': 'text/plain' })
-          .end('not found: try /metrics or /healthz\n');
+          .end('not found: try /, /metrics or /healthz\n');
       }
     },
   );
