@@ -116,10 +116,10 @@ renders only when asked.
 |---|---|---|---|
 ${table}
 
-The daemon's CPU per probe is mostly the fork and exec of ping, and varies by about 20 % from
-one run to the next on this VM (one run measured 1861, 2028 and 1963 µs for the three ways, the
-next 2403, 1999 and 1855): the page's cost per probe, appending to a minute's samples, is below
-that noise. Its memory is the hour of minute buckets per host, about 1 MB here with /metrics;
-asked for every 2 s, the daemon renders it and holds a few MB more.
+The daemon's CPU per probe is mostly the fork and exec of ping. The three ways differ by less
+than one way varies from run to run on this VM: earlier runs, with other work on the machine,
+gave 1,861 to 2,403 µs for the same ways. The page's own cost per probe, appending to a
+minute's samples, does not show. Idle, it adds no memory beyond run-to-run noise (about 2 MB);
+asked for every 2 s, the daemon holds a few MB more while it renders.
 `,
 );
