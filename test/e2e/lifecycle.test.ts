@@ -241,8 +241,16 @@ describe('status, stop, restart, reload', () => {
     assert.match(dead.stdout, /is not running, but its PID file .* remains/);
     // kill -9, then start again: the stale PID file is replaced, and said so.
     const again = await start(p);
-    const svc = readLines(p.svc).map((l) => JSON.parse(l));
-    assert.ok(svc.some((e) => e.msg === 'replaced a stale PID file' && e.pid === again.pid));
+    const svc = () => readLines(p.svc).map((l) => JSON.parse(l) as { msg: string; pid: number });
+    await waitFor(
+      'the stale PID file told',
+      () => svc().some((e) => e.msg === 'replaced a stale PID file' && e.pid === again.pid),
+      5000,
+      () =>
+        `pid ${again.pid}; service log: ${svc()
+          .map((e) => `${e.pid} ${e.msg}`)
+          .join(' | ')}`,
+    );
     assert.equal((await ctl(p, 'stop')).code, 0);
     const stopped = await ctl(p, 'stop');
     assert.deepEqual(
