@@ -4,11 +4,11 @@
 // behind. Its stdout goes to /dev/null (a hook that prints 100 MB costs nothing); the first line
 // of its stderr is kept for the service log.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { formatDuration } from '../config/duration.js';
 import { SYSTEM_PATH } from '../config/options.js';
 import type { Target } from '../config/targets.js';
 import { describeErrno, StartupError } from '../errors.js';
+import { executableProblem } from '../probing/ping-exec.js';
 import { CLOSE_GRACE_MS } from '../probing/timing.js';
 import { type Notification, notificationEnv } from './event.js';
 
@@ -19,12 +19,10 @@ import { type Notification, notificationEnv } from './event.js';
 export function checkPrograms(targets: Target[]): void {
   const programs = new Set(targets.flatMap((t) => t.notify.onChange?.slice(0, 1) ?? []));
   for (const program of programs) {
-    try {
-      accessSync(program, constants.X_OK);
-      if (!statSync(program).isFile()) throw Object.assign(new Error(), { code: 'ENOTREG' });
-    } catch (err) {
+    const problem = executableProblem(program);
+    if (problem !== undefined) {
       throw new StartupError(
-        `--on-change ${program}: ${describeErrno(err)}; name a program ping-daemon can run (try it with ping-daemon notify-test)`,
+        `--on-change ${program}: ${problem}; name a program ping-daemon can run (try it with ping-daemon notify-test)`,
       );
     }
   }

@@ -2,7 +2,7 @@
 // moved by probe results with hysteresis, so that one lost packet pages nobody and a flapping
 // host does not page at every probe (docs/alerts.md). Pure: a function of the state, one probe's
 // result, the rules and the time; the caller keeps the state.
-import type { ProbeResult } from '../probing/ping-result.js';
+import { type ProbeResult, round3 } from '../probing/ping-result.js';
 import { medianOf } from '../probing/recent.js';
 
 export type HealthState = 'unknown' | 'up' | 'degraded' | 'down';
@@ -85,10 +85,9 @@ export function windowFigures(window: readonly Sample[]): {
   if (window.length === 0) return { lossPct: undefined, medianRttMs: undefined };
   const loss = window.reduce((sum, s) => sum + s.lossPct, 0) / window.length;
   const median = medianOf(window.flatMap((s) => (s.rttMs === undefined ? [] : [s.rttMs])));
-  return { lossPct: round(loss), medianRttMs: median === undefined ? undefined : round(median) };
+  return { lossPct: round3(loss), medianRttMs: median === undefined ? undefined : round3(median) };
 }
 
-const round = (n: number): number => Math.round(n * 1000) / 1000;
 const probes = (n: number): string => `${n} probe${n === 1 ? '' : 's'}`;
 
 /** What people read for an error: the resolver's timeout is a failed name resolution. */

@@ -12,7 +12,7 @@ import { filesSince, linesOf } from '../graphs/log-source.js';
 import { type Panel, renderGraph } from '../graphs/svg.js';
 import { parseLogLine } from '../ping-log/format.js';
 import { round3 } from '../probing/ping-result.js';
-import { selectMedian } from '../probing/recent.js';
+import { medianOf } from '../probing/recent.js';
 import { logFileOf } from './logs.js';
 
 /** Buckets per panel: about one per 4 px of the plot. */
@@ -47,7 +47,7 @@ async function samplesOf(files: string[], host: string | undefined, from: number
 export function panelOf(host: string, samples: Sample[], from: number, to: number): Panel {
   const replies = samples.filter((s) => s.rttMs !== undefined);
   const losses = samples.flatMap((s) => (s.lossPct === undefined ? [] : [s.lossPct]));
-  const median = selectMedian(Float64Array.from(replies, (s) => s.rttMs as number));
+  const median = medianOf(replies.map((s) => s.rttMs as number));
   return {
     host,
     from,

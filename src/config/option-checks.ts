@@ -29,13 +29,6 @@ export function toNumber(v: unknown): number {
   return typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
 }
 
-export function countProblem(v: unknown): string | undefined {
-  const n = toNumber(v);
-  return Number.isInteger(n) && n >= 1 && n <= MAX_COUNT
-    ? undefined
-    : `must be a whole number from 1 to ${MAX_COUNT}`;
-}
-
 /** `--host a,b --host c` (or PING_DAEMON_HOST=a,b) → [a, b, c]. */
 export function splitHosts(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -144,13 +137,8 @@ const checks: Record<OptionKey, Check> = {
   },
   interval: durationCheck,
   timeout: durationCheck,
-  count: countProblem,
-  maxInflight: (v) => {
-    const n = toNumber(v);
-    return Number.isInteger(n) && n >= 1 && n <= 10_000
-      ? undefined
-      : 'must be a whole number from 1 to 10000';
-  },
+  count: wholeNumber(1, MAX_COUNT),
+  maxInflight: wholeNumber(1, 10_000),
   metricsListen: (v) =>
     parseListen(v) === undefined
       ? 'must be ADDRESS:PORT like `127.0.0.1:9469` or `[::1]:9469`'

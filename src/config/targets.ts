@@ -56,9 +56,10 @@ export function targetOf(
   label: (key: string) => string,
   cwd: string,
 ): Target {
-  const interval = entry.interval ?? defaults.interval ?? DEFAULTS.interval;
-  const intervalMs = parseDuration(interval) as number;
-  const timeout = entry.timeout ?? defaults.timeout;
+  // The host's own value of an option, else the option's.
+  const pick: Pick = (key) => entry[key] ?? defaults[key];
+  const intervalMs = parseDuration(pick('interval') ?? DEFAULTS.interval) as number;
+  const timeout = pick('timeout');
   const timeoutMs =
     timeout === undefined ? defaultTimeoutMs(intervalMs) : (parseDuration(timeout) as number);
   if (timeoutMs >= intervalMs) {
@@ -66,7 +67,7 @@ export function targetOf(
       `${label('timeout')} (${formatDuration(timeoutMs)}) must be shorter than ${label('interval')} (${formatDuration(intervalMs)})`,
     );
   }
-  const count = toNumber(entry.count ?? defaults.count ?? DEFAULTS.count);
+  const count = toNumber(pick('count') ?? DEFAULTS.count);
   const neededMs = minimumTimeoutMs(count);
   if (timeoutMs < neededMs) {
     const why =
@@ -75,7 +76,7 @@ export function targetOf(
       `${label('timeout')} (${formatDuration(timeoutMs)}) is too short${why}; it must be at least ${formatDuration(neededMs)}`,
     );
   }
-  const options = probeOptionsOf(entry, defaults);
+  const options = probeOptionsOf(pick);
   const literal = isIP(entry.host);
   if (options.family !== undefined && literal !== 0 && literal !== options.family) {
     throw new UsageError(
@@ -88,14 +89,15 @@ export function targetOf(
     timeoutMs,
     count,
     ...(Object.keys(options).length > 0 ? { options } : {}),
-    alerts: alertsOf(entry, defaults),
-    notify: channelsOf(entry, defaults, cwd),
+    alerts: alertsOf(pick),
+    notify: channelsOf(pick, cwd),
   };
 }
 
-/** A host's probe options: its entry's, else the options'; ping's defaults are left out. */
-function probeOptionsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>): ProbeOptions {
-  const pick = (key: HostEntryKey): unknown => entry[key] ?? defaults[key];
+type Pick = (key: HostEntryKey) => unknown;
+
+/** A host's probe options; ping's defaults are left out. */
+function probeOptionsOf(pick: Pick): ProbeOptions {
   const options: ProbeOptions = {};
   const family = pick('family');
   if (family !== undefined && String(family) !== 'auto') options.family = Number(family) as 4 | 6;
@@ -110,9 +112,8 @@ function probeOptionsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>): Pr
   return options;
 }
 
-/** A host's thresholds: its entry's, else the options'. */
-function alertsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>): AlertRules {
-  const pick = (key: HostEntryKey): unknown => entry[key] ?? defaults[key];
+/** A host's thresholds. */
+function alertsOf(pick: Pick): AlertRules {
   const duration = (key: HostEntryKey): number | undefined => {
     const value = pick(key);
     return value === undefined ? undefined : parseDuration(value);
@@ -128,18 +129,16 @@ function alertsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>): AlertRul
   };
 }
 
-/** A host's channels: its entry's, else the options'. A relative program is found from `cwd`. */
-function channelsOf(entry: HostEntry, defaults: Omit<HostEntry, 'host'>, cwd: string): Channels {
-  const program = entry.onChange ?? defaults.onChange;
+/** A host's channels. A relative program is found from `cwd`. */
+function channelsOf(pick: Pick, cwd: string): Channels {
+  const program = pick('onChange');
   const parts =
     program === undefined ? undefined : (Array.isArray(program) ? program : [program]).map(String);
   if (parts?.[0] !== undefined && !isAbsolute(parts[0])) parts[0] = resolve(cwd, parts[0]);
   return {
     onChange: parts,
-    webhooks: splitUrls(entry.webhook ?? defaults.webhook),
-    hookTimeoutMs: parseDuration(
-      entry.hookTimeout ?? defaults.hookTimeout ?? DEFAULTS.hookTimeout,
-    ) as number,
+    webhooks: splitUrls(pick('webhook')),
+    hookTimeoutMs: parseDuration(pick('hookTimeout') ?? DEFAULTS.hookTimeout) as number,
   };
 }
 

@@ -1,6 +1,7 @@
 // Probes grouped into equal time buckets, each summarised the way SmokePing draws it: the median
 // RTT, the spread of RTTs (percentile bands), the loss, the probes that failed. Pure.
 import { round3 } from '../probing/ping-result.js';
+import { percentile } from '../reading/summary.js';
 
 export interface Sample {
   /** ms since the epoch. */
@@ -32,9 +33,6 @@ export interface Bucket {
     | undefined;
 }
 
-const rank = (sorted: Float64Array, p: number): number =>
-  sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-
 /** Summarises the RTTs and losses of one bucket. */
 export function summariseBucket(from: number, to: number, samples: readonly Sample[]): Bucket {
   const rtts = Float64Array.from(
@@ -52,11 +50,11 @@ export function summariseBucket(from: number, to: number, samples: readonly Samp
         ? undefined
         : {
             min: rtts[0] as number,
-            p10: rank(rtts, 10),
-            p25: rank(rtts, 25),
-            median: rank(rtts, 50),
-            p75: rank(rtts, 75),
-            p90: rank(rtts, 90),
+            p10: percentile(rtts, 10),
+            p25: percentile(rtts, 25),
+            median: percentile(rtts, 50),
+            p75: percentile(rtts, 75),
+            p90: percentile(rtts, 90),
             max: rtts[rtts.length - 1] as number,
           },
   };

@@ -7,6 +7,7 @@ import type { ProbeTarget } from '../config/targets.js';
 import { localIso } from '../ping-log/format.js';
 import type { ProbeResult } from '../probing/ping-result.js';
 import { round3 } from '../probing/ping-result.js';
+import { medianOf } from '../probing/recent.js';
 import type { HostStats } from '../probing/service.js';
 import { HourHistory } from './history.js';
 import { escapeXml, formatMs, renderGraph } from './svg.js';
@@ -94,7 +95,7 @@ ${sections}
       : 'no probe yet';
     const history = this.#history.get(t.host);
     const buckets = history?.buckets(view.now) ?? [];
-    const replies = buckets.flatMap((b) => (b.rtt ? [b.rtt.median] : []));
+    const median = medianOf(buckets.flatMap((b) => (b.rtt ? [b.rtt.median] : [])));
     const graph = renderGraph([
       {
         host: t.host,
@@ -103,9 +104,7 @@ ${sections}
         buckets,
         availabilityPct: undefined,
         lossPct: undefined,
-        medianMs: replies.length
-          ? round3(replies.sort((a, b) => a - b)[replies.length >> 1] as number)
-          : undefined,
+        medianMs: median === undefined ? undefined : round3(median),
       },
     ]);
     return `<section class="host" data-host="${escapeXml(t.host)}" data-state="${state}">

@@ -4,16 +4,19 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM_PATH } from '../config/options.js';
-import { StartupError } from '../errors.js';
+import { describeErrno, StartupError } from '../errors.js';
 
-function isExecutableFile(path: string): boolean {
+/** Why `path` is not a program we can run (`permission denied`, …), or undefined when it is. */
+export function executableProblem(path: string): string | undefined {
   try {
     accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
+    return statSync(path).isFile() ? undefined : describeErrno({ code: 'ENOTREG' });
+  } catch (err) {
+    return describeErrno(err);
   }
 }
+
+const isExecutableFile = (path: string): boolean => executableProblem(path) === undefined;
 
 /** The absolute path of the `ping` to run, or a StartupError saying what to install. */
 export function findPing(pingDir: string | undefined): string {

@@ -21,14 +21,9 @@ export interface WindowFigures {
   complete: boolean;
 }
 
-/** The median of `values` (the mean of the middle two for an even count); sorts them. */
-export function medianOf(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2
-    ? (values[mid] as number)
-    : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+/** The median of `values` (the mean of the middle two for an even count). */
+export function medianOf(values: readonly number[]): number | undefined {
+  return selectMedian(Float64Array.from(values));
 }
 
 /**

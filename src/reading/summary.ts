@@ -34,7 +34,7 @@ export interface HostSummary {
 }
 
 /** The nearest-rank percentile of sorted values (p in 0-100). */
-export function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1] as number;
 }
