@@ -18,7 +18,7 @@ import { findPing } from '../probing/ping-exec.js';
  */
 export function preflight(settings: Settings, place: Place, replacing?: number): void {
   process.umask(settings.umask); // so files created by the checks get their final mode
-  findPing(settings.pingDir);
+  findPing(settings.pingDir, settings.prober);
   checkPrivilegeDrop(settings.user, settings.group);
   checkPidDirectory(settings.pidFile, settings.pidFile === defaultPidFile(place));
   const found = openOrExplain(settings.pidFile, '--pid-file', () =>

@@ -11,6 +11,7 @@ import {
   logLevels,
   type OptionKey,
   optionKeys,
+  probers,
 } from './options.js';
 
 export interface ListenAddress {
@@ -155,6 +156,7 @@ const checks: Record<OptionKey, Check> = {
   user: nameCheck,
   group: nameCheck,
   pingDir: pathCheck,
+  prober: oneOf(probers),
   family: (v) =>
     (families as readonly unknown[]).includes(String(v))
       ? undefined
@@ -206,6 +208,7 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
   user: ['string'],
   group: ['string'],
   pingDir: ['string'],
+  prober: ['string'],
   family: ['string', 'number'],
   size: ['number'],
   ttl: ['number'],

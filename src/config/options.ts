@@ -10,6 +10,10 @@ import { formatDuration } from './duration.js';
 export const formats = ['text', 'classic', 'json'] as const;
 export type Format = (typeof formats)[number];
 
+/** How hosts are probed (docs/fleets.md): one `ping` per tick, or long-lived `fping` loops. */
+export const probers = ['ping', 'fping'] as const;
+export type Prober = (typeof probers)[number];
+
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
@@ -29,6 +33,8 @@ export const DEFAULTS = {
   umask: '022',
   /** @default 100 */
   maxInflight: 100,
+  /** @default 'ping' */
+  prober: 'ping' as Prober,
   /** @default 3 */
   downAfter: 3,
   /** @default 2 */
@@ -78,6 +84,7 @@ export const optionKeys = [
   'user',
   'group',
   'pingDir',
+  'prober',
   'maxInflight',
   'metricsListen',
   ...probeKeys,
@@ -206,7 +213,12 @@ export function serviceOptions(): Record<string, YargsOption> {
     pingDir: {
       type: 'string',
       defaultDescription: SYSTEM_PATH,
-      describe: 'directory holding the ping executable to run',
+      describe: 'directory holding the ping (or fping) executable to run',
+    },
+    prober: {
+      type: 'string',
+      defaultDescription: shown(DEFAULTS.prober),
+      describe: `how hosts are probed: ${probers.join(', ')} (one ping per tick, or long-lived fping loops for many hosts)`,
     },
     maxInflight: {
       type: 'string',

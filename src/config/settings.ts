@@ -22,6 +22,7 @@ import {
   type OptionKey,
   optionKeys,
   type Place,
+  type Prober,
 } from './options.js';
 import { type HostEntry, resolveTargets, type Target, toEntry } from './targets.js';
 
@@ -43,6 +44,8 @@ export interface Settings {
   group: string | undefined;
   /** `undefined`: the system PATH of docs/bad-input.md. */
   pingDir: string | undefined;
+  /** One `ping` per tick, or long-lived `fping` loops (docs/fleets.md). */
+  prober: Prober;
   configFile: string | undefined;
 }
 
@@ -147,6 +150,7 @@ export function resolveSettings(
     user: argv.user as string | undefined,
     group: argv.group as string | undefined,
     pingDir: optionalPath('pingDir'),
+    prober: (argv.prober as Prober | undefined) ?? DEFAULTS.prober,
     configFile: typeof argv.config === 'string' ? resolve(cwd, argv.config) : undefined,
   };
 }

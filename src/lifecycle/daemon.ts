@@ -11,6 +11,7 @@ import type { Settings } from '../config/settings.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { ExitCode, StartupError } from '../errors.js';
 import type { StatusPage } from '../graphs/status-page.js';
+import { Fleet, type FleetParts } from '../probing/fleet.js';
 import { findPing } from '../probing/ping-exec.js';
 import { createProbe } from '../probing/probe.js';
 import { PingService } from '../probing/service.js';
@@ -100,7 +101,7 @@ export class Daemon implements SignalActions {
     refuseInspector();
     process.title = `ping-daemon: ${describeHosts(settings.targets)}`;
     process.umask(settings.umask);
-    const pingPath = findPing(settings.pingDir);
+    const pingPath = findPing(settings.pingDir, settings.prober);
     // Signals are taken over before the first file is created. Node runs handlers between turns
     // of the event loop and opening is one synchronous turn, so a SIGTERM that arrives during it
     // is handled once the daemon is up, and stops it properly, instead of killing it between
@@ -296,9 +297,15 @@ export class Daemon implements SignalActions {
     metrics: PingMetrics | undefined,
     monitor: HealthMonitor,
   ): PingService {
+    const fleet =
+      this.#started.prober === 'fping'
+        ? (parts: Pick<FleetParts, 'report' | 'log'>) =>
+            new Fleet({ ...parts, fpingPath: pingPath, now: Date.now })
+        : undefined;
     return new PingService({
       settings: this.#started,
       probe: createProbe(pingPath),
+      ...(fleet ? { fleet } : {}),
       log: resources.pingLog,
       logger,
       clock: performance,
@@ -357,6 +364,7 @@ export function describeHosts(targets: ProbeTarget[]): string {
 function describeSettings(s: Settings) {
   return {
     targets: s.targets.map(({ notify: _secret, ...shown }) => shown),
+    prober: s.prober,
     format: s.format,
     logFile: s.logFile,
     serviceLog: s.serviceLog ?? null,

@@ -16,6 +16,7 @@ const RESTART_ONLY = [
   'user',
   'group',
   'pingDir',
+  'prober',
   'metricsListen',
 ] as const satisfies readonly (keyof Settings)[];
 

@@ -1,4 +1,4 @@
-// Finding the `ping` executable. A daemon running as root must not run whatever `ping` comes first
+// Finding the `ping` (or `fping`) executable. A daemon running as root must not run whatever `ping` comes first
 // on a PATH it inherited (docs/bad-input.md), so it searches a fixed system PATH, or exactly the
 // directory the configuration names.
 import { accessSync, constants, statSync } from 'node:fs';
@@ -18,18 +18,30 @@ export function executableProblem(path: string): string | undefined {
 
 const isExecutableFile = (path: string): boolean => executableProblem(path) === undefined;
 
-/** The absolute path of the `ping` to run, or a StartupError saying what to install. */
-export function findPing(pingDir: string | undefined): string {
+/** The Debian package that holds each program, for the message when it is missing. */
+const PACKAGE_OF = { ping: 'iputils-ping', fping: 'fping' } as const;
+
+/**
+ * The absolute path of the program to run (`ping`, or `fping` for `--prober fping`), or a
+ * StartupError saying what to install.
+ */
+export function findPing(
+  pingDir: string | undefined,
+  program: keyof typeof PACKAGE_OF = 'ping',
+): string {
   if (pingDir !== undefined) {
-    const path = join(pingDir, 'ping');
+    const path = join(pingDir, program);
     if (isExecutableFile(path)) return path;
-    throw new StartupError(`ping not found in ${pingDir} (--ping-dir): no executable ${path}`);
+    throw new StartupError(
+      `${program} not found in ${pingDir} (--ping-dir): no executable ${path}`,
+    );
   }
   for (const dir of SYSTEM_PATH.split(':')) {
-    const path = join(dir, 'ping');
+    const path = join(dir, program);
     if (isExecutableFile(path)) return path;
   }
+  const pkg = PACKAGE_OF[program];
   throw new StartupError(
-    'ping not found; install iputils-ping (apt-get install iputils-ping) or name its directory with --ping-dir',
+    `${program} not found; install ${pkg} (apt-get install ${pkg}) or name its directory with --ping-dir`,
   );
 }

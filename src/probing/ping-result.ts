@@ -80,9 +80,14 @@ const classified: [RegExp, string][] = [
   [/Temporary failure in name resolution/i, 'name resolution failed'],
   [/Address family for hostname not supported/i, 'no address of that family'],
   [/Network is unreachable/i, 'network unreachable'],
-  [/No route to host|Destination (Host|Net) Unreachable/i, 'host unreachable'],
+  [/No route to host|(Host|Net|Network) Unreachable/i, 'host unreachable'],
   [/Operation not permitted|Permission denied|Lacking privilege|socket: /i, 'permission denied'],
 ];
+
+/** The few words for a failure iputils (or fping) describes in `text`, if it is one we know. */
+export function classifyError(text: string): string | undefined {
+  return classified.find(([pattern]) => pattern.test(text))?.[1];
+}
 
 function replyTimes(parsed: ParsedPing | undefined): number[] {
   const times = parsed?.times;
@@ -142,9 +147,8 @@ export function normalise(given: PingOutcome): ProbeResult {
     return { status: 'error', error: resolving ? 'timeout (name resolution)' : 'timeout' };
   }
   if (outcome.killed === 'shutdown') return { status: 'error', error: 'stopped by shutdown' };
-  for (const [pattern, error] of classified) {
-    if (pattern.test(outcome.output)) return { status: 'error', error };
-  }
+  const error = classifyError(outcome.output);
+  if (error !== undefined) return { status: 'error', error };
   // Exit 1 is iputils' "no reply": the host is down. It must come with a loss figure: a program
   // that exits 1 without one is not a ping we understand.
   if (outcome.exitCode === 1 && lossPct !== undefined) return withLoss({ status: 'down' });

@@ -82,7 +82,7 @@ export function parsePingOutput(host: string, output: string): ParsedPing | unde
 }
 
 /** The environment `ping` runs in: nothing inherited, C locale so its messages can be matched. */
-const pingEnv = { PATH: SYSTEM_PATH, LANG: 'C', LC_ALL: 'C' };
+export const PING_ENV = { PATH: SYSTEM_PATH, LANG: 'C', LC_ALL: 'C' };
 
 /** Output beyond this is dropped: a probe's useful output is a few hundred bytes. */
 const MAX_OUTPUT = 64 * 1024;
@@ -107,7 +107,7 @@ export function createProbe(pingPath: string): ProbeFn {
     let child: ChildProcess;
     try {
       child = spawn(pingPath, pingArguments(request), {
-        env: pingEnv,
+        env: PING_ENV,
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probe
         // finish (docs/signals.md), and a kill reaches a stand-in's children too.

@@ -9,6 +9,8 @@ import { describeErrno } from '../errors.js';
 import { formatEnd, formatStart } from '../ping-log/format.js';
 import { EventLimiter } from '../telemetry/event-limiter.js';
 import type { Logger } from '../telemetry/service-log.js';
+import type { FleetControl, FleetParts } from './fleet.js';
+import type { LoopReport } from './loop-ledger.js';
 import type { ProbeResult, ProbeStatus } from './ping-result.js';
 import type { ProbeFn, RunningProbe } from './probe.js';
 import { RecentProbes, type WINDOWS_MIN, type WindowFigures } from './recent.js';
@@ -28,6 +30,11 @@ export interface LineSink {
 export interface ServiceParts {
   settings: LiveSettings;
   probe: ProbeFn;
+  /**
+   * The fleet prober (`--prober fping`): when given, long-lived loops probe the hosts and report
+   * each tick once its outcome is known; `probe` and the schedules are not used.
+   */
+  fleet?: (parts: Pick<FleetParts, 'report' | 'log'>) => FleetControl;
   log: LineSink;
   logger: Logger;
   clock: Clock;
@@ -80,7 +87,8 @@ interface InFlight {
 /** One host: its schedule, its sequence numbers, its probe in flight, its counters. */
 interface Runner {
   target: ProbeTarget;
-  schedule: Schedule;
+  /** Its ticks; absent with the fleet prober, whose loops keep the time. */
+  schedule: Schedule | undefined;
   seq: number;
   inFlight: InFlight | undefined;
   skipStreak: number;
@@ -100,6 +108,16 @@ export function spreadDelay(index: number, count: number, intervalMs: number): n
   return count <= 1 ? 0 : Math.floor((index * intervalMs) / count);
 }
 
+/** Whether a reload changes how a host is probed: its timing or its probe options. */
+function probedDifferently(a: ProbeTarget, b: ProbeTarget): boolean {
+  return (
+    a.intervalMs !== b.intervalMs ||
+    a.timeoutMs !== b.timeoutMs ||
+    a.count !== b.count ||
+    JSON.stringify(a.options ?? {}) !== JSON.stringify(b.options ?? {})
+  );
+}
+
 export class PingService {
   #settings: LiveSettings;
   readonly #parts: ServiceParts;
@@ -111,6 +129,7 @@ export class PingService {
   #lostLines = 0;
 
   readonly #limiter: EventLimiter;
+  readonly #fleet: FleetControl | undefined;
 
   constructor(parts: ServiceParts) {
     this.#parts = parts;
@@ -126,6 +145,10 @@ export class PingService {
           { event: kind, notLogged: count, hosts: keys },
           `${kind}: ${count} more in the last ${formatDuration(LOG_WINDOW_MS)} (${keys} ${keys === 1 ? 'host' : 'hosts'}), not logged one by one; status has the counts`,
         ),
+    });
+    this.#fleet = parts.fleet?.({
+      report: (report) => this.#report(report),
+      log: (level, kind, key, fields, message) => this.#limited(level, kind, key, fields, message),
     });
   }
 
@@ -181,14 +204,13 @@ export class PingService {
       if (!runner) {
         added.push(target.host);
         this.#add(target, spreadDelay(i, next.targets.length, target.intervalMs));
-      } else if (
-        runner.target.intervalMs !== target.intervalMs ||
-        runner.target.timeoutMs !== target.timeoutMs ||
-        runner.target.count !== target.count
-      ) {
+      } else if (probedDifferently(runner.target, target)) {
         changed.push(target.host);
         runner.target = target;
-        runner.schedule.setInterval(target.intervalMs);
+        runner.schedule?.setInterval(target.intervalMs);
+        // A loop's hosts share their timing and options: the host moves to another loop.
+        this.#fleet?.remove(target.host);
+        this.#fleet?.add(target);
       }
     });
     if (next.format !== this.#settings.format) changed.push('format');
@@ -200,16 +222,17 @@ export class PingService {
   /** Stops scheduling and waits for the probes in flight to finish and write their end lines. */
   async stop(): Promise<void> {
     const all = [...this.#runners.values(), ...this.#leaving];
-    for (const runner of all) runner.schedule.stop();
-    await Promise.all(all.map((runner) => runner.inFlight?.done));
+    for (const runner of all) runner.schedule?.stop();
+    await Promise.all([...all.map((runner) => runner.inFlight?.done), this.#fleet?.stop()]);
     this.#limiter.stop();
   }
 
   /** Stops at once: kills the probes in flight and writes their end lines as errors. */
   abort(): void {
     this.#limiter.stop();
+    this.#fleet?.abort();
     for (const runner of [...this.#runners.values(), ...this.#leaving]) {
-      runner.schedule.stop();
+      runner.schedule?.stop();
       const inFlight = runner.inFlight;
       if (inFlight) {
         inFlight.probe.kill();
@@ -227,21 +250,25 @@ export class PingService {
       stats: newStats(),
       recent: new RecentProbes(target.intervalMs, this.#parts.wallClock().getTime()),
       windowsAt: Number.NEGATIVE_INFINITY,
-      schedule: new Schedule({
-        clock: this.#parts.clock,
-        timers: this.#parts.timers,
-        intervalMs: target.intervalMs,
-        onTick: (tick) => this.#tick(runner, tick),
-      }),
+      schedule: this.#fleet
+        ? undefined
+        : new Schedule({
+            clock: this.#parts.clock,
+            timers: this.#parts.timers,
+            intervalMs: target.intervalMs,
+            onTick: (tick) => this.#tick(runner, tick),
+          }),
     };
     this.#runners.set(target.host, runner);
-    runner.schedule.start(delayMs);
+    runner.schedule?.start(delayMs);
+    this.#fleet?.add(target);
   }
 
   #remove(host: string): void {
     const runner = this.#runners.get(host);
     if (!runner) return;
-    runner.schedule.stop();
+    runner.schedule?.stop();
+    this.#fleet?.remove(host);
     this.#runners.delete(host);
     // Its metrics go after its last result, and only if the host was not added back meanwhile.
     const gone = (): void => {
@@ -329,6 +356,20 @@ export class PingService {
       done: probe.result.then(end),
       abandon: () => end({ status: 'error', error: 'stopped by shutdown' }),
     };
+  }
+
+  /** A tick of the fleet prober: its start line, with the time its echo request went, and its end. */
+  #report({ host, sentAt, endedAt, result }: LoopReport): void {
+    // A host removed by a reload is no longer reported, even for packets already sent.
+    const runner = this.#runners.get(host);
+    if (!runner) return;
+    const { format } = this.#settings;
+    const seq = ++runner.seq;
+    const time = new Date(endedAt);
+    this.#write(formatStart(format, { time: new Date(sentAt), host, seq }));
+    this.#write(formatEnd(format, { time, host, seq, result, durationMs: endedAt - sentAt }));
+    this.#record(runner, seq, result, time);
+    this.#parts.onResult?.(host, result, time, seq);
   }
 
   #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {

@@ -32,6 +32,7 @@ describe('resolveSettings', () => {
       user: undefined,
       group: undefined,
       pingDir: undefined,
+      prober: 'ping',
       configFile: undefined,
     });
   });

@@ -28,6 +28,7 @@ const base: Settings = {
   user: undefined,
   group: undefined,
   pingDir: undefined,
+  prober: 'ping',
   configFile: '/etc/ping-daemon/config.json',
 };
 
@@ -47,8 +48,9 @@ describe('restartOnlyChanges', () => {
         ...base,
         logFile: '/tmp/q.log',
         metricsListen: { host: '127.0.0.1', port: 9469 },
+        prober: 'fping',
       }),
-      ['logFile', 'metricsListen'],
+      ['logFile', 'prober', 'metricsListen'],
     );
   });
 });

@@ -1,0 +1,412 @@
+// The fleet prober (`--prober fping`, docs/fleets.md): hosts that are probed alike share one
+// long-lived `fping -l` loop, and a probe costs the daemon the reading of one line instead of a
+// fork. This module owns the fping processes: it starts them, reads them, starts a dead one
+// again with backoff, replaces one whose hosts change, and kills them all in stop() or abort().
+// The bookkeeping of packets and ticks is loop-ledger.ts; fping's words are fping-output.ts.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { formatDuration } from '../config/duration.js';
+import type { ProbeTarget } from '../config/targets.js';
+import { describeErrno } from '../errors.js';
+import {
+  fpingArguments,
+  type LoopTiming,
+  loopGapMs,
+  parseNotice,
+  parsePacketLine,
+} from './fping-output.js';
+import { LoopLedger, type LoopReport } from './loop-ledger.js';
+import { PING_ENV } from './probe.js';
+
+export interface FleetParts {
+  fpingPath: string;
+  /** Wall-clock epoch ms: fping stamps its lines with it. */
+  now(): number;
+  report(report: LoopReport): void;
+  /** Logs an event, rate-limited by the service (EventLimiter). */
+  log(level: 'info' | 'warn', kind: string, key: string, fields: object, message: string): void;
+}
+
+export interface FleetControl {
+  add(target: ProbeTarget): void;
+  remove(host: string): void;
+  /** Lets every packet already sent be reported, then ends the loops. */
+  stop(): Promise<void>;
+  /** Ends the loops now. */
+  abort(): void;
+}
+
+/** How often a loop looks for packets fping stayed silent about. */
+const WATCH_MS = 250;
+/** A dead fping is started again after 1 s, then 2, 4, … up to a minute. */
+const FIRST_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 60_000;
+/** A loop that ran this long before it died starts again after FIRST_BACKOFF_MS. */
+const STABLE_MS = 60_000;
+/** Output beyond this without a newline is dropped: fping's lines are short. */
+const MAX_LINE = 4096;
+
+/**
+ * The shell between the daemon and fping. It keeps the daemon's end of a pipe as its stdin, and
+ * when that pipe ends, however the daemon ended (SIGKILL included), it kills fping: no probe
+ * process outlives the daemon. (PR_SET_PDEATHSIG would not do: the kernel clears it when fping,
+ * which has file capabilities, is executed by a user who gains them.)
+ */
+const WRAPPER = [
+  'exec 3<&0',
+  '"$@" </dev/null 3<&- &',
+  'child=$!',
+  '{ read -r _ <&3; kill -KILL "$child"; } 2>/dev/null &',
+  'wait "$child" 2>/dev/null',
+  'status=$?',
+  'kill "$!" 2>/dev/null',
+  'exit "$status"',
+].join('\n');
+
+/** The shell exits 128 + N when fping was killed by signal N. */
+function exitText(code: number | null): string {
+  const name = Object.entries(constants.signals).find(([, n]) => code === 128 + n)?.[0];
+  return name ? `killed by ${name}` : `exited with status ${code}`;
+}
+
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** The hosts probed alike: same timing, count and probe options. */
+function groupKey(t: ProbeTarget): string {
+  return JSON.stringify([t.intervalMs, t.timeoutMs, t.count, t.options ?? {}]);
+}
+
+/** One fping process and the hosts it probes. */
+class Loop {
+  readonly key: string;
+  readonly #parts: FleetParts;
+  readonly #target: ProbeTarget;
+  readonly #timing: LoopTiming;
+  readonly #ledger: LoopLedger;
+  #child: ChildProcess | undefined;
+  #startedAt = 0;
+  #backoffMs = 0;
+  #restart: NodeJS.Timeout | undefined;
+  readonly #watch: NodeJS.Timeout;
+  /** Why fping is not running, while it is not. */
+  #down: string | undefined = 'starting';
+  /** fping's last complaint about itself, for the message when it dies. */
+  #lastWords: string | undefined;
+  #ending: (() => void) | undefined;
+  #ended = false;
+  /** Told when fping dropped a host it could not resolve: the fleet gives it its own loop. */
+  readonly #onDropped: (host: string, error: string) => void;
+
+  constructor(
+    parts: FleetParts,
+    targets: readonly ProbeTarget[],
+    onDropped: (host: string, error: string) => void,
+    delayMs = 0,
+  ) {
+    const first = targets[0] as ProbeTarget;
+    this.key = groupKey(first);
+    this.#parts = parts;
+    this.#target = first;
+    this.#onDropped = onDropped;
+    const periodMs = first.intervalMs / first.count;
+    this.#timing = {
+      periodMs,
+      timeoutMs: Math.min(first.timeoutMs, first.count > 1 ? periodMs : first.timeoutMs),
+      gapMs: loopGapMs(periodMs, targets.length),
+    };
+    this.#ledger = new LoopLedger(
+      { ...this.#timing, count: first.count },
+      targets.map((t) => t.host),
+    );
+    this.#watch = setInterval(() => this.#overdue(), WATCH_MS);
+    this.#later(delayMs);
+  }
+
+  get hosts(): string[] {
+    return this.#ledger.hosts;
+  }
+
+  /** A name fping could not resolve gets its own loop, so this one need not be replaced. */
+  forget(host: string): void {
+    this.#ledger.remove(host);
+  }
+
+  /** Takes on a host another loop could not resolve: its ticks are errors until this one does. */
+  unresolved(host: string, error: string): void {
+    this.#ledger.unresolved(host, error, this.#parts.now());
+  }
+
+  #later(delayMs: number): void {
+    if (delayMs <= 0) this.#spawn();
+    else this.#restart = setTimeout(() => this.#spawn(), delayMs);
+  }
+
+  #spawn(): void {
+    this.#restart = undefined;
+    if (this.#ended) return;
+    const hosts = this.#ledger.hosts;
+    const now = this.#parts.now();
+    const gap = this.#down !== 'starting' ? now - this.#startedAt : 0;
+    this.#emit(this.#ledger.started(now, this.#down ?? 'fping restarted'));
+    this.#startedAt = now;
+    this.#lastWords = undefined;
+    const options = this.#target.options ?? {};
+    let child: ChildProcess;
+    try {
+      child = spawn(
+        '/bin/sh',
+        [
+          '-c',
+          WRAPPER,
+          'fping-loop',
+          this.#parts.fpingPath,
+          ...fpingArguments(this.#timing, options, hosts),
+        ],
+        // Its own process group, as for ping: Ctrl-C reaches the daemon only, and one kill
+        // reaches the shell, its watcher and fping.
+        { env: PING_ENV, stdio: ['pipe', 'pipe', 'pipe'], detached: true },
+      );
+    } catch (err) {
+      this.#died(undefined, `cannot run ${this.#parts.fpingPath}: ${describeErrno(err)}`);
+      return;
+    }
+    this.#child = child;
+    const wasDown = this.#down;
+    this.#down = undefined;
+    if (wasDown !== 'starting') {
+      this.#parts.log(
+        'info',
+        'fping started again',
+        this.#target.host,
+        { hosts: hosts.length, gapMs: gap },
+        `fping for ${plural(hosts.length, 'host')} started again after ${formatDuration(gap)} without it`,
+      );
+    }
+    child.stdin?.on('error', () => {});
+    this.#lines(child.stdout, (line) => {
+      const packet = parsePacketLine(line, this.#timing.timeoutMs);
+      if (packet) this.#emit(this.#ledger.packet(packet, this.#parts.now()));
+    });
+    const known = new Set(hosts);
+    this.#lines(child.stderr, (line) => {
+      const notice = parseNotice(line, known);
+      if (notice.kind === 'icmp') this.#ledger.icmpError(notice.addr, notice.error);
+      else if (notice.kind === 'host') this.#dropped(notice.host, notice.error, hosts.length);
+      else if (notice.text.trim() !== '') this.#lastWords = notice.text.trim();
+    });
+    child.once('error', (err) =>
+      this.#died(child, `cannot run ${this.#parts.fpingPath}: ${describeErrno(err)}`),
+    );
+    child.once('exit', (code, signal) => {
+      const status = signal ? `killed by ${signal}` : exitText(code);
+      this.#died(child, this.#lastWords ? `fping stopped: ${this.#lastWords}` : `fping ${status}`);
+    });
+  }
+
+  #dropped(host: string, error: string, hostsInLoop: number): void {
+    this.#ledger.unresolved(host, error, this.#parts.now());
+    // Alone in its loop, it is tried again with the loop; among others it gets its own loop.
+    if (hostsInLoop > 1) this.#onDropped(host, error);
+    else this.#lastWords = `${host}: ${error}`;
+  }
+
+  /** Splits a pipe into lines, keeping a partial line for the next chunk. */
+  #lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+    if (!stream) return;
+    let rest = '';
+    stream.setEncoding('latin1');
+    stream.on('data', (chunk: string) => {
+      const text = rest + chunk;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        onLine(text.slice(start, end));
+        start = end + 1;
+      }
+      rest = text.slice(start);
+      if (rest.length > MAX_LINE) rest = '';
+    });
+  }
+
+  /**
+   * fping is gone (`child`; undefined: it could not be spawned): unless the loop is ending, it
+   * starts again after a backoff.
+   */
+  #died(child: ChildProcess | undefined, why: string): void {
+    if (child !== this.#child) return; // 'error' and 'exit' may both come
+    if (child) this.#killGroup(child);
+    this.#child = undefined;
+    this.#down = why;
+    if (this.#ended || this.#ending) {
+      this.#ending?.();
+      return;
+    }
+    const ran = this.#parts.now() - this.#startedAt;
+    this.#backoffMs =
+      ran >= STABLE_MS || this.#backoffMs === 0
+        ? FIRST_BACKOFF_MS
+        : Math.min(MAX_BACKOFF_MS, this.#backoffMs * 2);
+    if (this.#ledger.hosts.length === 0) return;
+    this.#parts.log(
+      'warn',
+      'fping stopped',
+      this.#target.host,
+      { hosts: this.#ledger.hosts.length, reason: why, retryMs: this.#backoffMs },
+      `${why}; its ${plural(this.#ledger.hosts.length, 'host')} (${this.#ledger.hosts.slice(0, 3).join(', ')}${this.#ledger.hosts.length > 3 ? ', …' : ''}) get error lines until it starts again in ${formatDuration(this.#backoffMs)}`,
+    );
+    this.#later(this.#backoffMs);
+  }
+
+  #overdue(): void {
+    this.#emit(this.#ledger.overdue(this.#parts.now(), this.#down ?? 'echo request not sent'));
+    if (this.#ending && this.#ledger.settled) this.#ending();
+  }
+
+  #emit(reports: LoopReport[]): void {
+    for (const report of reports) this.#parts.report(report);
+  }
+
+  /** Reports what was sent before now, then ends; `hosts` left out are not reported at all. */
+  end(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    this.#ledger.cut(this.#parts.now());
+    return new Promise<void>((resolve) => {
+      this.#ending = () => {
+        this.abort();
+        resolve();
+      };
+      if (this.#child === undefined || this.#ledger.settled) this.#ending();
+    });
+  }
+
+  /** Ends now: the ticks under way end with the packets they had. */
+  abort(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearInterval(this.#watch);
+    clearTimeout(this.#restart);
+    const child = this.#child;
+    this.#child = undefined;
+    if (child) this.#killGroup(child);
+    this.#emit(this.#ledger.close(this.#parts.now(), 'stopped by shutdown'));
+  }
+
+  #killGroup(child: ChildProcess): void {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.stdin?.destroy();
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * All the loops. Hosts added together (at start, or by one reload) with the same timing share a
+ * loop; a loop is never told of new hosts, so adding hosts leaves the running loops alone.
+ * fping cannot drop a host, so removing one replaces its loop by one without it: the packets
+ * already sent by the old one are still reported.
+ */
+export class Fleet implements FleetControl {
+  readonly #parts: FleetParts;
+  readonly #loops = new Set<Loop>();
+  readonly #where = new Map<string, Loop>();
+  readonly #targets = new Map<string, ProbeTarget>();
+  #adds: ProbeTarget[] = [];
+  #removes = new Set<string>();
+  #flushing = false;
+  #stopped = false;
+  readonly #ending = new Set<Promise<void>>();
+
+  constructor(parts: FleetParts) {
+    this.#parts = parts;
+  }
+
+  add(target: ProbeTarget): void {
+    this.#targets.set(target.host, target);
+    this.#adds.push(target);
+    this.#soon();
+  }
+
+  remove(host: string): void {
+    this.#targets.delete(host);
+    this.#removes.add(host);
+    this.#soon();
+  }
+
+  /** Changes of one turn (a start, a reload) are applied together, once. */
+  #soon(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushing = false;
+    if (this.#stopped) return;
+    const removes = this.#removes;
+    const adds = this.#adds.filter((t) => this.#targets.get(t.host) === t);
+    this.#removes = new Set();
+    this.#adds = [];
+    // A loop that loses hosts is replaced by one with the hosts it keeps.
+    const losing = new Set<Loop>();
+    for (const host of removes) {
+      const loop = this.#where.get(host);
+      if (loop) losing.add(loop);
+      this.#where.delete(host);
+    }
+    const keep: ProbeTarget[] = [];
+    for (const loop of losing) {
+      this.#retire(loop);
+      for (const host of loop.hosts) {
+        const target = this.#targets.get(host);
+        if (this.#where.get(host) === loop && target && !adds.includes(target)) keep.push(target);
+      }
+    }
+    const groups = new Map<string, ProbeTarget[]>();
+    for (const target of [...keep, ...adds]) {
+      const key = groupKey(target);
+      groups.set(key, [...(groups.get(key) ?? []), target]);
+    }
+    for (const targets of groups.values()) this.#start(targets);
+  }
+
+  #start(targets: ProbeTarget[], delayMs = 0): Loop {
+    const loop = new Loop(
+      this.#parts,
+      targets,
+      (host, error) => {
+        // fping dropped a name it could not resolve: the name gets a loop of its own, which
+        // tries again with backoff, and its ticks are error lines meanwhile.
+        const target = this.#targets.get(host);
+        if (!target || this.#where.get(host) !== loop) return;
+        loop.forget(host);
+        this.#start([target], FIRST_BACKOFF_MS).unresolved(host, error);
+      },
+      delayMs,
+    );
+    this.#loops.add(loop);
+    for (const t of targets) this.#where.set(t.host, loop);
+    return loop;
+  }
+
+  #retire(loop: Loop): void {
+    this.#loops.delete(loop);
+    const ending = loop.end();
+    this.#ending.add(ending);
+    ending.then(() => this.#ending.delete(ending));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const loop of [...this.#loops]) this.#retire(loop);
+    await Promise.all(this.#ending);
+  }
+
+  abort(): void {
+    this.#stopped = true;
+    for (const loop of this.#loops) loop.abort();
+    this.#loops.clear();
+  }
+}

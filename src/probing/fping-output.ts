@@ -1,0 +1,142 @@
+// What the fleet prober says to fping and reads back (docs/fleets.md): the command line of one
+// `fping -l` loop, its per-packet lines, its complaints on stderr, and how the packets of one
+// tick make one ProbeResult. Pure; every case is unit-tested from recorded outputs.
+import { classifyError, type ProbeResult, round3 } from './ping-result.js';
+import type { ProbeOptions } from './probe.js';
+
+/** What one fping loop is told: its hosts share all of these. */
+export interface LoopTiming {
+  /** Between two echo requests to one host (fping `-p`): the interval, split by the count. */
+  periodMs: number;
+  /** How long fping waits for each reply (`-t`). */
+  timeoutMs: number;
+  /** Between two echo requests to any of its hosts (`-i`), so a round is spread, not a burst. */
+  gapMs: number;
+}
+
+/**
+ * `-l` loops forever, `-D` stamps each line with the wall clock, `-e` prints the RTT; the probe
+ * options map one to one onto fping's own (`-b`, `-H`, `-O`, `-S`/`-I`, `-4`/`-6`); `--` ends
+ * the options, as for ping.
+ */
+export function fpingArguments(
+  timing: LoopTiming,
+  options: ProbeOptions,
+  hosts: readonly string[],
+): string[] {
+  const args = ['-l', '-D', '-e'];
+  args.push('-p', String(timing.periodMs), '-t', String(timing.timeoutMs));
+  args.push('-i', String(timing.gapMs));
+  if (options.family !== undefined) args.push(`-${options.family}`);
+  if (options.size !== undefined) args.push('-b', String(options.size));
+  if (options.ttl !== undefined) args.push('-H', String(options.ttl));
+  if (options.tos !== undefined) args.push('-O', String(options.tos));
+  if (options.source !== undefined) {
+    // An address is a source address; anything else passed validation as an interface name.
+    args.push(/^[\d.]+$|:/.test(options.source) ? '-S' : '-I', options.source);
+  }
+  return [...args, '--', ...hosts];
+}
+
+/** The spacing of one loop's sends: half the period for the whole round, 10 ms at most. */
+export function loopGapMs(periodMs: number, hosts: number): number {
+  const gap = periodMs / 2 / Math.max(1, hosts);
+  return Math.min(10, Math.max(0.1, Math.floor(gap * 10) / 10));
+}
+
+/** One packet's outcome, as fping printed it on stdout. */
+export interface PacketLine {
+  host: string;
+  /** fping's sequence number for this host, from 0 in each fping process. */
+  seq: number;
+  /** When the echo request was sent (epoch ms): the stamp minus the RTT or the timeout. */
+  sentAt: number;
+  /** The RTT in ms; absent: timed out. */
+  rttMs?: number;
+}
+
+// `[1796049194.39794] 127.0.0.1 : [0], 64 bytes, 0.039 ms (0.039 avg, 0% loss)`
+// `[1796049195.17853] 10.98.0.7 : [0], timed out (NaN avg, 100% loss)`
+// The host is padded to the longest name of the loop. `duplicate for [0]` lines do not match.
+const PACKET =
+  /^\[(\d+(?:\.\d+)?)\] (\S+) *: \[(\d+)\], (?:\d+ bytes, (\d+(?:\.\d+)?) ms|timed out)/;
+
+/** Reads one stdout line; `undefined` for anything else (summaries, duplicates, noise). */
+export function parsePacketLine(line: string, timeoutMs: number): PacketLine | undefined {
+  const m = PACKET.exec(line);
+  if (!m) return undefined;
+  const stamp = Number(m[1]) * 1000;
+  const rtt = m[4];
+  if (rtt === undefined)
+    return { host: m[2] as string, seq: Number(m[3]), sentAt: stamp - timeoutMs };
+  const rttMs = Number(rtt);
+  return { host: m[2] as string, seq: Number(m[3]), sentAt: stamp - rttMs, rttMs };
+}
+
+/** What fping said on stderr about one host, or about itself. */
+export type Notice =
+  /** A name it could not resolve: it dropped the host and pings the others. */
+  | { kind: 'host'; host: string; error: string }
+  /** An ICMP error for an echo request to `addr`; the packet's `timed out` line follows. */
+  | { kind: 'icmp'; addr: string; error: string }
+  /** Anything else, about fping itself: `cannot bind source address`, … */
+  | { kind: 'other'; text: string };
+
+// `ICMP Host Unreachable from 10.98.0.1 for ICMP Echo sent to 10.98.0.7`
+const ICMP = /^ICMP (.+?) from \S+ for ICMP Echo sent to (\S+)/;
+// `nosuch.invalid: Name or service not known`
+const HOST_PROBLEM = /^(\S+): (.+)$/;
+
+/** Reads one stderr line; `hosts` tells a host's complaint from fping's own. */
+export function parseNotice(line: string, hosts: ReadonlySet<string>): Notice {
+  const icmp = ICMP.exec(line);
+  if (icmp) {
+    const what = icmp[1] as string;
+    return {
+      kind: 'icmp',
+      addr: icmp[2] as string,
+      error: classifyError(what) ?? what.toLowerCase(),
+    };
+  }
+  const host = HOST_PROBLEM.exec(line);
+  if (host && hosts.has(host[1] as string)) {
+    const text = host[2] as string;
+    return { kind: 'host', host: host[1] as string, error: classifyError(text) ?? text };
+  }
+  return { kind: 'other', text: line.replace(/^fping: /, '') };
+}
+
+/** The packets of one tick so far. */
+export interface TickParts {
+  /** When its first echo request was sent (epoch ms). */
+  sentAt: number;
+  rtts: number[];
+  lost: number;
+  /** Why a packet could not be sent or answered, when fping or the prober said. */
+  error?: string;
+}
+
+/**
+ * The tick's result, like one `ping -c COUNT`: up with any reply (mean RTT, min, max, mdev as
+ * iputils computes them), down when every echo request went unanswered, an error when none
+ * could be sent or the host could not be resolved.
+ */
+export function tickResult(parts: TickParts): ProbeResult {
+  const replies = parts.rtts.length;
+  const sent = replies + parts.lost;
+  if (replies === 0 && parts.error !== undefined) return { status: 'error', error: parts.error };
+  const lossPct = round3(sent === 0 ? 100 : (parts.lost / sent) * 100);
+  if (replies === 0) return { status: 'down', lossPct, sent, replies };
+  const mean = parts.rtts.reduce((a, b) => a + b, 0) / replies;
+  const meanSquare = parts.rtts.reduce((a, b) => a + b * b, 0) / replies;
+  return {
+    status: 'up',
+    rttMs: round3(mean),
+    lossPct,
+    sent,
+    replies,
+    rttMinMs: Math.min(...parts.rtts),
+    rttMaxMs: Math.max(...parts.rtts),
+    rttMdevMs: round3(Math.sqrt(Math.max(0, meanSquare - mean * mean))),
+  };
+}
