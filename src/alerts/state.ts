@@ -95,8 +95,15 @@ function errorWords(error: string): string {
   return error === 'timeout (name resolution)' ? 'name resolution failed' : error;
 }
 
+/** The window's figures an event carries: worked out for events only (a median per probe costs). */
+function eventFigures(window: readonly Sample[]): Pick<HealthEvent, 'rttMs' | 'lossPct'> {
+  const { lossPct, medianRttMs } = windowFigures(window);
+  return { rttMs: medianRttMs, lossPct };
+}
+
 /** Why the window makes the host degraded, or `undefined` when it does not. */
 function degradedReason(rules: AlertRules, window: readonly Sample[]): string | undefined {
+  if (rules.degradedLossPct === undefined && rules.degradedRttMs === undefined) return undefined;
   const { lossPct, medianRttMs } = windowFigures(window);
   const over = `over the last ${probes(window.length)}`;
   if (rules.degradedLossPct !== undefined && lossPct !== undefined) {
@@ -180,7 +187,6 @@ export function observe(
     reason = recoveredReason(rules, h.window);
   }
 
-  const figures = windowFigures(h.window);
   if (next !== h.state && reason !== undefined) {
     const previous = h.state;
     const durationS =
@@ -195,8 +201,7 @@ export function observe(
       reason,
       since: time,
       durationS,
-      rttMs: figures.medianRttMs,
-      lossPct: figures.lossPct,
+      ...eventFigures(h.window),
       notify,
     };
     return { health: h, event };
@@ -217,8 +222,7 @@ export function observe(
       reason: h.reason ?? '',
       since: h.since,
       durationS: Math.round((time.getTime() - h.since.getTime()) / 1000),
-      rttMs: figures.medianRttMs,
-      lossPct: figures.lossPct,
+      ...eventFigures(h.window),
       notify: true,
     };
     return { health: h, event };

@@ -314,8 +314,9 @@ export class Daemon implements SignalActions {
       onResult: (host, result, time, seq) => {
         metrics?.observe(host, result, time);
         this.#page?.observe(host, result, time);
-        // A change of state is in the state file at once; counters within a second.
-        if (monitor.observe(host, seq, result, time)) this.#parts?.publisher.now();
+        // A change of state is in the state file at once (changes that come together are
+        // written once); counters within a second.
+        if (monitor.observe(host, seq, result, time)) this.#parts?.publisher.promptly();
         else this.#parts?.publisher.soon();
       },
       onRemove: (host) => {

@@ -120,7 +120,12 @@ export class LoopLedger {
   /** A packet fping reported. Returns the ticks it completes (and any it skipped over). */
   packet(line: PacketLine, now: number): LoopReport[] {
     const track = this.#tracks.get(line.host);
-    if (!track || line.sentAt >= this.#cutoff) return [];
+    if (!track) return [];
+    if (line.sentAt >= this.#cutoff) {
+      // Sent after the cut: not reported, but what came before it has all been.
+      track.dueAt = Math.max(track.dueAt, line.sentAt);
+      return [];
+    }
     if (!this.#heard) {
       // fping sends in list order: its first line says when the others' first packets go.
       this.#heard = true;
@@ -143,7 +148,7 @@ export class LoopLedger {
     const error = line.rttMs === undefined ? track.icmp : undefined;
     track.icmp = undefined;
     track.dueAt = line.sentAt;
-    this.#add(track, line.rttMs, now, error, reports);
+    this.#add(track, line.rttMs, line.at, error, reports);
     return reports;
   }
 

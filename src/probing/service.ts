@@ -147,7 +147,7 @@ export class PingService {
         ),
     });
     this.#fleet = parts.fleet?.({
-      report: (report) => this.#report(report),
+      report: (reports) => this.#report(reports),
       log: (level, kind, key, fields, message) => this.#limited(level, kind, key, fields, message),
     });
   }
@@ -358,18 +358,29 @@ export class PingService {
     };
   }
 
-  /** A tick of the fleet prober: its start line, with the time its echo request went, and its end. */
-  #report({ host, sentAt, endedAt, result }: LoopReport): void {
-    // A host removed by a reload is no longer reported, even for packets already sent.
-    const runner = this.#runners.get(host);
-    if (!runner) return;
+  /**
+   * Ticks of the fleet prober, each with its start line (the time its echo request went) and its
+   * end line, all in one write.
+   */
+  #report(reports: LoopReport[]): void {
     const { format } = this.#settings;
-    const seq = ++runner.seq;
-    const time = new Date(endedAt);
-    this.#write(formatStart(format, { time: new Date(sentAt), host, seq }));
-    this.#write(formatEnd(format, { time, host, seq, result, durationMs: endedAt - sentAt }));
-    this.#record(runner, seq, result, time);
-    this.#parts.onResult?.(host, result, time, seq);
+    let text = '';
+    const done: [Runner, number, ProbeResult, Date][] = [];
+    for (const { host, sentAt, endedAt, result } of reports) {
+      // A host removed by a reload is no longer reported, even for packets already sent.
+      const runner = this.#runners.get(host);
+      if (!runner) continue;
+      const seq = ++runner.seq;
+      const time = new Date(endedAt);
+      text += formatStart(format, { time: new Date(sentAt), host, seq });
+      text += formatEnd(format, { time, host, seq, result, durationMs: endedAt - sentAt });
+      done.push([runner, seq, result, time]);
+    }
+    if (text !== '') this.#write(text, done.length * 2);
+    for (const [runner, seq, result, time] of done) {
+      this.#record(runner, seq, result, time);
+      this.#parts.onResult?.(runner.target.host, result, time, seq);
+    }
   }
 
   #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {
@@ -400,17 +411,17 @@ export class PingService {
     stats.stateSince = time;
   }
 
-  /** Writes one line; a failing ping log is reported once per change, not once per line. */
-  #write(line: string): void {
+  /** Writes `lines` lines; a failing ping log is reported once per change, not once per line. */
+  #write(text: string, lines = 1): void {
     const { logger } = this.#parts;
     try {
-      this.#parts.log.write(line);
+      this.#parts.log.write(text);
       if (this.#writeError !== undefined) {
         logger.info({ lostLines: this.#lostLines }, 'ping log writable again');
         this.#writeError = undefined;
       }
     } catch (err) {
-      this.#lostLines++;
+      this.#lostLines += lines;
       const reason = describeErrno(err);
       if (reason !== this.#writeError) {
         logger.error({ err, reason }, `cannot write the ping log: ${reason}`);

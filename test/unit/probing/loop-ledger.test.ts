@@ -15,7 +15,15 @@ const reply = (host: string, seq: number, sentAt: number, rttMs = 1) => ({
   host,
   seq,
   sentAt,
+  at: sentAt + rttMs,
   rttMs,
+});
+/** fping's timeout line for packet `seq` of `host`. */
+const lost = (host: string, seq: number, sentAt: number) => ({
+  host,
+  seq,
+  sentAt,
+  at: sentAt + timing.timeoutMs,
 });
 const brief = (reports: LoopReport[]) =>
   reports.map((r) => [r.host, r.sentAt, r.result.status, r.result.error ?? r.result.rttMs]);
@@ -25,7 +33,7 @@ describe('LoopLedger', () => {
     const ledger = new LoopLedger(timing, ['a', 'b']);
     ledger.started(T0, 'starting');
     assert.deepEqual(brief(ledger.packet(reply('a', 0, T0 + 5), T0 + 6)), [['a', T0 + 5, 'up', 1]]);
-    assert.deepEqual(brief(ledger.packet({ host: 'b', seq: 0, sentAt: T0 + 15 }, T0 + 515)), [
+    assert.deepEqual(brief(ledger.packet(lost('b', 0, T0 + 15), T0 + 515)), [
       ['b', T0 + 15, 'down', undefined],
     ]);
     // A repeat of a packet already reported, or one of a host it does not have, is nothing.
@@ -73,20 +81,19 @@ describe('LoopLedger', () => {
     const ledger = new LoopLedger(timing, ['10.0.0.9']);
     ledger.started(T0, 'starting');
     ledger.icmpError('10.0.0.9', 'host unreachable');
-    assert.deepEqual(brief(ledger.packet({ host: '10.0.0.9', seq: 0, sentAt: T0 }, T0 + 500)), [
+    assert.deepEqual(brief(ledger.packet(lost('10.0.0.9', 0, T0), T0 + 500)), [
       ['10.0.0.9', T0, 'error', 'host unreachable'],
     ]);
-    assert.deepEqual(
-      brief(ledger.packet({ host: '10.0.0.9', seq: 1, sentAt: T0 + 1000 }, T0 + 1500)),
-      [['10.0.0.9', T0 + 1000, 'down', undefined]],
-    );
+    assert.deepEqual(brief(ledger.packet(lost('10.0.0.9', 1, T0 + 1000), T0 + 1500)), [
+      ['10.0.0.9', T0 + 1000, 'down', undefined],
+    ]);
   });
 
   it('makes one tick of `count` packets', () => {
     const ledger = new LoopLedger({ ...timing, periodMs: 250, count: 3 }, ['a']);
     ledger.started(T0, 'starting');
     assert.deepEqual(ledger.packet(reply('a', 0, T0, 1), T0 + 1), []);
-    assert.deepEqual(ledger.packet({ host: 'a', seq: 1, sentAt: T0 + 250 }, T0 + 750), []);
+    assert.deepEqual(ledger.packet(lost('a', 1, T0 + 250), T0 + 750), []);
     const [tick] = ledger.packet(reply('a', 2, T0 + 500, 3), T0 + 503);
     assert.deepEqual(tick, {
       host: 'a',
@@ -141,7 +148,7 @@ describe('LoopLedger', () => {
     assert.deepEqual(brief(ledger.started(T0 + 600, 'fping killed by SIGKILL')), [
       ['a', T0, 'up', 1],
     ]);
-    ledger.packet({ host: 'a', seq: 0, sentAt: T0 + 700 }, T0 + 1200);
+    ledger.packet(lost('a', 0, T0 + 700), T0 + 1200);
     assert.deepEqual(brief(ledger.close(T0 + 1300, 'stopped by shutdown')), [
       ['a', T0 + 700, 'error', 'stopped by shutdown'],
     ]);
@@ -160,5 +167,16 @@ describe('LoopLedger', () => {
     assert.equal(ledger.settled, true);
     // Packets sent after the cut are not reported.
     assert.deepEqual(ledger.packet(reply('a', 2, T0 + 2000), T0 + 2001), []);
+  });
+
+  it('is settled by a packet sent after the cut, though it is not reported', () => {
+    const ledger = new LoopLedger(timing, ['a']);
+    ledger.started(T0, 'starting');
+    ledger.packet(reply('a', 0, T0), T0 + 1);
+    // The cut falls just before packet 1 went (fping's sends are not exactly on time).
+    ledger.cut(T0 + 999);
+    assert.deepEqual(ledger.packet(reply('a', 1, T0 + 1000.5), T0 + 1002), []);
+    assert.equal(ledger.settled, true);
+    assert.deepEqual(ledger.overdue(T0 + 10_000, 'x'), []);
   });
 });
