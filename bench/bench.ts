@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
+import { type FleetRow, fleetBench, fleetMarkdown } from './fleet.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -284,6 +285,8 @@ async function main(): Promise<void> {
     });
   }
 
+  const fleet = await fleetBench(quick, say);
+
   const [ours, floor, , tutorial] = costs as [TickCost, TickCost, TickCost, TickCost];
   const results = {
     date: new Date().toISOString(),
@@ -305,6 +308,7 @@ async function main(): Promise<void> {
     precision: [...precision, longPrecision],
     memory: { rssAfter100TicksMb: rssAtStart, rssAfterTicksMb: rssAfterAll, ticks: longTicks },
     scale: scaleRows,
+    fleet,
   };
   writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const md = markdown(results);
@@ -325,6 +329,7 @@ function markdown(r: {
   precision: Precision[];
   memory: { rssAfter100TicksMb: number; rssAfterTicksMb: number; ticks: number };
   scale: { hosts: number; cpuMsPerSecond: number; skipped: number; p99Ms: number }[];
+  fleet: FleetRow[];
 }): string {
   const rows = (head: string[], body: (string | number)[][]) =>
     [
@@ -372,6 +377,14 @@ ${rows(
   ['hosts', 'CPU ms per second (self + children)', 'skipped ticks', 'schedule p99 ms'],
   r.scale.map((s) => [s.hosts, f(s.cpuMsPerSecond, 1), s.skipped, s.p99Ms]),
 )}
+
+## Fleets: the two probers beside fping (1 s interval)
+
+CPU of the whole process tree (daemon, shells, ping or fping) over the window, after 8 s of
+start-up; fping -l run alone on the same hosts in the same run. Missing ticks: seconds of the
+window without a start line for a host; p50/p99: start lines against each host's own grid.
+
+${fleetMarkdown(r.fleet)}
 `;
 }
 

@@ -160,7 +160,7 @@ async function measure(
 ): Promise<FleetRow> {
   const run = start();
   try {
-    await sleep(3000); // start-up: spawns, name resolution, the first round
+    await sleep(8000); // start-up: spawns, the first rounds, a thousand hosts going up
     const from = Date.now();
     const before = treeCpuMs(run.pid);
     await sleep(seconds * 1000);
@@ -260,7 +260,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 
 ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}${quick ? ' (BENCH_QUICK: shortened)' : ''}.
 All at a 1 s interval on 127.0.0.0/8; CPU of the whole process tree (daemon, shells, ping or fping)
-over the window, after 3 s of start-up. Regenerate with \`npm run bench:fleet\`.
+over the window, after 8 s of start-up. Regenerate with \`npm run bench:fleet\`.
 
 ${fleetMarkdown(rows)}
 `;
