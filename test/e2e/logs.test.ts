@@ -19,6 +19,7 @@ import {
   cliDone,
   fileArgs,
   fixture,
+  readLines,
   tempDir,
   waitFor,
   watchingFiles,
@@ -195,13 +196,17 @@ describe('logs', () => {
     ]);
     assert.equal(start.code, 0, start.stderr);
     try {
-      await new Promise((r) => setTimeout(r, 1300));
+      await waitFor('a few lines', () => readLines(log).length >= 4);
       const logs = await cliDone(['logs', '-n', '2', '--pid-file', pid]);
       assert.equal(logs.code, 0, logs.stderr);
       assert.equal(logs.stdout.trim().split('\n').length, 2);
-      const status = await cliDone(['status', '--json', '--pid-file', pid]);
-      assert.equal(status.code, 0);
-      const s = JSON.parse(status.stdout);
+      // The state file is rewritten within a second: wait for one that counts five probes.
+      const s = await waitFor('a state file with five probes', async () => {
+        const status = await cliDone(['status', '--json', '--pid-file', pid]);
+        assert.equal(status.code, 0);
+        const state = JSON.parse(status.stdout);
+        return (state.stats?.hosts?.['127.0.0.1']?.probes ?? 0) >= 5 ? state : undefined;
+      });
       assert.equal(s.running, true);
       // Its thresholds are shown; its channels (a webhook URL is a secret) are not.
       assert.deepEqual(s.targets, [
