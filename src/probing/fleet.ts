@@ -111,13 +111,14 @@ function groupKey(t: ProbeTarget): string {
 
 /** One fping process and the hosts it probes. */
 class Loop {
-  readonly key: string;
   readonly #parts: FleetParts;
   readonly #target: ProbeTarget;
   readonly #timing: LoopTiming;
   readonly #ledger: LoopLedger;
   #child: ChildProcess | undefined;
   #startedAt = 0;
+  /** When fping was last found gone. */
+  #diedAt = 0;
   #backoffMs = 0;
   #restart: NodeJS.Timeout | undefined;
   readonly #watch: NodeJS.Timeout;
@@ -140,7 +141,6 @@ class Loop {
     delayMs = 0,
   ) {
     const first = targets[0] as ProbeTarget;
-    this.key = groupKey(first);
     this.#parts = parts;
     this.#target = first;
     this.#onDropped = onDropped;
@@ -189,7 +189,7 @@ class Loop {
     if (this.#ended) return;
     const hosts = this.#ledger.hosts;
     const now = this.#parts.now();
-    const gap = this.#down !== 'starting' ? now - this.#startedAt : 0;
+    const gap = this.#down !== 'starting' ? now - this.#diedAt : 0;
     this.#emit(this.#ledger.started(now, this.#down ?? 'fping restarted'));
     this.#startedAt = now;
     this.#lastWords = undefined;
@@ -289,7 +289,8 @@ class Loop {
       this.#ending?.();
       return;
     }
-    const ran = this.#parts.now() - this.#startedAt;
+    this.#diedAt = this.#parts.now();
+    const ran = this.#diedAt - this.#startedAt;
     this.#backoffMs =
       ran >= STABLE_MS || this.#backoffMs === 0
         ? FIRST_BACKOFF_MS

@@ -81,14 +81,9 @@ export class LoopLedger {
     return [...this.#tracks.keys()];
   }
 
-  /**
-   * The host is no longer this loop's (fping dropped it, and it has a loop of its own); returns
-   * when its next tick was due, for the loop that takes it on.
-   */
-  remove(host: string): number | undefined {
-    const dueAt = this.#tracks.get(host)?.dueAt;
+  /** The host is no longer this loop's (fping dropped it, and it has a loop of its own). */
+  remove(host: string): void {
     this.#tracks.delete(host);
-    return dueAt;
   }
 
   /**
