@@ -35,8 +35,13 @@ export function replyWaitMs(timeoutMs: number, count: number): number {
 
 /**
  * How long past its timeout a probe may run before it is killed: ping's own `-W` normally ends it
- * first; the grace keeps a slow exit from being reported as a hang.
+ * first; the grace keeps a slow exit from being reported as a hang. An eighth of the timeout, at
+ * most 500 ms; but below 800 ms a fifth, up to 100 ms: an eighth of 150 ms left a silent host's
+ * ping 19 ms to exit, and on a loaded machine it was reported as `timeout` instead of `down`.
+ * A fifth still kills a hung ping before the next tick when the timeout is the default 80 % of
+ * the interval.
  */
 export function killDelayMs(timeoutMs: number): number {
-  return timeoutMs + Math.min(500, Math.round(timeoutMs / 8));
+  const grace = Math.max(Math.round(timeoutMs / 8), Math.min(100, Math.round(timeoutMs / 5)));
+  return timeoutMs + Math.min(500, grace);
 }

@@ -282,7 +282,8 @@ describe('run in a private network namespace', {
   it('reports a silent host as down with 100% loss', async () => {
     const silent = inNamespace('ip link set lo up && ip route add 10.99.0.0/24 dev lo');
     const r = await runFor(
-      ['--host', '10.99.0.1', '--interval', '200ms', '--timeout', '150ms'],
+      // A timeout long enough that ping's own exit, late on a loaded machine, is not a hang.
+      ['--host', '10.99.0.1', '--interval', '500ms', '--timeout', '300ms'],
       3,
       silent,
     );

@@ -25,7 +25,10 @@ describe('probe timing', () => {
     for (const count of [1, 2, 10]) assert.ok(replyWaitMs(minimumTimeoutMs(count), count) > 0);
   });
   it('gives ping a little grace past its timeout, never more than half a second', () => {
-    assert.equal(killDelayMs(80), 90);
+    assert.equal(killDelayMs(80), 96);
+    assert.equal(killDelayMs(150), 180);
+    assert.equal(killDelayMs(400), 480);
+    assert.equal(killDelayMs(800), 900);
     assert.equal(killDelayMs(2000), 2250);
     assert.equal(killDelayMs(60_000), 60_500);
   });
