@@ -256,11 +256,16 @@ export function otherWriter(
   return undefined;
 }
 
+/**
+ * The PID file `pid` holds open, and which names it. A daemon still starting may have another's
+ * PID file open for a moment, to read it: that is not its own (two starts at once each refused
+ * the other over it, on a loaded machine).
+ */
 function heldPidFile(pid: number): string | undefined {
   try {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
       const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      if (target.endsWith('.pid')) return target;
+      if (target.endsWith('.pid') && readPidFile(target) === pid) return target;
     }
   } catch {
     // gone, or not ours to read
