@@ -55,6 +55,8 @@ const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 /** A loop that ran this long before it died starts again after FIRST_BACKOFF_MS. */
 const STABLE_MS = 60_000;
+/** How long a loop that was stopped waits for its killed fping to be gone. */
+const EXIT_WAIT_MS = 1000;
 /** Output beyond this without a newline is dropped: fping's lines are short. */
 const MAX_LINE = 4096;
 
@@ -130,6 +132,8 @@ class Loop {
   #unread = '';
   #reader: BatchReader | undefined;
   #ending: (() => void) | undefined;
+  /** Resolves when the current fping's shell has exited. */
+  #exited: Promise<void> = Promise.resolve();
   #ended = false;
   /** Told when fping dropped a host it could not resolve: the fleet gives it its own loop. */
   readonly #onDropped: (host: string, error: string) => void;
@@ -214,6 +218,7 @@ class Loop {
       return;
     }
     this.#child = child;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const wasDown = this.#down;
     this.#down = undefined;
     if (wasDown !== 'starting') {
@@ -334,7 +339,10 @@ class Loop {
     return new Promise<void>((resolve) => {
       this.#ending = () => {
         this.abort();
-        resolve();
+        // The daemon exits only once its fping is gone (a second at most), so that nothing of it
+        // is left for a `pgrep` run right after `stop`.
+        const limit = new Promise((r) => setTimeout(r, EXIT_WAIT_MS).unref());
+        Promise.race([this.#exited, limit]).then(() => resolve());
       };
       if (this.#child === undefined || this.#ledger.settled) this.#ending();
     });
