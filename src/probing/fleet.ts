@@ -14,6 +14,7 @@ import {
   loopGapMs,
   parseNotice,
   parsePacketLine,
+  splitLines,
 } from './fping-output.js';
 import { LoopLedger, type LoopReport } from './loop-ledger.js';
 import { PING_ENV } from './probe.js';
@@ -57,8 +58,6 @@ const MAX_BACKOFF_MS = 60_000;
 const STABLE_MS = 60_000;
 /** How long a loop that was stopped waits for its killed fping to be gone. */
 const EXIT_WAIT_MS = 1000;
-/** Output beyond this without a newline is dropped: fping's lines are short. */
-const MAX_LINE = 4096;
 
 /**
  * The shell between the daemon and fping. It keeps the daemon's end of a pipe as its stdin, and
@@ -270,14 +269,9 @@ class Loop {
     let rest = '';
     stream.setEncoding('latin1');
     stream.on('data', (chunk: string) => {
-      const text = rest + chunk;
-      let start = 0;
-      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-        onLine(text.slice(start, end));
-        start = end + 1;
-      }
-      rest = text.slice(start);
-      if (rest.length > MAX_LINE) rest = '';
+      const split = splitLines(rest + chunk);
+      rest = split.rest;
+      for (const line of split.lines) onLine(line);
     });
   }
 
@@ -315,14 +309,12 @@ class Loop {
   #read(): void {
     const now = this.#parts.now();
     const reports: LoopReport[] = [];
-    const text = this.#unread;
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      const packet = parsePacketLine(text.slice(start, end), this.#timing.timeoutMs);
+    const { lines, rest } = splitLines(this.#unread);
+    this.#unread = rest;
+    for (const line of lines) {
+      const packet = parsePacketLine(line, this.#timing.timeoutMs);
       if (packet) reports.push(...this.#ledger.packet(packet, now));
-      start = end + 1;
     }
-    this.#unread = text.length - start > MAX_LINE ? '' : text.slice(start);
     reports.push(...this.#ledger.overdue(now, this.#down ?? 'echo request not sent'));
     this.#emit(reports);
     if (this.#ending && !this.#ended && this.#ledger.settled) this.#ending();

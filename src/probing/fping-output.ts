@@ -48,6 +48,23 @@ export function loopGapMs(periodMs: number, hosts: number): number {
   return Math.min(1, Math.max(0.1, Math.floor(gap * 10) / 10));
 }
 
+/** A partial line longer than this is dropped: fping's lines are short. */
+const MAX_LINE = 4096;
+
+/**
+ * The complete lines of `text` (what a pipe gave so far, after what was left last time), and
+ * what follows the last newline, kept for the next chunk.
+ */
+export function splitLines(text: string): { lines: string[]; rest: string } {
+  const lines: string[] = [];
+  let start = 0;
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+    lines.push(text.slice(start, end));
+    start = end + 1;
+  }
+  return { lines, rest: text.length - start > MAX_LINE ? '' : text.slice(start) };
+}
+
 /** One packet's outcome, as fping printed it on stdout. */
 export interface PacketLine {
   host: string;

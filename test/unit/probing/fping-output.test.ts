@@ -6,6 +6,7 @@ import {
   loopGapMs,
   parseNotice,
   parsePacketLine,
+  splitLines,
   tickResult,
 } from '../../../src/probing/fping-output.js';
 
@@ -53,6 +54,18 @@ describe('loopGapMs', () => {
     assert.equal(loopGapMs(1000, 1000), 0.5);
     assert.equal(loopGapMs(1000, 100_000), 0.1);
     assert.equal(loopGapMs(50, 300), 0.1);
+  });
+});
+
+describe('splitLines', () => {
+  it('gives the complete lines and keeps the partial one for the next chunk', () => {
+    assert.deepEqual(splitLines('a\nb\nc'), { lines: ['a', 'b'], rest: 'c' });
+    assert.deepEqual(splitLines('a\n'), { lines: ['a'], rest: '' });
+    assert.deepEqual(splitLines(''), { lines: [], rest: '' });
+  });
+
+  it('drops a partial line longer than any of fping', () => {
+    assert.deepEqual(splitLines(`a\n${'x'.repeat(5000)}`), { lines: ['a'], rest: '' });
   });
 });
 
