@@ -10,6 +10,7 @@ import { StartupError } from '../errors.js';
 import { ensurePidDirectory, openOrExplain } from '../ping-log/files.js';
 import { LogFile } from '../ping-log/log-file.js';
 import {
+  descriptorLost,
   type Logger,
   openServiceLog,
   reopenFailure,
@@ -92,6 +93,7 @@ export function openResources(settings: Settings): Resources {
       () =>
         new LogFile(settings.logFile, {
           onReopenError: (err) => err !== undefined && warn.reopenFailed(settings.logFile, err),
+          onDescriptorLost: (fd) => logger?.error({ fd }, descriptorLost(settings.logFile, fd)),
         }),
     );
     created.push(pingLog);

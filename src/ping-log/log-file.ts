@@ -13,12 +13,19 @@
 //
 // A full disk can make write() store part of a line: that part is cut off again (ftruncate), so
 // the file only ever holds whole lines. (libuv opens with O_CLOEXEC: ping never inherits it.)
+//
+// The descriptor itself is checked too (fstat, before each write): if anything in the process
+// closed it, or closed it and got its number back for another file, the log is opened again at
+// its path, the number is left to whoever has it now, and that is reported. Without this, such a
+// bug elsewhere would send the log's lines nowhere, or into another file, for months.
 import { closeSync, fstatSync, ftruncateSync, type Stats, statSync, writeSync } from 'node:fs';
 import { openForAppend } from './files.js';
 
 export interface LogFileOptions {
   /** Told when following a rotation fails, and (with `undefined`) when it works again. */
   onReopenError?: (err: unknown) => void;
+  /** Told when the descriptor was found closed or taken by another file, after reopening. */
+  onDescriptorLost?: (fd: number) => void;
 }
 
 export class LogFile {
@@ -29,6 +36,7 @@ export class LogFile {
   #stat: Stats;
   #reopenFailed = false;
   readonly #onReopenError: ((err: unknown) => void) | undefined;
+  readonly #onDescriptorLost: ((fd: number) => void) | undefined;
 
   /** Opens (creating) the file for append; throws the fs error when it cannot. */
   constructor(path: string, options: LogFileOptions = {}) {
@@ -38,6 +46,7 @@ export class LogFile {
     this.created = created;
     this.#stat = fstatSync(fd);
     this.#onReopenError = options.onReopenError;
+    this.#onDescriptorLost = options.onDescriptorLost;
   }
 
   get fd(): number {
@@ -45,6 +54,12 @@ export class LogFile {
   }
 
   write(line: string): void {
+    if (!this.#ownsDescriptor()) {
+      // Opened again whatever the path holds now; the number is not ours to close any more.
+      const lost = this.#fd;
+      this.#adopt(openForAppend(this.path).fd);
+      this.#onDescriptorLost?.(lost);
+    }
     if (this.#rotated()) {
       try {
         this.reopen();
@@ -60,9 +75,8 @@ export class LogFile {
         this.#reopenFailed = true;
       }
     }
-    const buffer = Buffer.from(line);
-    const written = writeSync(this.#fd, buffer);
-    if (written !== buffer.length) {
+    const written = writeSync(this.#fd, line);
+    if (written !== Buffer.byteLength(line)) {
       // O_APPEND put the part at the end: take exactly it off again.
       ftruncateSync(this.#fd, fstatSync(this.#fd).size - written);
       throw Object.assign(new Error(`short write to ${this.path}`), { code: 'ENOSPC' });
@@ -76,13 +90,27 @@ export class LogFile {
   reopen(): void {
     if (!this.#rotated()) return;
     const { fd } = openForAppend(this.path);
-    closeSync(this.#fd);
+    if (this.#ownsDescriptor()) closeSync(this.#fd);
+    this.#adopt(fd);
+  }
+
+  close(): void {
+    if (this.#ownsDescriptor()) closeSync(this.#fd);
+  }
+
+  #adopt(fd: number): void {
     this.#fd = fd;
     this.#stat = fstatSync(fd);
   }
 
-  close(): void {
-    closeSync(this.#fd);
+  /** Whether the descriptor still refers to the file this opened. */
+  #ownsDescriptor(): boolean {
+    try {
+      const now = fstatSync(this.#fd);
+      return now.ino === this.#stat.ino && now.dev === this.#stat.dev;
+    } catch {
+      return false;
+    }
   }
 
   #rotated(): boolean {

@@ -47,6 +47,11 @@ export function reopenFailure(path: string, err: unknown): string {
   return `cannot reopen ${path}: ${describeErrno(err)}; still writing to the file opened before`;
 }
 
+/** The warning when a log's descriptor was found closed (a bug elsewhere): see LogFile. */
+export function descriptorLost(path: string, fd: number): string {
+  return `descriptor ${fd} of ${path} was closed or reused elsewhere in the daemon (a bug; please report it); opened the file again`;
+}
+
 /** `path` undefined: stderr (`run`). */
 export function openServiceLog(path: string | undefined, level: LogLevel): ServiceLog {
   const options = { name: 'ping-daemon', level };
@@ -61,6 +66,7 @@ export function openServiceLog(path: string | undefined, level: LogLevel): Servi
             logger.warn({ err }, reopenFailure(path as string, err));
           }
         },
+        onDescriptorLost: (fd) => logger.error({ fd }, descriptorLost(path as string, fd)),
       });
       const sink = {
         // pino calls this inside logger.info() & co.: a full disk must not throw into the code

@@ -68,14 +68,42 @@ function listening(port: number): boolean {
   );
 }
 
-function socketsOf(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+/**
+ * The daemon's TCP and UDP sockets (an inspector would be one). Its pings' stdio are Unix socket
+ * pairs (libuv's pipes) and come and go with every probe: those are not counted.
+ */
+function networkSocketsOf(pid: number): string[] {
+  const inodes = new Set(
+    ['tcp', 'tcp6', 'udp', 'udp6'].flatMap((table) =>
+      readFileSync(`/proc/net/${table}`, 'latin1')
+        .split('\n')
+        .slice(1)
+        .map((row) => row.trim().split(/\s+/)[9]),
+    ),
+  );
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
     try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      return inode !== undefined && inodes.has(inode) ? [`fd ${fd}`] : [];
     } catch {
-      return false;
+      return [];
     }
-  }).length;
+  });
+}
+
+/** What a test that waited in vain for the service log shows: both files and the descriptors. */
+function serviceLogDiagnosis(pid: number, svc: string): string {
+  const tail = (path: string): string =>
+    existsSync(path) ? JSON.stringify(readFileSync(path, 'utf8').slice(-400)) : 'missing';
+  let fds: string;
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => `${fd}->${readlinkSync(`/proc/${pid}/fd/${fd}`)}`)
+      .join(' ');
+  } catch {
+    fds = 'the daemon is gone';
+  }
+  return `${svc}: ${tail(svc)}; ${svc}.1: ${tail(`${svc}.1`)}; descriptors: ${fds}`;
 }
 
 type Files = { log: string; pid: string; svc?: string };
@@ -93,7 +121,7 @@ const runDaemon = (p: Files, extra: string[] = [], options: Parameters<typeof cl
   cli(['run', ...LOCAL, ...extra, ...fileArgs(p)], options);
 
 describe('1. signals: no inspector, every signal has a meaning', () => {
-  it('SIGUSR1 reopens the logs and opens no inspector port', async () => {
+  it('SIGUSR1 reopens the logs and opens no inspector port', async (t) => {
     const dir = openDir();
     const p = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
     const pid = await startDaemon(p);
@@ -105,11 +133,10 @@ describe('1. signals: no inspector, every signal has a meaning', () => {
         'the reopen',
         () => existsSync(p.svc) && readFileSync(p.svc, 'utf8').includes('reopened the logs'),
         15_000,
-        () =>
-          `service log: ${readFileSync(`${p.svc}.1`, 'utf8').split('\n').slice(-3).join(' | ')}`,
+        () => serviceLogDiagnosis(pid, p.svc),
       );
       assert.equal(listening(9229), false, 'port 9229 listens');
-      assert.equal(socketsOf(pid), 0, 'the daemon holds a socket');
+      assert.deepEqual(networkSocketsOf(pid), [], 'the daemon holds a network socket');
       process.kill(pid, 'SIGUSR2');
       await waitFor(
         'the second reopen',
@@ -122,6 +149,10 @@ describe('1. signals: no inspector, every signal has a meaning', () => {
       await cliDone(['stop', '--pid-file', p.pid]);
     }
     pairs(readLines(p.log).map(parseText));
+    // A descriptor closed behind the logs' back is repaired, and said (log-file.ts): not this
+    // test's failure, but worth seeing in CI's output.
+    const said = [p.svc, `${p.svc}.1`].flatMap((f) => events(readFileSync(f, 'utf8')));
+    for (const e of said.filter((e) => e.level >= 50)) t.diagnostic(`service log: ${e.msg}`);
   });
 
   for (const signal of [
@@ -297,7 +328,12 @@ describe('3. running out of descriptors', () => {
       await new Promise((r) => setTimeout(r, 100));
       const now = readLines(p.log).length;
       await waitFor('probes go on', () => readLines(p.log).length >= now + 10, 10_000);
-      assert.doesNotMatch(readLines(p.log).slice(now).join('\n'), /status=error/);
+      // No probe failed for want of a descriptor. (A probe that a loaded machine let run past its
+      // 100 ms timeout is not what this test is about.)
+      assert.doesNotMatch(
+        readLines(p.log).slice(now).join('\n'),
+        /status=error error="(?!timeout")/,
+      );
     } finally {
       for (const s of sockets) s.destroy();
     }

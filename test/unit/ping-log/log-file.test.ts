@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -52,6 +61,37 @@ describe('LogFile', () => {
     log.write('two\n');
     log.close();
     assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
+  });
+
+  it('opens the file again when its descriptor was closed behind its back, and says so', () => {
+    const path = join(dir, 'e.log');
+    const lost: number[] = [];
+    const log = new LogFile(path, { onDescriptorLost: (fd) => lost.push(fd) });
+    log.write('one\n');
+    const first = log.fd;
+    closeSync(first);
+    log.write('two\n');
+    log.close();
+    assert.deepEqual(lost, [first]);
+    assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
+  });
+
+  it('never writes into, nor closes, another file that took its descriptor number', () => {
+    const path = join(dir, 'f.log');
+    const other = join(dir, 'other');
+    const lost: number[] = [];
+    const log = new LogFile(path, { onDescriptorLost: (fd) => lost.push(fd) });
+    const first = log.fd;
+    closeSync(first);
+    const taken = openSync(other, 'w'); // the lowest free number: the one just closed
+    assert.equal(taken, first);
+    log.write('one\n');
+    log.close();
+    assert.ok(fstatSync(taken).isFile(), 'the other file is still open');
+    closeSync(taken);
+    assert.deepEqual(lost, [first]);
+    assert.equal(readFileSync(path, 'utf8'), 'one\n');
+    assert.equal(readFileSync(other, 'utf8'), '');
   });
 
   it('throws the fs error when the file cannot be opened', () => {
