@@ -380,8 +380,8 @@ ${rows(
 
 ## Fleets: the two probers beside fping (1 s interval)
 
-CPU of the whole process tree (daemon, shells, ping or fping) over the window, after 8 s of
-start-up; fping -l run alone on the same hosts in the same run. Missing ticks: seconds of the
+CPU of the whole process tree (daemon, shells, ping or fping: threads' scheduler run time, reaped
+pings by their parent's cutime) over the window, after 25 s of start-up; fping -l run alone on the same hosts in the same run. Missing ticks: seconds of the
 window without a start line for a host; p50/p99: start lines against each host's own grid.
 
 ${fleetMarkdown(r.fleet)}

@@ -150,7 +150,10 @@ export function observe(
     rttMs: reply ? result.rttMs : undefined,
     lossPct: result.lossPct ?? (reply ? 0 : 100),
   };
-  const h: HostHealth = { ...health, window: [...health.window, sample].slice(-rules.window) };
+  // One copy of the window a probe (this runs for every probe of every host).
+  const window = health.window.slice(Math.max(0, health.window.length + 1 - rules.window));
+  window.push(sample);
+  const h: HostHealth = { ...health, window };
   if (reply) {
     h.successes++;
     h.failures = 0;

@@ -127,7 +127,7 @@ export class Daemon implements SignalActions {
       const publisher = new StatePublisher(
         stateFilePath(settings.pidFile),
         () => this.#state(service, monitor),
-        logger,
+        { logger },
       );
       this.#parts = {
         resources,

@@ -3,10 +3,11 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SYSTEM_PATH } from '../config/options.js';
+import { loadConfigFile } from '../config/config-file.js';
+import { type Prober, SYSTEM_PATH } from '../config/options.js';
 import { describeErrno, StartupError } from '../errors.js';
 import { openOrExplain } from '../ping-log/files.js';
-import { DAEMON_V8_FLAGS } from './daemonize.js';
+import { daemonV8Flags } from './daemonize.js';
 
 /** The package's own files: dist/.. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,15 +28,17 @@ export function plan(options: {
   bin: string;
   forking: boolean;
   node?: string;
+  /** The config's prober: the daemon's V8 flags depend on it. */
+  prober?: Prober;
 }): Step[] {
-  const { root, bin, forking, node = process.execPath } = options;
+  const { root, bin, forking, node = process.execPath, prober = 'ping' } = options;
   const withBin = (text: string): string =>
     text
       // The long-running `run` gets the daemon's V8 flags (daemonize.ts), which the bin's
       // shebang cannot carry without slowing every other command.
       .replaceAll(
         `${SHIPPED_BIN} run `,
-        `${node} ${DAEMON_V8_FLAGS.join(' ')} ${realCli(bin)} run `,
+        `${[node, ...daemonV8Flags(prober), realCli(bin)].join(' ')} run `,
       )
       .replaceAll(SHIPPED_BIN, bin)
       .replace(/\|\| ping-daemon reload/g, `|| ${bin} reload`);
@@ -63,6 +66,21 @@ export function plan(options: {
       transform: withBin,
     },
   ];
+}
+
+/**
+ * The prober the installed config names (the one already in place, else the one shipped), so
+ * that the unit's `run` gets that prober's V8 flags; with the reason when it cannot be read.
+ */
+export function configuredProber(root: string): { prober: Prober; from: string; problem?: string } {
+  const installed = join(root, 'etc/ping-daemon/config.json');
+  const from = existsSync(installed) ? installed : join(PACKAGE_ROOT, 'config', 'ping-daemon.json');
+  try {
+    const { prober } = loadConfigFile(from);
+    return { prober: prober === 'fping' ? 'fping' : 'ping', from };
+  } catch (err) {
+    return { prober: 'ping', from, problem: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** The script behind a bin link (npm's /usr/bin/ping-daemon → .../dist/cli.js). */

@@ -1,39 +1,75 @@
-// Publishes the daemon's state file at most once a second, however short the interval: every
-// probe asks for it, a timer coalesces the asks. A state file of a thousand hosts takes a few
-// milliseconds to write: it is then written less often, so that it never takes more than 0.1 %
-// of a core. Owns that timer; stop() clears it.
+// Publishes the daemon's state file (what `status` reads): every probe asks for it, and it is
+// written at most once a second, within a second and a half of the ask. An ask that finds it due
+// writes it at once, in the wake-up that brought the probe's result; a timer is only the fallback
+// for when no further result comes, so a busy daemon is not woken again for it. A state file of
+// many hosts costs a millisecond or more to write (the JSON, then a file created and renamed): it
+// is then written less often, so that it never takes more than 0.05 % of a core. The cost is CPU
+// time, not the time it took (a busy machine would stretch that), and the lower of the last two
+// writes, so that one slow write (the first, before V8 has compiled it) does not leave the file
+// old for seconds. Owns that timer; stop() clears it.
 import { performance } from 'node:perf_hooks';
 import { describeErrno } from '../errors.js';
+import type { Clock, Timers } from '../probing/schedule.js';
 import type { Logger } from '../telemetry/service-log.js';
 import { type DaemonState, writeState } from './state-file.js';
 
 export const PUBLISH_EVERY_MS = 1000;
 /** The time between two writes is at least this many times what the last one took. */
-const COST_FACTOR = 1000;
+const COST_FACTOR = 2000;
 /** A change of state is published within this: changes that come together are written once. */
 export const PROMPTLY_MS = 100;
+
+export interface PublisherParts {
+  logger: Logger;
+  /** The file written; the daemon's is writeState. */
+  write?: (path: string, state: DaemonState) => void;
+  clock?: Clock;
+  timers?: Timers;
+  /** The process's CPU time so far, ms. */
+  cpuMs?: () => number;
+}
+
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 export class StatePublisher {
   readonly #path: string;
   readonly #snapshot: () => DaemonState;
   readonly #logger: Logger;
-  #timer: NodeJS.Timeout | undefined;
-  /** When the pending timer fires (performance.now()). */
+  readonly #write: (path: string, state: DaemonState) => void;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #cpuMs: () => number;
+  #timer: unknown;
+  /** What the last write cost, CPU ms. */
+  #lastCostMs = 0;
+  /** When the pending timer fires (clock time). */
   #dueAt = Number.POSITIVE_INFINITY;
   #publishedAt = Number.NEGATIVE_INFINITY;
   #everyMs = PUBLISH_EVERY_MS;
   /** The last failure reported: a failing write is told once, not every second. */
   #failure: string | undefined;
 
-  constructor(path: string, snapshot: () => DaemonState, logger: Logger) {
+  constructor(path: string, snapshot: () => DaemonState, parts: PublisherParts) {
     this.#path = path;
     this.#snapshot = snapshot;
-    this.#logger = logger;
+    this.#logger = parts.logger;
+    this.#write = parts.write ?? writeState;
+    this.#clock = parts.clock ?? performance;
+    this.#timers = parts.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    };
+    this.#cpuMs = parts.cpuMs ?? processCpuMs;
   }
 
-  /** Publishes within a second. */
+  /** Publishes now if the last write is old enough, else within the half period after it is. */
   soon(): void {
-    this.#within(Math.max(0, this.#publishedAt + this.#everyMs - performance.now()));
+    const waitMs = this.#publishedAt + this.#everyMs - this.#clock.now();
+    if (waitMs <= 0) this.now();
+    else this.#within(waitMs + this.#everyMs / 2);
   }
 
   /** Publishes within PROMPTLY_MS (a host changed state). */
@@ -42,21 +78,24 @@ export class StatePublisher {
   }
 
   #within(ms: number): void {
-    const at = performance.now() + ms;
+    const at = this.#clock.now() + ms;
     if (this.#timer !== undefined && this.#dueAt <= at) return;
-    clearTimeout(this.#timer);
+    this.stop();
     this.#dueAt = at;
-    this.#timer = setTimeout(() => this.now(), ms);
+    this.#timer = this.#timers.setTimeout(() => this.now(), ms);
   }
 
   /** Publishes at once (start, reload). */
   now(): void {
     this.stop();
-    this.#publishedAt = performance.now();
+    this.#publishedAt = this.#clock.now();
+    const cpuBefore = this.#cpuMs();
     try {
-      writeState(this.#path, this.#snapshot());
-      const tookMs = performance.now() - this.#publishedAt;
-      this.#everyMs = Math.max(PUBLISH_EVERY_MS, Math.round(tookMs * COST_FACTOR));
+      this.#write(this.#path, this.#snapshot());
+      const costMs = this.#cpuMs() - cpuBefore;
+      const lowerMs = Math.min(costMs, this.#lastCostMs);
+      this.#lastCostMs = costMs;
+      this.#everyMs = Math.max(PUBLISH_EVERY_MS, Math.round(lowerMs * COST_FACTOR));
       if (this.#failure !== undefined)
         this.#logger.info({ path: this.#path }, 'state file written again');
       this.#failure = undefined;
@@ -70,7 +109,7 @@ export class StatePublisher {
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#dueAt = Number.POSITIVE_INFINITY;
   }

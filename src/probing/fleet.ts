@@ -4,6 +4,7 @@
 // again with backoff, replaces one whose hosts change, and kills them all in stop() or abort().
 // The bookkeeping of packets and ticks is loop-ledger.ts; fping's words are fping-output.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readSync } from 'node:fs';
 import { constants } from 'node:os';
 import { formatDuration } from '../config/duration.js';
 import type { ProbeTarget } from '../config/targets.js';
@@ -38,19 +39,25 @@ export interface FleetControl {
   abort(): void;
 }
 
+/** The most lines a loop lets wait in fping's stdout: about a third of what it holds. */
+const WAITING_LINES = 100;
+
 /**
- * How often a loop reads what fping printed, and looks for packets it stayed silent about: four
- * times a period, at most every 250 ms, and often enough that no more than 50 lines wait. Lines
- * taken in batches cost the daemon far less than one wake-up each (on a virtual machine a
- * wake-up alone costs a quarter of a millisecond), and the times in the log come from fping's
- * own stamps, so batching delays lines without moving them. But fping must never wait to write:
- * its stdout is a socket, which holds only some 230 of its small writes, and a blocked fping
- * sends late (1,000 hosts read every 250 ms: a p99 of 93 ms off the schedule).
+ * How often a loop reads what fping printed, and looks for packets it stayed silent about: once
+ * a period, at most every second, and often enough that no more than WAITING_LINES wait. Each
+ * read is one wake-up of the daemon (on a virtual machine a wake-up alone costs a quarter of a
+ * millisecond), and the times in the log come from fping's own stamps, so batching delays lines
+ * without moving them. But fping must never wait to write: its stdout is a socket, which holds
+ * only some 280 of its small writes, and a blocked fping sends late. Its replies come in a burst,
+ * one every `gapMs` (fping's -i), so a loop of more hosts than that is read within the time
+ * WAITING_LINES of them take (1,000 hosts, 0.5 ms apart: every 50 ms; read every 100 ms, the
+ * echo requests went 128 ms off their schedule at p99, against 8 ms).
  */
-export function readEveryMs(periodMs: number, hosts: number): number {
-  const forLines = Math.floor((50 * periodMs) / Math.max(1, hosts));
-  return Math.max(10, Math.min(250, Math.round(periodMs / 4), forLines));
+export function readEveryMs(periodMs: number, hosts: number, gapMs: number): number {
+  const forLines = hosts <= WAITING_LINES ? periodMs : WAITING_LINES * gapMs;
+  return Math.max(10, Math.min(1000, periodMs, Math.floor(forLines)));
 }
+
 /** A dead fping is started again after 1 s, then 2, 4, … up to a minute. */
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
@@ -85,24 +92,41 @@ function exitText(code: number | null): string {
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 interface BatchReader {
-  start(): void;
-  stop(): void;
+  /** Everything the pipe holds now, without waiting. */
+  take(): string;
 }
 
 /**
- * Reads a child's pipe only when asked: one read of everything fping printed in the last 100 ms,
- * instead of one wake-up of the event loop per line, which measured three times the CPU
- * (docs/fleets.md). Node's public stream API cannot stop a pipe being read (pause() only stops
- * the 'data' events), so this uses the handle's readStart/readStop, which net.Socket itself uses;
- * where a Node version lacks them, the pipe is simply read as lines come.
+ * Reads a child's stdout only when asked: at each read tick, everything fping printed since the
+ * last one, in that same wake-up, instead of one wake-up of the event loop per line, which
+ * measured three times the CPU (docs/fleets.md). Node's stream API cannot do that: pause() only
+ * stops the 'data' events, and even a handle whose reading was stopped still wakes the loop once
+ * when data comes. So the stream's handle is stopped for good and its descriptor (non-blocking,
+ * as libuv made it) is read directly, until it holds nothing more. Where a Node version does not
+ * expose the handle, the pipe is simply read as lines come.
  */
 function batchReader(stream: NodeJS.ReadableStream | null): BatchReader | undefined {
-  const handle = (stream as unknown as { _handle?: { readStart?: unknown; readStop?: unknown } })
-    ?._handle;
-  if (typeof handle?.readStart !== 'function' || typeof handle.readStop !== 'function') return;
-  const { readStart, readStop } = handle as { readStart(): number; readStop(): number };
-  readStop.call(handle);
-  return { start: () => readStart.call(handle), stop: () => readStop.call(handle) };
+  const handle = (stream as unknown as { _handle?: { fd?: unknown; readStop?: unknown } })?._handle;
+  const fd = handle?.fd;
+  if (typeof fd !== 'number' || fd < 0 || typeof handle?.readStop !== 'function') return;
+  (handle as { readStop(): number }).readStop();
+  const buffer = Buffer.allocUnsafe(1 << 16);
+  return {
+    take: () => {
+      let text = '';
+      for (;;) {
+        let length: number;
+        try {
+          length = readSync(fd, buffer, 0, buffer.length, null);
+        } catch {
+          break; // EAGAIN: nothing more for now
+        }
+        text += buffer.toString('latin1', 0, length);
+        if (length < buffer.length) break; // all of it, or the end (fping is gone)
+      }
+      return text;
+    },
+  };
 }
 
 /** The hosts probed alike: same timing, count and probe options. */
@@ -158,12 +182,8 @@ class Loop {
       targets.map((t) => t.host),
     );
     this.#watch = setInterval(
-      () => {
-        // The pipe is read once now, in this same wake-up (batchReader), then the silences.
-        this.#reader?.start();
-        this.#read();
-      },
-      readEveryMs(periodMs, targets.length),
+      () => this.#read(),
+      readEveryMs(periodMs, targets.length, this.#timing.gapMs),
     );
     this.#later(delayMs);
   }
@@ -230,14 +250,14 @@ class Loop {
       );
     }
     child.stdin?.on('error', () => {});
-    child.stdout?.setEncoding('latin1');
-    const reader = batchReader(child.stdout);
-    child.stdout?.on('data', (chunk: string) => {
-      reader?.stop();
-      this.#unread += chunk;
-      this.#read();
-    });
-    this.#reader = reader;
+    this.#reader = batchReader(child.stdout);
+    if (!this.#reader) {
+      child.stdout?.setEncoding('latin1');
+      child.stdout?.on('data', (chunk: string) => {
+        this.#unread += chunk;
+        this.#read();
+      });
+    }
     const known = new Set(hosts);
     // Its complaints are few and read at once: an ICMP error must be known before the packet's
     // timeout line is read.
@@ -281,6 +301,8 @@ class Loop {
    */
   #died(child: ChildProcess | undefined, why: string): void {
     if (child !== this.#child) return; // 'error' and 'exit' may both come
+    // Its last lines first: they are in the pipe, which goes with it.
+    this.#read();
     if (child) this.#killGroup(child);
     this.#child = undefined;
     this.#down = why;
@@ -307,6 +329,7 @@ class Loop {
 
   /** Takes fping's lines so far, then reports the packets it stayed silent about for too long. */
   #read(): void {
+    if (this.#reader) this.#unread += this.#reader.take();
     const now = this.#parts.now();
     const reports: LoopReport[] = [];
     const { lines, rest } = splitLines(this.#unread);
@@ -354,6 +377,7 @@ class Loop {
   }
 
   #killGroup(child: ChildProcess): void {
+    this.#reader = undefined;
     child.stdout?.destroy();
     child.stderr?.destroy();
     child.stdin?.destroy();

@@ -61,6 +61,16 @@ describe('systemd units', {
       readFileSync(join(root, 'etc/ping-daemon/config.json'), 'utf8'),
       '{"host": "127.0.0.1"}',
     );
+    assert.match(again.stdout, /^V8 flags for the ping prober /m);
+    // A fleet's config: the unit's `run` gets the fleet prober's V8 flags.
+    writeFileSync(join(root, 'etc/ping-daemon/config.json'), '{"prober": "fping"}');
+    const fleet = await cliDone(['install-service', '--root', root]);
+    assert.match(fleet.stdout, /^V8 flags for the fping prober \(.*config\.json\)/m);
+    const unit = readFileSync(join(root, 'etc/systemd/system/ping-daemon.service'), 'utf8');
+    assert.match(
+      unit,
+      new RegExp(`^ExecStart=${process.execPath} --single-threaded ${CLI} run `, 'm'),
+    );
   });
 });
 

@@ -36,6 +36,12 @@ describe('install plan', () => {
     assert.match(rotate, /\|\| \/opt\/pd\/bin\/ping-daemon reload/);
   });
 
+  it("gives a fleet's run the fleet prober's V8 flags", () => {
+    const fleet = plan({ root: '/', bin: '/b', forking: false, node: '/n', prober: 'fping' })[0];
+    const unit = fleet?.transform(readFileSync(fleet.source, 'utf8')) ?? '';
+    assert.match(unit, /^ExecStart=\/n --single-threaded \/b run /m);
+  });
+
   it('installs the forking variant under the same unit name', () => {
     const forking = plan({ root: '/', bin: '/b', forking: true })[0];
     assert.ok(forking?.source.endsWith('ping-daemon-forking.service'));
