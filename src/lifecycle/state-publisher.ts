@@ -14,7 +14,7 @@ import type { Logger } from '../telemetry/service-log.js';
 import { type DaemonState, writeState } from './state-file.js';
 
 export const PUBLISH_EVERY_MS = 1000;
-/** The time between two writes is at least this many times what the last one took. */
+/** The time between two writes is at least this many times the CPU time a write costs. */
 const COST_FACTOR = 2000;
 /** A change of state is published within this: changes that come together are written once. */
 export const PROMPTLY_MS = 100;
