@@ -13,10 +13,12 @@
 // Stage 1 only starts a process and exits, so it is /bin/sh, not a second Node.js: that saves
 // the ~50 ms a Node start costs. `"$@"` hands the arguments on without a shell ever parsing them.
 import { spawn } from 'node:child_process';
-import { closeSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENV_PREFIX, type Prober, SYSTEM_PATH } from '../config/options.js';
 import { describeErrno, StartupError } from '../errors.js';
+import { openForReading } from '../ping-log/files.js';
+import { lastLines } from '../reading/tail.js';
 
 /** The readiness pipe's descriptor in stages 1 and 2. */
 export const READY_FD = 3;
@@ -124,6 +126,7 @@ export function launch(
   serviceLog: string,
   settings: { prober: Prober },
 ): Promise<number> {
+  const launchedAt = Date.now();
   let stage1: ReturnType<typeof spawn>;
   try {
     stage1 = spawn(
@@ -192,10 +195,49 @@ export function launch(
           new StartupError(report?.error ?? `the daemon sent a garbled report; see ${serviceLog}`),
         );
     });
-    pipe?.on('end', () =>
-      done(new StartupError(`the daemon died during start-up; see its service log ${serviceLog}`)),
-    );
+    pipe?.on('end', () => {
+      const said = lastServiceError(serviceLog, launchedAt);
+      done(
+        new StartupError(
+          `the daemon died during start-up${said ? ` (its service log: ${said})` : ''}; see its service log ${serviceLog}`,
+        ),
+      );
+    });
   });
+}
+
+/**
+ * The last error or fatal line the daemon wrote to its service log file since `sinceMs`, for the
+ * launcher's one line when the daemon died before it could report; undefined when there is none
+ * (or the service log is not a file).
+ */
+export function lastServiceError(path: string, sinceMs: number): string | undefined {
+  if (!path.startsWith('/')) return undefined; // 'stderr': the journal or a terminal
+  let fd: number;
+  try {
+    fd = openForReading(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    for (const line of lastLines(fd, fstatSync(fd).size, 20).lines.reverse()) {
+      let e: { level?: unknown; time?: unknown; msg?: unknown; err?: { message?: unknown } };
+      try {
+        e = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (typeof e.time !== 'number' || e.time < sinceMs) break;
+      if (typeof e.level !== 'number' || e.level < 50 || typeof e.msg !== 'string') continue;
+      const detail = typeof e.err?.message === 'string' ? `: ${e.err.message}` : '';
+      return `${e.msg}${detail}`.split('\n')[0]?.slice(0, 300);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Stage 2: the settings from the launcher, read whole; the pipe is closed after. */

@@ -3,7 +3,7 @@
 // writes it at once, in the wake-up that brought the probe's result; a timer is only the fallback
 // for when no further result comes, so a busy daemon is not woken again for it. A state file of
 // many hosts costs a millisecond or more to write (the JSON, then a file created and renamed): it
-// is then written less often, so that it never takes more than 0.05 % of a core. The cost is CPU
+// is then written less often, so that it never takes more than 0.1 % of a core. The cost is CPU
 // time, not the time it took (a busy machine would stretch that), and the lower of the last two
 // writes, so that one slow write (the first, before V8 has compiled it) does not leave the file
 // old for seconds. Owns that timer; stop() clears it.
@@ -15,7 +15,7 @@ import { type DaemonState, writeState } from './state-file.js';
 
 export const PUBLISH_EVERY_MS = 1000;
 /** The time between two writes is at least this many times the CPU time a write costs. */
-const COST_FACTOR = 2000;
+const COST_FACTOR = 1000;
 /** A change of state is published within this: changes that come together are written once. */
 export const PROMPTLY_MS = 100;
 
