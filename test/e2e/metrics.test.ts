@@ -108,7 +108,7 @@ describe('metrics', () => {
     }
   });
 
-  it('pings 50 hosts in 127.0.0.0/8 every 200ms for 5s, each on its own schedule', async () => {
+  it('pings 50 hosts in 127.0.0.0/8 every 200ms, each on its own schedule', async () => {
     const dir = tempDir();
     const log = join(dir, 'p.log');
     const pid = join(dir, 'd.pid');
@@ -126,23 +126,28 @@ describe('metrics', () => {
       start.stdout,
       /pinging 50 hosts \(127\.0\.0\.1, 127\.0\.0\.2, 127\.0\.0\.3, \.\.\.\) every 200ms/,
     );
-    await new Promise((r) => setTimeout(r, 5000));
-    const status = JSON.parse((await cliDone(['status', '--json', '--pid-file', pid])).stdout);
-    await cliDone(['stop', '--pid-file', pid]);
-    const perHost = Object.values(status.stats.hosts) as {
-      probes: number;
-      skipped: number;
-      missed: number;
-      up: number;
-    }[];
-    assert.equal(perHost.length, 50);
-    // Whether no tick is ever skipped is a matter of CPU, measured by the benchmark (300 hosts
-    // at 1 s, 0 skipped: bench/RESULTS.md), not asserted here on a shared machine: every host
-    // runs on its own schedule and every probe of it is counted.
-    for (const h of perHost) {
-      assert.equal(h.up, h.probes);
-      assert.ok(h.probes >= 5, `only ${h.probes} probes in 5 s`);
+    type HostStats = { probes: number; skipped: number; missed: number; up: number };
+    let perHost: HostStats[] = [];
+    try {
+      // Every host runs on its own schedule and every probe of it is counted: each reaches 5
+      // probes, as `status` (the state file) shows, a second or so behind the daemon.
+      await waitFor(
+        '5 probes of every host in status',
+        async () => {
+          const r = await cliDone(['status', '--json', '--pid-file', pid]);
+          assert.equal(r.code, 0, r.stderr);
+          perHost = Object.values(JSON.parse(r.stdout).stats.hosts) as HostStats[];
+          return perHost.length === 50 && perHost.every((h) => h.probes >= 5);
+        },
+        20_000,
+        () => `probes: ${perHost.map((h) => h.probes).join(' ')}`,
+      );
+    } finally {
+      await cliDone(['stop', '--pid-file', pid]);
     }
+    // Whether no tick is ever skipped is a matter of CPU, measured by the benchmark (300 hosts
+    // at 1 s, 0 skipped: bench/RESULTS.md), not asserted here on a shared machine.
+    for (const h of perHost) assert.equal(h.up, h.probes);
   });
 
   it('adds and removes hosts on reload, keeping the others going', async () => {
