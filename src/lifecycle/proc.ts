@@ -1,6 +1,7 @@
 // What /proc says about a process: the few facts the lifecycle commands need (is it alive, what
 // are its children), read without running `ps`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { sameFile } from '../ping-log/files.js';
 
 /**
  * The fields of /proc/PID/stat after the command name, which is in parentheses and may hold
@@ -59,8 +60,7 @@ export function holdsFile(pid: number, path: string): boolean | undefined {
   }
   return fds.some((fd) => {
     try {
-      const stat = statSync(`/proc/${pid}/fd/${fd}`);
-      return stat.dev === target.dev && stat.ino === target.ino;
+      return sameFile(statSync(`/proc/${pid}/fd/${fd}`), target);
     } catch {
       return false;
     }

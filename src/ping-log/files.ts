@@ -75,6 +75,11 @@ function sharedFileProblem(file: Stats, dir: Stats | undefined): NodeJS.ErrnoExc
   return undefined;
 }
 
+/** Whether two stats are of one file (same device and inode), whatever its names. */
+export function sameFile(a: Pick<Stats, 'dev' | 'ino'>, b: Pick<Stats, 'dev' | 'ino'>): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
 function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);

@@ -19,7 +19,7 @@
 // its path, the number is left to whoever has it now, and that is reported. Without this, such a
 // bug elsewhere would send the log's lines nowhere, or into another file, for months.
 import { closeSync, fstatSync, ftruncateSync, type Stats, statSync, writeSync } from 'node:fs';
-import { openForAppend } from './files.js';
+import { openForAppend, sameFile } from './files.js';
 
 export interface LogFileOptions {
   /** Told when following a rotation fails, and (with `undefined`) when it works again. */
@@ -106,8 +106,7 @@ export class LogFile {
   /** Whether the descriptor still refers to the file this opened. */
   #ownsDescriptor(): boolean {
     try {
-      const now = fstatSync(this.#fd);
-      return now.ino === this.#stat.ino && now.dev === this.#stat.dev;
+      return sameFile(fstatSync(this.#fd), this.#stat);
     } catch {
       return false;
     }
@@ -115,8 +114,7 @@ export class LogFile {
 
   #rotated(): boolean {
     try {
-      const now = statSync(this.path);
-      return now.ino !== this.#stat.ino || now.dev !== this.#stat.dev;
+      return !sameFile(statSync(this.path), this.#stat);
     } catch {
       return true;
     }

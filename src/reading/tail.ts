@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { openForReading } from '../ping-log/files.js';
+import { openForReading, sameFile } from '../ping-log/files.js';
 import { completeEnd, linesBackward, MAX_LINE_BYTES } from './line-reader.js';
 
 const CHUNK = 64 * 1024;
@@ -130,7 +130,7 @@ export class Follower {
     const atPath = statOrUndefined(this.#path);
     const current = this.#current;
     if (current) {
-      const moved = !atPath || atPath.ino !== current.stat.ino || atPath.dev !== current.stat.dev;
+      const moved = !atPath || !sameFile(atPath, current.stat);
       if (moved) {
         // Rotated or deleted: read what is left of the old file, keep reading it a little while
         // for a line whose write was in flight, and follow the name.
