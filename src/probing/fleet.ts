@@ -301,8 +301,10 @@ class Loop {
    */
   #died(child: ChildProcess | undefined, why: string): void {
     if (child !== this.#child) return; // 'error' and 'exit' may both come
-    // Its last lines first: they are in the pipe, which goes with it.
+    // Its last lines first: they are in the pipe, which goes with it. When they settle a loop
+    // that is ending, reading ends it (abort), and nothing is left to do here.
     this.#read();
+    if (this.#ended) return;
     if (child) this.#killGroup(child);
     this.#child = undefined;
     this.#down = why;
