@@ -208,46 +208,29 @@ export async function fleetBench(quick: boolean, say: (text: string) => void): P
   // Start-up: spawns, the first rounds, a thousand hosts going up, and V8's first
   // memory-reducing collections (some 30 ms of CPU between 10 and 20 s after start).
   const settleMs = quick ? 8000 : 25_000;
+  // Every program measured alike: the same start-up allowance, then the same window.
+  const run = (program: string, hosts: string[], start: () => Running) =>
+    measure(program, hosts, seconds, start, settleMs);
   const hundred = loopbackHosts(100);
   say('fleet: 100 hosts, fping -l');
-  const reference = await measure(
-    'fping -l (reference)',
-    hundred,
-    seconds,
-    () => startFping(hundred),
-    settleMs,
-  );
+  const reference = await run('fping -l (reference)', hundred, () => startFping(hundred));
   rows.push(reference);
   for (const prober of ['fping', 'ping']) {
     say(`fleet: 100 hosts, ping-daemon --prober ${prober}`);
     rows.push(
-      await measure(
-        `ping-daemon --prober ${prober}`,
-        hundred,
-        seconds,
-        () => startDaemon(dir, `p${prober}-100`, prober, hundred),
-        settleMs,
+      await run(`ping-daemon --prober ${prober}`, hundred, () =>
+        startDaemon(dir, `p${prober}-100`, prober, hundred),
       ),
     );
   }
   for (const row of rows) row.vsFping = row.cpuMsPerSecond / reference.cpuMsPerSecond;
   const thousand = loopbackHosts(quick ? 300 : 1000);
   say(`fleet: ${thousand.length} hosts, fping -l`);
-  const big = await measure(
-    'fping -l (reference)',
-    thousand,
-    seconds,
-    () => startFping(thousand),
-    settleMs,
-  );
+  const big = await run('fping -l (reference)', thousand, () => startFping(thousand));
   rows.push(big);
   say(`fleet: ${thousand.length} hosts, ping-daemon --prober fping`);
-  const ours = await measure(
-    'ping-daemon --prober fping',
-    thousand,
-    seconds,
-    () => startDaemon(dir, 'pfping-1000', 'fping', thousand),
-    settleMs,
+  const ours = await run('ping-daemon --prober fping', thousand, () =>
+    startDaemon(dir, 'pfping-1000', 'fping', thousand),
   );
   ours.vsFping = ours.cpuMsPerSecond / big.cpuMsPerSecond;
   big.vsFping = 1;
