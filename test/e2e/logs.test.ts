@@ -20,6 +20,7 @@ import {
   fileArgs,
   fixture,
   readLines,
+  statusUntil,
   tempDir,
   waitFor,
   watchingFiles,
@@ -201,12 +202,11 @@ describe('logs', () => {
       assert.equal(logs.code, 0, logs.stderr);
       assert.equal(logs.stdout.trim().split('\n').length, 2);
       // The state file is rewritten within a second: wait for one that counts five probes.
-      const s = await waitFor('a state file with five probes', async () => {
-        const status = await cliDone(['status', '--json', '--pid-file', pid]);
-        assert.equal(status.code, 0);
-        const state = JSON.parse(status.stdout);
-        return (state.stats?.hosts?.['127.0.0.1']?.probes ?? 0) >= 5 ? state : undefined;
-      });
+      const s = await statusUntil(
+        pid,
+        'a state file with five probes',
+        (state) => (state.stats?.hosts?.['127.0.0.1']?.probes ?? 0) >= 5,
+      );
       assert.equal(s.running, true);
       // Its thresholds are shown; its channels (a webhook URL is a secret) are not.
       assert.deepEqual(s.targets, [

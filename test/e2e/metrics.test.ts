@@ -16,6 +16,7 @@ import {
   has,
   isRoot,
   readLines,
+  statusUntil,
   tempDir,
   waitFor,
 } from '../helpers/cli.js';
@@ -131,17 +132,16 @@ describe('metrics', () => {
     try {
       // Every host runs on its own schedule and every probe of it is counted: each reaches 5
       // probes, as `status` (the state file) shows, a second or so behind the daemon.
-      await waitFor(
+      const state = await statusUntil(
+        pid,
         '5 probes of every host in status',
-        async () => {
-          const r = await cliDone(['status', '--json', '--pid-file', pid]);
-          assert.equal(r.code, 0, r.stderr);
-          perHost = Object.values(JSON.parse(r.stdout).stats.hosts) as HostStats[];
-          return perHost.length === 50 && perHost.every((h) => h.probes >= 5);
+        (state) => {
+          const hosts = Object.values(state.stats.hosts) as HostStats[];
+          return hosts.length === 50 && hosts.every((h) => h.probes >= 5);
         },
         20_000,
-        () => `probes: ${perHost.map((h) => h.probes).join(' ')}`,
       );
+      perHost = Object.values(state.stats.hosts) as HostStats[];
     } finally {
       await cliDone(['stop', '--pid-file', pid]);
     }

@@ -1,4 +1,5 @@
 // Running the built CLI as a user would, and watching what it leaves behind.
+import assert from 'node:assert/strict';
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -84,6 +85,33 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * `status --json` asked again until `check` accepts what it shows (the state file is rewritten
+ * about once a second); returns that state.
+ */
+export async function statusUntil(
+  pidFile: string,
+  what: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the state as JSON; each test reads what it checks
+  check: (state: any) => boolean,
+  ms = 5000,
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+): Promise<any> {
+  let last = '';
+  return waitFor(
+    what,
+    async () => {
+      const r = await cliDone(['status', '--json', '--pid-file', pidFile]);
+      assert.equal(r.code, 0, r.stderr);
+      last = r.stdout;
+      const state = JSON.parse(r.stdout);
+      return check(state) ? state : undefined;
+    },
+    ms,
+    () => `status: ${last.slice(0, 2000)}`,
+  );
 }
 
 /**
