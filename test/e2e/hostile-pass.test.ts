@@ -112,7 +112,17 @@ const LOCAL = ['--host', '127.0.0.1', '--interval', '100ms'];
 /** `start`s a daemon pinging 127.0.0.1 every 100 ms (plus `extra`); returns its PID. */
 async function startDaemon(p: Files, extra: string[] = []): Promise<number> {
   const started = await cliDone(['start', ...LOCAL, ...extra, ...fileArgs(p)]);
-  assert.equal(started.code, 0, started.stderr);
+  if (started.code !== 0) {
+    // What the daemon said, and whether one runs after all (a start that "died" twice on Node
+    // 24/26 in CI, never here): the next time says more than the launcher's line.
+    const pid = existsSync(p.pid) ? readFileSync(p.pid, 'utf8').trim() : 'no PID file';
+    const svc = p.svc && existsSync(p.svc) ? readFileSync(p.svc, 'utf8').slice(-1500) : 'none';
+    const alive = /^\d+$/.test(pid) && isAlive(Number(pid));
+    if (alive) process.kill(Number(pid), 'SIGKILL'); // what the test would have stopped
+    assert.fail(
+      `${started.stderr.trim()}; PID file: ${pid}${alive ? ' (running)' : ''}; service log: ${svc}`,
+    );
+  }
   return Number(readFileSync(p.pid, 'utf8'));
 }
 
