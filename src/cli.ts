@@ -45,9 +45,24 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 /** How long a finished command waits for a reader to take the rest of its output. */
 const DRAIN_LIMIT_MS = 30_000;
 
-// Exit explicitly, once the output is out: a daemon that has stopped must not linger on a handle
-// nobody owns any more.
+/**
+ * Ends the process with `code` once its output is out, by letting the event loop run empty rather
+ * than by process.exit(). On Node 24 and 26, process.exit() can hang for ever: it shuts V8's worker
+ * threads down without disposing of the isolate, and a compiler thread that is waiting for a
+ * garbage collection only the main thread can run is then never released (nodejs/node#54918; one
+ * `status` in about 150 hung so on a busy machine). The loop's natural end disposes of the isolate
+ * first, which releases such threads. A process still held by a handle nobody owns any more (a
+ * daemon that has stopped must not linger) is ended by process.exit() after EXIT_LINGER_MS.
+ */
+function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_LINGER_MS).unref();
+}
+
+/** How long a finished process may stay alive for a handle it forgot to close. */
+const EXIT_LINGER_MS = 1000;
+
 main().then(async (code) => {
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
-  process.exit(code);
+  finish(code);
 });
