@@ -13,13 +13,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { statFields } from '../../src/lifecycle/proc.js';
 import {
   cliDone,
   fileArgs,
   fixture,
   isRoot,
+  killAtEnd,
   pairs,
   parseText,
   processesMatching,
@@ -27,17 +28,6 @@ import {
   tempDir,
   waitFor,
 } from '../helpers/cli.js';
-
-const started = new Set<number>();
-after(() => {
-  for (const pid of started) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
 
 function paths() {
   const dir = tempDir();
@@ -66,7 +56,7 @@ async function start(
     );
   assert.ok(m, r.stdout);
   const pid = Number(m[1]);
-  started.add(pid);
+  killAtEnd(pid);
   return { pid, ms, stdout: r.stdout };
 }
 
@@ -151,7 +141,7 @@ describe('start', () => {
       r.stdout,
       /^ping-daemon started \(pid (\d+)\): pinging 10000 hosts \(127\.0\.0\.1, /,
     );
-    started.add(Number(/pid (\d+)/.exec(r.stdout)?.[1]));
+    killAtEnd(Number(/pid (\d+)/.exec(r.stdout)?.[1]));
     await waitFor('a probe', () => readLines(p.log).some((l) => l.startsWith('end')));
     assert.equal((await ctl(p, 'stop')).code, 0);
   });
@@ -201,7 +191,7 @@ describe('start', () => {
       const winners = results.filter((r) => r.code === 0);
       for (const r of results) {
         const pid = /pid (\d+)/.exec(r.stdout)?.[1];
-        if (pid) started.add(Number(pid));
+        if (pid) killAtEnd(Number(pid));
       }
       assert.equal(winners.length, 1, results.map((r) => r.stderr).join(''));
       for (const loser of results.filter((r) => r.code !== 0)) {
@@ -337,7 +327,7 @@ describe('status, stop, restart, reload', () => {
     const [stopLine, startLine] = r.stdout.split('\n');
     assert.equal(stopLine, `ping-daemon stopped (pid ${first.pid})`);
     const pid = Number(/pid (\d+)/.exec(startLine ?? '')?.[1]);
-    started.add(pid);
+    killAtEnd(pid);
     assert.notEqual(pid, first.pid);
     assert.equal(readFileSync(p.pid, 'utf8'), `${pid}\n`);
     await ctl(p, 'stop');
@@ -351,7 +341,7 @@ describe('status, stop, restart, reload', () => {
     const r = await cliDone(['restart', '--pid-file', p.pid]);
     assert.equal(r.code, 0, r.stderr);
     const pid = Number(/started \(pid (\d+)\)/.exec(r.stdout)?.[1]);
-    started.add(pid);
+    killAtEnd(pid);
     assert.notEqual(pid, first.pid);
     assert.match(r.stdout, new RegExp(`pinging 127.0.0.1 every 150ms, logging to ${p.log}`));
     await waitFor('the state', () => (readState(p) as { pid?: number } | undefined)?.pid === pid);

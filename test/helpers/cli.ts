@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { statFields } from '../../src/lifecycle/proc.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const fixture = (name: string): string =>
@@ -22,9 +23,39 @@ export interface Run {
 
 /** Every child still running; ended when the test file ends, so a failed test cannot hang it. */
 const live = new Set<ChildProcess>();
+/** Daemons to kill when the test file ends, by PID and start time (see killAtEnd). */
+const daemons = new Map<number, string>();
 after(() => {
   for (const child of live) child.kill('SIGKILL');
+  for (const [pid, startTime] of daemons) {
+    if (startTimeOf(pid) !== startTime) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
 });
+
+/** When process `pid` started (field 22 of /proc/PID/stat), or undefined when it is gone. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    return statFields(pid)[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Kills the daemon `pid` when the test file ends, if a failed test left it running; but only if
+ * that PID is still this process. A PID recorded minutes ago may be anybody's by then: the suite
+ * forks thousands of pings, and where pid_max is 32768 the numbers come round within minutes (a
+ * test file that killed every PID it had ever started killed another file's daemon in start-up).
+ */
+export function killAtEnd(pid: number): void {
+  const startTime = startTimeOf(pid);
+  if (startTime !== undefined) daemons.set(pid, startTime);
+}
 
 /** Spawns `node dist/cli.js ...args` with no PING_DAEMON_* variables of the test's own. */
 export function cli(args: string[], options: SpawnOptions & { prefix?: string[] } = {}): Run {
