@@ -2,18 +2,23 @@
 // fork(), so where the tutorial forks twice we spawn twice:
 //
 //   launcher --spawn(detached: setsid)--> stage 1 (/bin/sh) --"$@" &--> stage 2 (the daemon)
-//        ^                                   | exits at once                  |
+//        ^                                   | waits for stage 2             |
+//        |--- fd 3: {"exited":N} if stage 2 died first                        |
 //        '--------------- fd 3: {"ready":true,"pid":N} or {"error":"..."} ----'
 //
 // Stage 1 is a session leader with no controlling terminal; stage 2 is in that session but not
-// its leader, so it can never acquire a terminal again, and once stage 1 exits it is adopted by
-// init (or the nearest subreaper), not left as the launcher's child. The readiness pipe brings
-// every start-up error that happens after the detach back to the user's terminal.
+// its leader, so it can never acquire a terminal again. Stage 1 waits for stage 2: if stage 2
+// dies without a word (a signal, a crash of Node itself) stage 1 tells the launcher its exit
+// status; once stage 2 has reported, the launcher kills stage 1 and waits for it to go, so that
+// the daemon is adopted by init (or the nearest subreaper) before `start` returns, not left as
+// the launcher's grandchild. The readiness pipe brings every start-up error that happens after
+// the detach back to the user's terminal.
 //
-// Stage 1 only starts a process and exits, so it is /bin/sh, not a second Node.js: that saves
+// Stage 1 only starts a process and waits, so it is /bin/sh, not a second Node.js: that saves
 // the ~50 ms a Node start costs. `"$@"` hands the arguments on without a shell ever parsing them.
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ENV_PREFIX, type Prober, SYSTEM_PATH } from '../config/options.js';
 import { describeErrno, StartupError } from '../errors.js';
@@ -103,18 +108,37 @@ export function daemonEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.P
 
 export type Report = { ready: true; pid: number } | { error: string };
 
-/** Parses the one line stage 2 writes; anything else is not a report. */
-export function parseReport(line: string): Report | undefined {
+/**
+ * Parses the one line stage 2 writes, or the line stage 1 writes when stage 2 died first (its
+ * exit status as the shell gives it); anything else is not a report.
+ */
+export function parseReport(line: string): Report | { exited: number } | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
     if (value.ready === true && Number.isInteger(value.pid))
       return { ready: true, pid: value.pid as number };
     if (typeof value.error === 'string') return { error: value.error };
+    if (Number.isInteger(value.exited)) return { exited: value.exited as number };
   } catch {
     // not JSON
   }
   return undefined;
 }
+
+/** `exit status 1`, or `killed by SIGKILL` for the shell's 128+N. Pure. */
+export function describeExitStatus(status: number): string {
+  if (status > 128) {
+    const signal = Object.entries(constants.signals).find(([, n]) => n === status - 128)?.[0];
+    if (signal) return `killed by ${signal}`;
+  }
+  return `exit status ${status}`;
+}
+
+/**
+ * Stage 1's script: start stage 2 in the background, wait for it, and if it ends before the
+ * launcher has killed this shell (which it does once stage 2 has reported), say how.
+ */
+const STAGE1_SCRIPT = '"$@" & wait $!; echo "{\\"exited\\":$?}" >&3';
 
 /**
  * Starts stage 1 and waits for stage 2's report. Resolves with the daemon's PID; rejects with a
@@ -133,7 +157,7 @@ export function launch(
       '/bin/sh',
       [
         '-c',
-        '"$@" &',
+        STAGE1_SCRIPT,
         'ping-daemon-stage1',
         process.execPath,
         ...daemonV8Flags(settings.prober),
@@ -159,7 +183,14 @@ export function launch(
   const settingsPipe = stage1.stdio[SETTINGS_FD] as NodeJS.WritableStream | null;
   settingsPipe?.on('error', () => {});
   settingsPipe?.end(JSON.stringify(settings));
-  return new Promise<number>((resolve, reject) => {
+  // Stage 1 waits for stage 2 (see the top of this file): once the start has gone one way or
+  // the other it is killed, and `start` returns only after it has gone.
+  const stage1Gone = new Promise<void>((resolve) => {
+    if (stage1.exitCode !== null || stage1.signalCode !== null) resolve();
+    stage1.once('exit', () => resolve());
+    stage1.once('error', () => resolve()); // never started: no exit comes
+  });
+  const report = new Promise<number>((resolve, reject) => {
     let text = '';
     const done = (err: StartupError | undefined, pid?: number): void => {
       clearTimeout(timer);
@@ -184,26 +215,45 @@ export function launch(
     stage1.once('error', (err) =>
       done(new StartupError(`cannot start the daemon: ${err.message}`)),
     );
+    const died = (how: string | undefined): StartupError => {
+      const said = lastServiceError(serviceLog, launchedAt);
+      const why = [how, said && `its service log: ${said}`].filter(Boolean).join('; ');
+      return new StartupError(
+        `the daemon died during start-up${why ? ` (${why})` : ''}; see its service log ${serviceLog}`,
+      );
+    };
     pipe?.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const newline = text.indexOf('\n');
       if (newline < 0) return;
       const report = parseReport(text.slice(0, newline));
       if (report && 'ready' in report) done(undefined, report.pid);
+      else if (report && 'exited' in report) done(died(describeExitStatus(report.exited)));
       else
         done(
           new StartupError(report?.error ?? `the daemon sent a garbled report; see ${serviceLog}`),
         );
     });
-    pipe?.on('end', () => {
-      const said = lastServiceError(serviceLog, launchedAt);
-      done(
-        new StartupError(
-          `the daemon died during start-up${said ? ` (its service log: ${said})` : ''}; see its service log ${serviceLog}`,
-        ),
-      );
-    });
+    pipe?.on('end', () => done(died(undefined)));
   });
+  const endStage1 = async (): Promise<void> => {
+    try {
+      if (stage1.pid !== undefined) process.kill(stage1.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    await stage1Gone;
+  };
+  return report.then(
+    async (pid) => {
+      await endStage1();
+      return pid;
+    },
+    async (err: unknown) => {
+      await endStage1();
+      throw err;
+    },
+  );
 }
 
 /**

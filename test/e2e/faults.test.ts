@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { childrenOf } from '../../src/lifecycle/proc.js';
 import {
   cli,
   cliDone,
@@ -266,6 +267,33 @@ describe('the daemon', () => {
       assert.ok(!existsSync(pid), `PID file left after SIGTERM at ${delay} ms`);
       pairs(readLines(log).map(parseText));
     }
+  });
+
+  it('killed during start-up: start says how it died, leaves no process and no file', async () => {
+    const dir = tempDir();
+    const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
+    // 5,000 hosts: reading and checking them keeps stage 2 starting for a while.
+    const hosts = Array.from(
+      { length: 5000 },
+      (_, i) => `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+    );
+    const start = cli(['start', '--host', hosts.join(','), '--interval', '1h', ...fileArgs(files)]);
+    // The launcher's child is stage 1 (a shell); its child, stage 2, the daemon starting.
+    const stage2 = await waitFor(
+      'stage 2',
+      () => childrenOf(start.child.pid as number).flatMap((stage1) => childrenOf(stage1))[0],
+      10_000,
+      start.stderr,
+    );
+    process.kill(stage2, 'SIGKILL');
+    const exit = await start.exit;
+    assert.equal(exit.code, 1, start.stdout());
+    assert.equal(
+      start.stderr(),
+      `ping-daemon: the daemon died during start-up (killed by SIGKILL); see its service log ${files.svc}\n`,
+    );
+    assert.deepEqual(processesMatching(files.pid), []);
+    assert.ok(!existsSync(files.pid), 'a PID file was left');
   });
 
   it('two starts at the same moment, 20 times: always exactly one daemon', async () => {

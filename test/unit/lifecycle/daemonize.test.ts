@@ -3,7 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lastServiceError } from '../../../src/lifecycle/daemonize.js';
+import {
+  describeExitStatus,
+  lastServiceError,
+  parseReport,
+} from '../../../src/lifecycle/daemonize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-daemonize-'));
 const line = (o: object) => `${JSON.stringify({ pid: 1, name: 'ping-daemon', ...o })}\n`;
@@ -30,5 +34,27 @@ describe('lastServiceError', () => {
     assert.equal(lastServiceError(path, 1000), undefined);
     assert.equal(lastServiceError(join(dir, 'missing.log'), 0), undefined);
     assert.equal(lastServiceError('stderr', 0), undefined);
+  });
+});
+
+describe('parseReport', () => {
+  it("reads stage 2's report and stage 1's word that stage 2 died; nothing else", () => {
+    assert.deepEqual(parseReport('{"ready":true,"pid":42}'), { ready: true, pid: 42 });
+    assert.deepEqual(parseReport('{"error":"no"}'), { error: 'no' });
+    assert.deepEqual(parseReport('{"exited":137}'), { exited: 137 });
+    for (const bad of ['', 'ready', '{"ready":true}', '{"exited":"1"}', '{"exited":1.5}', '[]']) {
+      assert.equal(parseReport(bad), undefined, bad);
+    }
+  });
+});
+
+describe('describeExitStatus', () => {
+  it("names the signal of the shell's 128+N, else gives the status", () => {
+    assert.equal(describeExitStatus(137), 'killed by SIGKILL');
+    assert.equal(describeExitStatus(134), 'killed by SIGABRT');
+    assert.equal(describeExitStatus(139), 'killed by SIGSEGV');
+    assert.equal(describeExitStatus(1), 'exit status 1');
+    assert.equal(describeExitStatus(0), 'exit status 0');
+    assert.equal(describeExitStatus(255), 'exit status 255');
   });
 });
