@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { endProcess } from './command-line/end.js';
 import { ExitCode, exitCodeOf, userMessage } from './errors.js';
 // The entry point: parse, run, and map any error to one line on stderr and its exit code.
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
@@ -45,24 +46,8 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 /** How long a finished command waits for a reader to take the rest of its output. */
 const DRAIN_LIMIT_MS = 30_000;
 
-/**
- * Ends the process with `code` once its output is out, by letting the event loop run empty rather
- * than by process.exit(). On Node 24 and 26, process.exit() can hang for ever: it shuts V8's worker
- * threads down without disposing of the isolate, and a compiler thread that is waiting for a
- * garbage collection only the main thread can run is then never released (nodejs/node#54918; one
- * `status` in about 150 hung so on a busy machine). The loop's natural end disposes of the isolate
- * first, which releases such threads. A process still held by a handle nobody owns any more (a
- * daemon that has stopped must not linger) is ended by process.exit() after EXIT_LINGER_MS.
- */
-function finish(code: number): void {
-  process.exitCode = code;
-  setTimeout(() => process.exit(code), EXIT_LINGER_MS).unref();
-}
-
-/** How long a finished process may stay alive for a handle it forgot to close. */
-const EXIT_LINGER_MS = 1000;
-
+// Once the output is out; endProcess says why not process.exit().
 main().then(async (code) => {
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
-  finish(code);
+  endProcess(code);
 });

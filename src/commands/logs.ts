@@ -5,6 +5,7 @@ import { closeSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type LogsOptions, logsOptions } from '../command-line/command-options.js';
 import type { CommandContext } from '../command-line/context.js';
+import { endProcess } from '../command-line/end.js';
 import { canonicalHost } from '../config/host.js';
 import { DEFAULTS } from '../config/options.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
@@ -69,13 +70,24 @@ function passes(filter: Filter, event: LogEvent | undefined): boolean {
   return true;
 }
 
-/** Exits quietly when the reader goes away (`logs | head -1`) or on Ctrl-C. */
-function exitQuietlyOnHangup(): void {
+/**
+ * Ends `logs` quietly when its reader goes away (`logs | head -1`) or on Ctrl-C: `stop` ends the
+ * reading, and the process ends as all of ours do (endProcess: never process.exit() at once,
+ * which can hang). A second Ctrl-C ends it at once, by the signal.
+ */
+function onHangup(stop: (code: number) => void): void {
+  let ended = false;
+  const end = (code: number): void => {
+    if (ended) return;
+    ended = true;
+    stop(code);
+    endProcess(code);
+  };
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    process.exit(err.code === 'EPIPE' ? ExitCode.ok : ExitCode.failure);
+    end(err.code === 'EPIPE' ? ExitCode.ok : ExitCode.failure);
   });
-  process.on('SIGINT', () => process.exit(ExitCode.ok));
-  process.on('SIGPIPE', () => process.exit(ExitCode.ok));
+  process.once('SIGINT', () => end(ExitCode.ok));
+  process.on('SIGPIPE', () => end(ExitCode.ok));
 }
 
 /** Writes to stdout, waiting when a slow reader lets Node's queue grow: memory stays bounded. */
@@ -143,7 +155,15 @@ export async function logsCommand(context: CommandContext): Promise<number> {
   const { follow, summary, lines: count } = options;
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const view: View = options.json ? 'json' : process.stdout.isTTY ? 'pretty' : 'raw';
-  exitQuietlyOnHangup();
+  // Set once the reader has gone or Ctrl-C came: printing stops, and so does following.
+  let hungUp: number | undefined;
+  let follower: Follower | undefined;
+  let endFollowing: ((code: number) => void) | undefined;
+  onHangup((code) => {
+    hungUp = code;
+    follower?.stop();
+    endFollowing?.(code);
+  });
 
   const output = new Output();
   const display = (line: string, event: LogEvent | undefined): string | undefined => {
@@ -198,6 +218,7 @@ export async function logsCommand(context: CommandContext): Promise<number> {
         return ExitCode.ok;
       }
       for (const [line, event] of lines()) {
+        if (hungUp !== undefined) return hungUp;
         const text = display(line, event);
         if (text !== undefined) await output.line(text);
       }
@@ -206,14 +227,16 @@ export async function logsCommand(context: CommandContext): Promise<number> {
       closeSync(fd);
     }
   }
-  if (!follow) return ExitCode.ok;
+  if (!follow || hungUp !== undefined) return hungUp ?? ExitCode.ok;
   if (fd === undefined) note(`${path} does not exist yet; waiting for it`);
-  const follower = new Follower(path, (line) => {
+  const following = new Follower(path, (line) => {
     const text = display(line, parseLogLine(line));
     if (text !== undefined) process.stdout.write(`${text}\n`);
   });
-  follower.start(position);
-  return new Promise<number>(() => {
-    // Runs until SIGINT, SIGTERM or a closed stdout.
+  follower = following;
+  following.start(position);
+  // Runs until SIGINT, a closed stdout, or SIGTERM (which ends the process by the signal).
+  return new Promise<number>((resolve) => {
+    endFollowing = resolve;
   });
 }
