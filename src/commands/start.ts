@@ -36,7 +36,7 @@ export async function launchDaemon(invocation: Invocation, settings: Settings): 
   const env = daemonEnvironment(process.env, invocation.cwd);
   const pid = await launch(invocation.args, env, settings.serviceLog ?? 'stderr', settings);
   process.stdout.write(
-    `ping-daemon started (pid ${pid}): ${describeTargets(settings.targets)}, logging to ${settings.logFile}\n`,
+    `ping-daemon started (pid ${pid}): ${describeTargets(settings.targets, settings.prober)}, logging to ${settings.logFile}\n`,
   );
   return ExitCode.ok;
 }

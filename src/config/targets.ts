@@ -11,7 +11,7 @@ import { defaultTimeoutMs, minimumTimeoutMs, PACKET_GAP_MS } from '../probing/ti
 import { formatDuration, parseDuration } from './duration.js';
 import { canonicalHost } from './host.js';
 import { parseByte, parsePercent, splitUrls, toNumber } from './option-checks.js';
-import { DEFAULTS, type HostEntryKey } from './options.js';
+import { DEFAULTS, type HostEntryKey, type Prober } from './options.js';
 
 /** Who hears of a host's state changes. */
 export interface Channels {
@@ -165,8 +165,11 @@ export function resolveTargets(
   });
 }
 
-/** `pinging 127.0.0.1 every 3s`, or `pinging 3 hosts (a, b, c) every 1s` (or `every 1s-5s`). */
-export function describeTargets(targets: ProbeTarget[]): string {
+/**
+ * `pinging 127.0.0.1 every 3s`, or `pinging 3 hosts (a, b, c) every 1s` (or `every 1s-5s`), with
+ * ` with fping` after it on the fleet prober.
+ */
+export function describeTargets(targets: ProbeTarget[], prober: Prober = 'ping'): string {
   const intervals = [...new Set(targets.map((t) => t.intervalMs))].sort((a, b) => a - b);
   const every =
     intervals.length === 1
@@ -175,5 +178,6 @@ export function describeTargets(targets: ProbeTarget[]): string {
   const names = targets.map((t) => t.host);
   const shown = names.length > 4 ? `${names.slice(0, 3).join(', ')}, ...` : names.join(', ');
   const hosts = names.length === 1 ? shown : `${names.length} hosts (${shown})`;
-  return `pinging ${hosts} every ${every}`;
+  // The fleet prober is named; ping, the default, is not.
+  return `pinging ${hosts} every ${every}${prober === 'fping' ? ' with fping' : ''}`;
 }

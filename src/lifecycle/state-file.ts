@@ -6,7 +6,7 @@
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { HealthSummary } from '../alerts/monitor.js';
 import type { HealthState } from '../alerts/state.js';
-import { type Format, formats } from '../config/options.js';
+import { type Format, formats, type Prober, probers } from '../config/options.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { readSmallFile } from '../ping-log/files.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
@@ -34,6 +34,8 @@ export interface DaemonState {
   pid: number;
   startedAt: Date;
   targets: ProbeTarget[];
+  /** How the hosts are probed; a daemon from before the fleet prober ran ping. */
+  prober: Prober;
   format: Format;
   logFile: string;
   serviceLog: string | null;
@@ -128,6 +130,7 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     !Array.isArray(f.targets) ||
     !f.targets.every(isTarget) ||
     !(formats as readonly unknown[]).includes(f.format) ||
+    !(f.prober === undefined || (probers as readonly unknown[]).includes(f.prober)) ||
     typeof f.logFile !== 'string' ||
     !nullOr(f.serviceLog, 'string') ||
     !nullOr(f.configFile, 'string') ||
@@ -142,6 +145,7 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     pid: f.pid,
     startedAt,
     targets: f.targets,
+    prober: f.prober ?? 'ping',
     format: f.format as Format,
     logFile: f.logFile,
     serviceLog: f.serviceLog ?? null,

@@ -163,6 +163,11 @@ describe('--prober fping', { skip: noFping }, () => {
     ]);
     assert.equal(started.code, 0, started.stderr);
     const daemon = Number(readFileSync(p.pid, 'utf8'));
+    // start and status name the fleet prober.
+    const said = `pinging 127.0.3.21 every 100ms with fping, logging to ${p.log}`;
+    assert.equal(started.stdout, `ping-daemon started (pid ${daemon}): ${said}\n`);
+    const status = await cliDone(['status', '--pid-file', p.pid]);
+    assert.equal(status.stdout.split('\n')[1], `  ${said}`);
     const fping = await waitFor('its fping', () => fpingsFor('127.0.3.21')[0]);
     const shells = readdirSync('/proc').filter((e) => {
       try {

@@ -24,6 +24,7 @@ describe('describeState', () => {
         { host: '127.0.0.1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
         { host: '::1', intervalMs: 3000, timeoutMs: 2000, count: 1 },
       ],
+      prober: 'ping',
       format: 'text',
       logFile: '/home/ping.log',
       serviceLog: null,
@@ -68,6 +69,11 @@ describe('describeState', () => {
       '  ::1: no probe yet (every 3s, timeout 2s)',
       `  last reload at ${L('2026-11-24T12:30:00.000Z')}: failed: bad`,
     ]);
+    // The fleet prober is named; ping, the default, is not.
+    assert.equal(
+      describeState(42, readBack({ ...state, prober: 'fping' }), new Date())[1],
+      '  pinging 2 hosts (127.0.0.1, ::1) every 3s with fping, logging to /home/ping.log',
+    );
     // A daemon from before host states: the run of its last probes' results.
     const older = readBack({ ...state, health: {} });
     assert.equal(

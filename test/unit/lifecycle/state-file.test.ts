@@ -16,6 +16,7 @@ const state: DaemonState = {
   pid: 4242,
   startedAt: new Date('2026-11-30T10:00:00.123Z'),
   targets: [{ host: '::1', intervalMs: 1000, timeoutMs: 800, count: 2 }],
+  prober: 'fping',
   format: 'json',
   logFile: '/var/log/ping.log',
   serviceLog: null,
@@ -86,11 +87,18 @@ describe('state file', () => {
       { ...file, startedAt: 'yesterday' },
       { ...file, targets: [{ host: 1 }] },
       { ...file, format: 'xml' },
+      { ...file, prober: 'nmap' },
       { ...file, lastReload: { time: 'x', ok: true } },
       { ...file, stats: { lostLines: 0, hosts: { h: { probes: -1 } } } },
     ]) {
       assert.equal(fromStateFile(viaJson(broken)), undefined, JSON.stringify(broken)?.slice(0, 80));
     }
+  });
+
+  it('reads a file from before the fleet prober as a daemon that runs ping', () => {
+    const { prober: _none, ...older } = toStateFile(state);
+    assert.equal(fromStateFile(viaJson(older))?.prober, 'ping');
+    assert.equal(fromStateFile(viaJson(toStateFile(state)))?.prober, 'fping');
   });
 
   it('is read only for the daemon it names, and a broken file is no state', () => {
