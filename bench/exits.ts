@@ -46,18 +46,16 @@ async function main(): Promise<void> {
   const pidFile = join(dir, 'p.pid');
   const hosts = Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 1}`).join(',');
   const busy: ChildProcess[] = [0, 1].map(() => spawn('yes', [], { stdio: 'ignore' }));
+  const files = ['--log-file', join(dir, 'p.log'), '--service-log', join(dir, 's.log')];
   const start = runCli([
     'start',
     '--host',
     hosts,
     '--interval',
     '200ms',
-    '--log-file',
-    join(dir, 'p.log'),
     '--pid-file',
     pidFile,
-    '--service-log',
-    join(dir, 's.log'),
+    ...files,
   ]);
   try {
     if (start.status !== 0) throw new Error(`start failed: ${start.stderr}`);
