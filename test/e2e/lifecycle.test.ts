@@ -18,7 +18,7 @@ import { statFields } from '../../src/lifecycle/proc.js';
 import {
   cliDone,
   fileArgs,
-  fixture,
+  hangingPing,
   isRoot,
   killAtEnd,
   pairs,
@@ -60,8 +60,6 @@ async function start(
   return { pid, ms, stdout: r.stdout };
 }
 
-const HANG = `${fixture('ping-hang')}/ping`;
-
 /** The daemon's state file beside the PID file, or undefined. */
 function readState(p: Paths): unknown {
   try {
@@ -71,12 +69,16 @@ function readState(p: Paths): unknown {
   }
 }
 
-/** Starts a daemon whose probes hang (a stand-in ping); returns once a probe is in flight. */
+/**
+ * Starts a daemon whose probes hang (a stand-in ping of its own); returns once a probe is in
+ * flight, with `hanging()`, the stand-ins still running.
+ */
 async function startHanging(p: Paths, interval: string, timeout: string) {
   const args = ['--host', '127.0.0.1', '--interval', interval, '--timeout', timeout];
-  const started = await start(p, [...args, '--ping-dir', fixture('ping-hang')]);
-  await waitFor('a probe in flight', () => processesMatching(HANG).length > 0);
-  return started;
+  const stand = hangingPing(p.dir);
+  const started = await start(p, [...args, '--ping-dir', stand.pingDir]);
+  await waitFor('a probe in flight', () => stand.running().length > 0);
+  return { ...started, hanging: stand.running };
 }
 
 const ctl = (p: Paths, ...args: string[]) => cliDone([...args, '--pid-file', p.pid]);
@@ -270,22 +272,22 @@ describe('status, stop, restart, reload', () => {
 
   it('stop leaves no ping process behind', async () => {
     const p = paths();
-    await startHanging(p, '1s', '300ms');
+    const { hanging } = await startHanging(p, '1s', '300ms');
     assert.equal((await ctl(p, 'stop')).code, 0);
     // Killed with its process group before the daemon exits; on a loaded machine the kernel may
-    // take a moment to take it down (one Node 26 CI run saw it a moment after stop returned).
+    // take a moment to take it down.
     await waitFor(
       'no stand-in ping left',
-      () => processesMatching(HANG).length === 0,
+      () => hanging().length === 0,
       2000,
-      () => JSON.stringify(processesMatching(HANG)),
+      () => JSON.stringify(hanging()),
     );
     pairs(readLines(p.log).map(parseText));
   });
 
   it('stop --timeout reports a daemon still finishing its probe; a second stop ends it at once', async () => {
     const p = paths();
-    const { pid } = await startHanging(p, '20s', '15s');
+    const { pid, hanging } = await startHanging(p, '20s', '15s');
     const slow = await ctl(p, 'stop', '--timeout', '300ms');
     assert.equal(slow.code, 1);
     assert.equal(
@@ -295,13 +297,13 @@ describe('status, stop, restart, reload', () => {
     const again = await ctl(p, 'stop', '--timeout', '2s');
     assert.deepEqual([again.code, again.stdout], [0, `ping-daemon stopped (pid ${pid})\n`]);
     assert.ok(!existsSync(p.pid));
-    assert.deepEqual(processesMatching(HANG), []);
+    await waitFor('no stand-in ping left', () => hanging().length === 0, 1000);
     pairs(readLines(p.log).map(parseText));
   });
 
   it('stop --force kills a wedged daemon and its probes', async () => {
     const p = paths();
-    const { pid } = await startHanging(p, '20s', '15s');
+    const { pid, hanging } = await startHanging(p, '20s', '15s');
     process.kill(pid, 'SIGSTOP'); // wedged: it cannot act on SIGTERM
     const forced = await ctl(p, 'stop', '--timeout', '300ms', '--force');
     assert.deepEqual(
@@ -309,7 +311,7 @@ describe('status, stop, restart, reload', () => {
       [0, `ping-daemon stopped (pid ${pid}) with SIGKILL\n`],
     );
     assert.ok(!existsSync(p.pid));
-    await waitFor('no stand-in ping left', () => processesMatching(HANG).length === 0, 1000);
+    await waitFor('no stand-in ping left', () => hanging().length === 0, 1000);
   });
 
   it('restart gives a new PID', async () => {

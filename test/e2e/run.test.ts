@@ -8,10 +8,10 @@ import {
   cli,
   fileArgs,
   fixture,
+  hangingPing,
   isRoot,
   pairs,
   parseText,
-  processesMatching,
   readLines,
   tempDir,
   waitFor,
@@ -140,6 +140,7 @@ describe('run', () => {
 
   it('exits at once on a second SIGTERM, still pairing the lines and removing the PID file', async () => {
     const p = paths();
+    const stand = hangingPing(p.dir);
     const run = cli([
       'run',
       '--host',
@@ -149,7 +150,7 @@ describe('run', () => {
       '--timeout',
       '15s',
       '--ping-dir',
-      fixture('ping-hang'),
+      stand.pingDir,
       ...fileArgs(p),
     ]);
     await waitFor('the start line', () => readLines(p.log).length === 1);
@@ -164,14 +165,11 @@ describe('run', () => {
       [' status=error error="stopped by shutdown"'],
     );
     assert.ok(!existsSync(p.pid));
-    await waitFor(
-      'the stand-in ping to be gone',
-      () => processesMatching(`${fixture('ping-hang')}/ping`).length === 0,
-      2000,
-    );
+    await waitFor('the stand-in ping to be gone', () => stand.running().length === 0, 2000);
   });
 
   it('kills a ping that hangs past its timeout, reports it, and keeps the schedule', async () => {
+    const stand = hangingPing(tempDir());
     const r = await runFor(
       [
         '--host',
@@ -181,7 +179,7 @@ describe('run', () => {
         '--timeout',
         '100ms',
         '--ping-dir',
-        fixture('ping-hang'),
+        stand.pingDir,
       ],
       3,
     );
@@ -189,11 +187,7 @@ describe('run', () => {
     for (const end of ends) assert.equal(end.rest, ' status=error error="timeout"');
     const starts = r.lines.map(parseText).filter((l) => l.event === 'start');
     assert.equal(starts.length, ends.length, 'no tick skipped: each probe ended before the next');
-    await waitFor(
-      'no stand-in ping left',
-      () => processesMatching(`${fixture('ping-hang')}/ping`).length === 0,
-      2000,
-    );
+    await waitFor('no stand-in ping left', () => stand.running().length === 0, 2000);
   });
 
   it('reports garbage output as an error', async () => {

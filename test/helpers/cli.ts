@@ -1,7 +1,16 @@
 // Running the built CLI as a user would, and watching what it leaves behind.
 import assert from 'node:assert/strict';
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,6 +228,19 @@ export function processesMatching(text: string): number[] {
     }
   }
   return found;
+}
+
+/**
+ * A private copy of the stand-in ping that never ends (test/fixtures/ping-hang) under `dir`, for
+ * --ping-dir: its path tells this test's stand-ins from those of the other test files running at
+ * the same time, which a search by the fixture's own path also found.
+ */
+export function hangingPing(dir: string): { pingDir: string; running: () => number[] } {
+  const pingDir = join(dir, 'ping-hang');
+  mkdirSync(pingDir, { mode: 0o755 });
+  copyFileSync(fixture('ping-hang/ping'), join(pingDir, 'ping'));
+  chmodSync(join(pingDir, 'ping'), 0o755);
+  return { pingDir, running: () => processesMatching(join(pingDir, 'ping')) };
 }
 
 /** Whether process `pid` has an inotify instance open (a `logs -f` that is watching its file). */
