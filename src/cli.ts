@@ -3,7 +3,7 @@ import { endProcess } from './command-line/end.js';
 import { ExitCode, exitCodeOf, userMessage } from './errors.js';
 // The entry point: parse, run, and map any error to one line on stderr and its exit code.
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
-import { STAGE2_SETTINGS_ENV } from './lifecycle/daemonize.js';
+import { closeInheritedDescriptors, STAGE2_SETTINGS_ENV } from './lifecycle/daemonize.js';
 import { refuseInspectorSignal } from './lifecycle/signals.js';
 import { errorPrefix } from './telemetry/journal.js';
 
@@ -13,6 +13,8 @@ refuseInspectorSignal();
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (process.env[STAGE2_SETTINGS_ENV] !== undefined) {
+    // First, before a module that starts a thread of Node's own is loaded (see there).
+    closeInheritedDescriptors();
     const { stage2 } = await import('./lifecycle/stage2.js');
     return stage2(args);
   }

@@ -312,16 +312,23 @@ export function report(value: Report): void {
 const O_CLOEXEC = 0o2000000;
 
 /**
- * daemon(7) step 1: close every descriptor the daemon inherited but stdio and the readiness pipe.
- * Node cannot enumerate "inherited" directly, but libuv opens all of its own descriptors
- * close-on-exec, so any other descriptor above 2 without O_CLOEXEC came from whoever started us
- * (a shell's, an IDE's, a CI runner's) and would otherwise stay open for months.
+ * daemon(7) step 1: close every descriptor the daemon inherited but stdio and the two pipes from
+ * the launcher. Node cannot enumerate "inherited" directly, but libuv opens all of its own
+ * descriptors close-on-exec, so any other descriptor above 2 without O_CLOEXEC came from whoever
+ * started us (a shell's, an IDE's, a CI runner's) and would otherwise stay open for months.
+ *
+ * Not quite all of Node's own: on Node 24 and 26, loading `node:https` (the webhooks) starts a
+ * thread that reads the system's CA bundle through OpenSSL, which opens it without O_CLOEXEC.
+ * Closing that descriptor under the thread's feet meant the thread then closed whatever file of
+ * ours had been given the same number: a log that lost its descriptor, `fchown: EBADF` at start,
+ * or libuv aborting on a descriptor of its own (a daemon that died starting, without a word). So
+ * stage 2 calls this first thing (cli.ts), before any module that starts such a thread is loaded.
  */
 export function closeInheritedDescriptors(): number[] {
   const closed: number[] = [];
   for (const entry of readdirSync('/proc/self/fdinfo')) {
     const fd = Number(entry);
-    if (fd <= 2 || fd === READY_FD) continue;
+    if (fd <= 2 || fd === READY_FD || fd === SETTINGS_FD) continue;
     try {
       const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
       if (flags && (Number.parseInt(flags[1] as string, 8) & O_CLOEXEC) === 0) {

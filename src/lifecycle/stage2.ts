@@ -5,20 +5,14 @@
 import type { Settings } from '../config/settings.js';
 import { ExitCode, userMessage } from '../errors.js';
 import { runDaemon } from './daemon.js';
-import {
-  closeInheritedDescriptors,
-  readSettingsPipe,
-  report,
-  STAGE2_CWD_ENV,
-} from './daemonize.js';
+import { readSettingsPipe, report, STAGE2_CWD_ENV } from './daemonize.js';
 
 export async function stage2(args: string[]): Promise<number> {
   process.chdir('/');
   const cwd = process.env[STAGE2_CWD_ENV] ?? '/';
   try {
-    // Before closing what was inherited: the settings arrive on a descriptor of their own.
+    // What was inherited is closed already (cli.ts), but for this pipe and the readiness pipe.
     const settings = readSettingsPipe() as Settings;
-    closeInheritedDescriptors();
     return await runDaemon(settings, {
       invocation: { args, cwd },
       reread: async () => {

@@ -4,8 +4,10 @@ import { spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { statFields } from '../../src/lifecycle/proc.js';
 import {
+  cli,
   cliDone,
   fileArgs,
   hangingPing,
@@ -127,6 +130,32 @@ describe('start', () => {
     pairs(readLines(p.log).map(parseText));
     const events = readLines(p.svc).map((l) => JSON.parse(l).msg);
     assert.deepEqual([events[0], events.at(-1)], ['started', 'stopped']);
+  });
+
+  it('keeps no descriptor that whoever started it leaked', async () => {
+    const p = paths();
+    const leaked = join(p.dir, 'leaked');
+    const fd = openSync(leaked, 'w');
+    try {
+      // As a shell or a CI runner does: an open file on descriptor 40, not close-on-exec (Node
+      // itself marks the low ones it inherits close-on-exec, up to about 30).
+      const stdio = Array.from({ length: 41 }, (_, i) =>
+        i === 40 ? fd : i === 1 || i === 2 ? 'pipe' : 'ignore',
+      );
+      const run = cli(['start', ...fileArgs(p), '--host', '127.0.0.1', '--interval', '100ms'], {
+        stdio,
+      });
+      const { code } = await run.exit;
+      assert.equal(code, 0, run.stderr());
+    } finally {
+      closeSync(fd);
+    }
+    const pid = Number(readFileSync(p.pid, 'utf8'));
+    killAtEnd(pid);
+    const held = readdirSync(`/proc/${pid}/fd`).map((n) => readlinkSync(`/proc/${pid}/fd/${n}`));
+    assert.ok(held.includes(p.log), held.join(' '));
+    assert.ok(!held.includes(leaked), held.join(' '));
+    assert.equal((await ctl(p, 'stop')).code, 0);
   });
 
   it('starts with a config of 10,000 hosts (too large for an environment variable)', async () => {
