@@ -1,8 +1,9 @@
 // `npm run bench:exits`: does every short command end? `status --json` RUNS times (default 600),
 // two at a time, beside a daemon pinging 50 loopback hosts every 200 ms, with both cores kept busy.
 // A command still alive after 15 s is counted as hung, its threads' stacks printed (gdb, when
-// installed), and killed. Node 24 and 26 could hang so in process.exit() (src/cli.ts, finish);
-// run it with the Node to check first on PATH: PATH=/var/tmp/ping-daemon-node/26.12.1/bin:$PATH.
+// installed), and killed. Node 24 and 26 could hang so in process.exit() (see endProcess in
+// src/command-line/end.ts); run it with the Node to check first on PATH:
+// PATH=/var/tmp/ping-daemon-node/26.12.1/bin:$PATH.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

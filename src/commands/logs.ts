@@ -229,12 +229,11 @@ export async function logsCommand(context: CommandContext): Promise<number> {
   }
   if (!follow || hungUp !== undefined) return hungUp ?? ExitCode.ok;
   if (fd === undefined) note(`${path} does not exist yet; waiting for it`);
-  const following = new Follower(path, (line) => {
+  follower = new Follower(path, (line) => {
     const text = display(line, parseLogLine(line));
     if (text !== undefined) process.stdout.write(`${text}\n`);
   });
-  follower = following;
-  following.start(position);
+  follower.start(position);
   // Runs until SIGINT, a closed stdout, or SIGTERM (which ends the process by the signal).
   return new Promise<number>((resolve) => {
     endFollowing = resolve;

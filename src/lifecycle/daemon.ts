@@ -14,6 +14,7 @@ import type { StatusPage } from '../graphs/status-page.js';
 import { Fleet, type FleetParts } from '../probing/fleet.js';
 import { findPing } from '../probing/ping-exec.js';
 import { createProbe } from '../probing/probe.js';
+import { nodeTimers } from '../probing/schedule.js';
 import { PingService } from '../probing/service.js';
 import type { PingMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/service-log.js';
@@ -309,7 +310,7 @@ export class Daemon implements SignalActions {
       log: resources.pingLog,
       logger,
       clock: performance,
-      timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+      timers: nodeTimers,
       wallClock: () => new Date(),
       onResult: (host, result, time, seq) => {
         metrics?.observe(host, result, time);

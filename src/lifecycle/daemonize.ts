@@ -186,7 +186,6 @@ export function launch(
   // Stage 1 waits for stage 2 (see the top of this file): once the start has gone one way or
   // the other it is killed, and `start` returns only after it has gone.
   const stage1Gone = new Promise<void>((resolve) => {
-    if (stage1.exitCode !== null || stage1.signalCode !== null) resolve();
     stage1.once('exit', () => resolve());
     stage1.once('error', () => resolve()); // never started: no exit comes
   });
@@ -236,24 +235,14 @@ export function launch(
     });
     pipe?.on('end', () => done(died(undefined)));
   });
-  const endStage1 = async (): Promise<void> => {
+  return report.finally(() => {
     try {
       if (stage1.pid !== undefined) process.kill(stage1.pid, 'SIGKILL');
     } catch {
       // gone already
     }
-    await stage1Gone;
-  };
-  return report.then(
-    async (pid) => {
-      await endStage1();
-      return pid;
-    },
-    async (err: unknown) => {
-      await endStage1();
-      throw err;
-    },
-  );
+    return stage1Gone;
+  });
 }
 
 /**

@@ -9,7 +9,7 @@
 // old for seconds. Owns that timer; stop() clears it.
 import { performance } from 'node:perf_hooks';
 import { describeErrno } from '../errors.js';
-import type { Clock, Timers } from '../probing/schedule.js';
+import { type Clock, nodeTimers, type Timers } from '../probing/schedule.js';
 import type { Logger } from '../telemetry/service-log.js';
 import { type DaemonState, writeState } from './state-file.js';
 
@@ -58,10 +58,7 @@ export class StatePublisher {
     this.#logger = parts.logger;
     this.#write = parts.write ?? writeState;
     this.#clock = parts.clock ?? performance;
-    this.#timers = parts.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    };
+    this.#timers = parts.timers ?? nodeTimers;
     this.#cpuMs = parts.cpuMs ?? processCpuMs;
   }
 

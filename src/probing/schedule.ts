@@ -12,6 +12,12 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/** Node's own timers, as Timers. */
+export const nodeTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface Tick {
   /** The tick's index since the schedule was (re)anchored. */
   k: number;

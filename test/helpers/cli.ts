@@ -57,9 +57,8 @@ function startTimeOf(pid: number): string | undefined {
 
 /**
  * Kills the daemon `pid` when the test file ends, if a failed test left it running; but only if
- * that PID is still this process. A PID recorded minutes ago may be anybody's by then: the suite
- * forks thousands of pings, and where pid_max is 32768 the numbers come round within minutes (a
- * test file that killed every PID it had ever started killed another file's daemon in start-up).
+ * that PID is still this process. A PID recorded minutes ago may be anybody's by then: a suite
+ * run forks some 12,000 processes, and pid_max is 32768 here.
  */
 export function killAtEnd(pid: number): void {
   const startTime = startTimeOf(pid);
