@@ -368,17 +368,27 @@ describe('delivery never holds up the schedule', () => {
     });
     assert.equal(broken.bodies.length, 3);
     // The ticks went on while the hooks ran: 127.0.0.1's hook hung for 1.5 s, during which its
-    // host was probed every 100 ms as before (a hook run in the schedule's way would allow none).
+    // host was probed as often as the hosts whose hooks had ended at once (a hook run in the
+    // schedule's way would allow none). Not a count of the ticks a machine ought to manage: on
+    // busy cores every host's ticks come late alike (status counts them missed), hook or not.
     const at = (msg: RegExp) =>
       serviceLog(run.stderr()).find((l) => msg.test(l.msg))?.time as number;
     const hookFrom = at(/^127\.0\.0\.1 is down/);
     const hookTo = at(/^notification failed: change of 127\.0\.0\.1 /);
-    const during = readLines(files.log)
-      .filter((l) => l.startsWith('start') && l.includes('host=127.0.0.1 '))
-      .map((l) => Date.parse(l.slice(20, 49)))
-      .filter((t) => t > hookFrom && t < hookTo);
+    const starts = readLines(files.log).filter((l) => l.startsWith('start'));
+    const during = (host: string) =>
+      starts
+        .filter((l) => l.includes(`host=${host} `))
+        .map((l) => Date.parse(l.slice(20, 49)))
+        .filter((t) => t > hookFrom && t < hookTo).length;
     assert.ok(hookTo - hookFrom >= 1400, `the hook ran ${hookTo - hookFrom} ms`);
-    assert.ok(during.length >= 7, `${during.length} probes while the hook ran`);
+    const hung = during('127.0.0.1');
+    const quick = ['127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'].map(during);
+    const typical = [...quick].sort((a, b) => a - b)[1] as number;
+    assert.ok(
+      hung >= 2 && hung >= typical / 2,
+      `${hung} probes of 127.0.0.1 while its hook ran; the hosts whose hooks had ended: ${quick}`,
+    );
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);
     await waitFor(

@@ -188,7 +188,7 @@ describe('the ping child', () => {
     });
     process.kill(child as number, 'SIGKILL');
     await waitFor('the end line', () => readLines(log).length >= 2);
-    await waitFor('the next tick', () => readLines(log).length >= 4, 3000);
+    await waitFor('the next tick', () => readLines(log).length >= 4, 10_000);
     run.child.kill('SIGTERM');
     await run.exit;
     const ends = pairs(readLines(log).map(parseText));

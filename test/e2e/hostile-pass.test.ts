@@ -10,9 +10,7 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -29,6 +27,7 @@ import {
   fileArgs,
   fixture,
   isRoot,
+  openFiles,
   pairs,
   parseText,
   processesMatching,
@@ -81,13 +80,9 @@ function networkSocketsOf(pid: number): string[] {
         .map((row) => row.trim().split(/\s+/)[9]),
     ),
   );
-  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
-    try {
-      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
-      return inode !== undefined && inodes.has(inode) ? [`fd ${fd}`] : [];
-    } catch {
-      return [];
-    }
+  return Object.entries(openFiles(pid)).flatMap(([fd, file]) => {
+    const inode = /^socket:\[(\d+)\]$/.exec(file)?.[1];
+    return inode !== undefined && inodes.has(inode) ? [`fd ${fd}`] : [];
   });
 }
 
@@ -95,14 +90,9 @@ function networkSocketsOf(pid: number): string[] {
 function serviceLogDiagnosis(pid: number, svc: string): string {
   const tail = (path: string): string =>
     existsSync(path) ? JSON.stringify(readFileSync(path, 'utf8').slice(-400)) : 'missing';
-  let fds: string;
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`)
-      .map((fd) => `${fd}->${readlinkSync(`/proc/${pid}/fd/${fd}`)}`)
-      .join(' ');
-  } catch {
-    fds = 'the daemon is gone';
-  }
+  const open = Object.entries(openFiles(pid));
+  const fds =
+    open.length === 0 ? 'the daemon is gone' : open.map(([fd, f]) => `${fd}->${f}`).join(' ');
   return `${svc}: ${tail(svc)}; ${svc}.1: ${tail(`${svc}.1`)}; descriptors: ${fds}`;
 }
 

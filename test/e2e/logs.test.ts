@@ -222,9 +222,11 @@ describe('logs', () => {
       assert.equal(s.logFile, log);
       const h = s.stats.hosts['127.0.0.1'];
       assert.ok(h.probes >= 5, JSON.stringify(h));
-      assert.equal(h.state, 'up');
-      assert.equal(h.last.result.status, 'up');
-      assert.equal(h.up, h.probes);
+      // Every probe is counted once, by its result. A real ping on busy cores may miss its
+      // 80 ms (an error, timeout): how many did is the machine's business, not the daemon's.
+      assert.equal(h.up + h.down + h.error, h.probes, JSON.stringify(h));
+      assert.ok(h.up >= 1, JSON.stringify(h));
+      assert.equal(h.state, h.last.result.status);
     } finally {
       await cliDone(['stop', '--pid-file', pid]);
     }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { round3 } from '../../src/probing/ping-result.js';
 import {
   cli,
   cliDone,
@@ -178,30 +179,17 @@ describe('statistics', () => {
     const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
     const run = cli([
       'run',
-      '--host',
-      'name.test',
-      // 200 ms: its 160 ms timeout leaves the stand-in (a shell script) room on busy cores, where
-      // at 100 ms one probe in fourteen once missed its 80 ms and the availability read 92.857.
-      '--interval',
-      '200ms',
-      '--ping-dir',
-      pingDir,
+      ...['--host', 'name.test', '--interval', '200ms', '--ping-dir', pingDir],
       ...fileArgs(files),
     ]);
-    await waitFor(
-      'two end lines',
-      () => readLines(files.log).filter((l) => l.startsWith('end')).length >= 2,
-      10_000,
-      run.stderr,
-    );
+    const ends = () =>
+      readLines(files.log)
+        .map(parseText)
+        .filter((l) => l.event === 'end');
+    await waitFor('two end lines', () => ends().length >= 2, 10_000, run.stderr);
     writeFileSync(join(pingDir, 'addr'), '192.0.2.2\n');
     const changed = 'name.test: address changed from 192.0.2.1 to 192.0.2.2';
     await waitFor('the change told', () => run.stderr().includes(changed), 10_000, run.stderr);
-    const ends = readLines(files.log)
-      .map(parseText)
-      .filter((l) => l.event === 'end');
-    assert.match(ends[0]?.rest ?? '', /^ status=up rtt_ms=0\.042 loss=0% addr=192\.0\.2\.1$/);
-    assert.ok(ends.some((e) => e.rest.endsWith(' addr=192.0.2.2')));
     const status = await waitFor(
       'status with the figures',
       async () => {
@@ -210,20 +198,35 @@ describe('statistics', () => {
       },
       15_000,
     );
-    assert.match(
-      status,
-      /loss\/median 1m 0%\/0\.042 ms, 5m 0%\/0\.042 ms, 15m 0%\/0\.042 ms; address 192\.0\.2\.2/,
-    );
+    // The stand-in (a shell script) answers every probe; on busy cores it may miss the 160 ms
+    // timeout, and the daemon must then say so. Every figure is checked against what the end
+    // lines say happened, not against a machine that is never late.
+    const answered = /^ status=up rtt_ms=0\.042 loss=0% addr=192\.0\.2\.[12]$/;
+    const late = /^ status=error error="timeout( \(name resolution\))?"$/;
+    const seen = ends();
+    for (const e of seen) assert.ok(answered.test(e.rest) || late.test(e.rest), e.rest);
+    assert.ok(seen.some((e) => e.rest.endsWith(' addr=192.0.2.1')));
+    assert.ok(seen.some((e) => e.rest.endsWith(' addr=192.0.2.2')));
+    const windows =
+      /loss\/median 1m (\S+)%\/0\.042 ms, 5m (\S+)%\/0\.042 ms, 15m (\S+)%\/0\.042 ms; address 192\.0\.2\.2/;
+    const loss = windows.exec(status);
+    assert.ok(loss, status);
+    // The status was read before these lines: when none of them is a timeout, no loss was seen.
+    if (seen.every((e) => answered.test(e.rest))) assert.deepEqual(loss.slice(1), ['0', '0', '0']);
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);
+    const all = ends();
+    const up = all.filter((e) => answered.test(e.rest)).length;
     const summary = await cliDone(['logs', '--summary', '--json', '--log-file', files.log]);
     const [s] = summary.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     assert.equal(s.host, 'name.test');
-    assert.equal(s.availabilityPct, 100);
-    assert.deepEqual(s.outages, { count: 0, longestS: 0, totalS: 0 });
+    assert.deepEqual([s.probes, s.up], [all.length, up]);
+    assert.equal(s.availabilityPct, round3((up / all.length) * 100));
+    if (up === all.length) assert.deepEqual(s.outages, { count: 0, longestS: 0, totalS: 0 });
+    else assert.ok(s.outages.count >= 1, JSON.stringify(s.outages));
     assert.equal(s.rtt.jitter, 0);
   });
 });

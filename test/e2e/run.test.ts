@@ -60,15 +60,20 @@ describe('run', () => {
     assert.ok(ends.length >= 8);
     for (const end of ends) {
       assert.equal(end.host, '127.0.0.1');
-      assert.match(end.rest, /^ status=up rtt_ms=\d+(\.\d+)? loss=0%$/);
+      // A real ping on busy cores may miss its 80 ms: the daemon then says so.
+      assert.match(end.rest, /^ status=(up rtt_ms=\d+(\.\d+)? loss=0%|error error="timeout")$/);
     }
-    // Fixed rate: the start lines are 100 ms apart on average.
+    assert.ok(ends.some((e) => e.rest.startsWith(' status=up')));
+    // Fixed rate: the start lines are 100 ms apart on average, unless the daemon says it skipped
+    // or missed ticks (a probe still running, a process not run on time: busy cores).
     const starts = r.lines
       .map(parseText)
       .filter((l) => l.event === 'start')
       .map((l) => Date.parse(l.time));
     const mean = ((starts.at(-1) as number) - (starts[0] as number)) / (starts.length - 1);
-    assert.ok(Math.abs(mean - 100) < 15, `mean gap ${mean} ms`);
+    const late = r.events.filter((e) => /^(tick skipped|ticks missed)/.test(e.msg));
+    if (late.length === 0) assert.ok(Math.abs(mean - 100) < 15, `mean gap ${mean} ms`);
+    else assert.ok(mean >= 85, `mean gap ${mean} ms with ${late.length} late ticks told`);
     assert.ok(!existsSync(r.pid), 'PID file removed');
     const msgs = r.events.map((e) => e.msg);
     assert.equal(msgs[0], 'started');
@@ -88,7 +93,10 @@ describe('run', () => {
       assert.equal(o.seq, Math.floor(i / 2) + 1);
       assert.equal(o.host, '::1');
       assert.match(o.time, /Z$/);
-      if (o.event === 'end') {
+      if (o.event === 'end' && o.status === 'error') {
+        // A real ping on busy cores may miss its 80 ms: the daemon then says so.
+        assert.equal(o.error, 'timeout');
+      } else if (o.event === 'end') {
         assert.equal(o.status, 'up');
         assert.equal(typeof o.rtt_ms, 'number');
         assert.equal(o.loss_pct, 0);
@@ -165,7 +173,7 @@ describe('run', () => {
       [' status=error error="stopped by shutdown"'],
     );
     assert.ok(!existsSync(p.pid));
-    await waitFor('the stand-in ping to be gone', () => stand.running().length === 0, 2000);
+    await waitFor('the stand-in ping to be gone', () => stand.running().length === 0);
   });
 
   it('kills a ping that hangs past its timeout, reports it, and keeps the schedule', async () => {
@@ -187,7 +195,7 @@ describe('run', () => {
     for (const end of ends) assert.equal(end.rest, ' status=error error="timeout"');
     const starts = r.lines.map(parseText).filter((l) => l.event === 'start');
     assert.equal(starts.length, ends.length, 'no tick skipped: each probe ended before the next');
-    await waitFor('no stand-in ping left', () => stand.running().length === 0, 2000);
+    await waitFor('no stand-in ping left', () => stand.running().length === 0);
   });
 
   it('reports garbage output as an error', async () => {
@@ -201,18 +209,22 @@ describe('run', () => {
 
   it('reports a name that does not resolve as unknown host', async () => {
     const r = await runFor(
-      ['--host', 'nosuch.test', '--interval', '100ms', '--ping-dir', fixture('ping-unknown-host')],
+      ['--host', 'nosuch.test', '--interval', '300ms', '--ping-dir', fixture('ping-unknown-host')],
       3,
     );
-    for (const end of pairs(r.lines.map(parseText)))
-      assert.equal(end.rest, ' status=error error="unknown host"');
+    // The stand-in (a shell script) may miss its 240 ms on busy cores: the daemon then says the
+    // time went on name resolution, which is also true.
+    const ends = pairs(r.lines.map(parseText)).map((e) => e.rest);
+    for (const rest of ends) {
+      assert.match(rest, /^ status=error error="(unknown host|timeout \(name resolution\))"$/);
+    }
+    assert.ok(ends.includes(' status=error error="unknown host"'), ends.join('\n'));
     // Told once the host counts as down: three probes, each an unknown host.
-    assert.ok(
-      r.events.some(
-        (e) => e.msg === 'nosuch.test is down (unknown host (3 probes))' && e.level === 40,
-      ),
-      JSON.stringify(r.events.map((e) => e.msg)),
-    );
+    const down = r.events.find((e) => e.msg.startsWith('nosuch.test is down ('));
+    assert.equal(down?.level, 40, JSON.stringify(r.events.map((e) => e.msg)));
+    if (ends.slice(0, 3).every((rest) => rest.includes('"unknown host"'))) {
+      assert.equal(down?.msg, 'nosuch.test is down (unknown host (3 probes))');
+    }
   });
 
   it('follows the log to a new file when it is renamed, losing no line', async () => {

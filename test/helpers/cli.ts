@@ -242,20 +242,32 @@ export function hangingPing(dir: string): { pingDir: string; running: () => numb
   return { pingDir, running: () => processesMatching(join(pingDir, 'ping')) };
 }
 
+/**
+ * What process `pid` has open, descriptor by descriptor ({} when it is gone). A descriptor may
+ * close between the listing and its readlink (a probe's pipe): it is left out, not an error.
+ */
+export function openFiles(pid: number): Record<string, string> {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return {};
+  }
+  const files: Record<string, string> = {};
+  for (const fd of fds) {
+    try {
+      files[fd] = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      // closed since the listing
+    }
+  }
+  return files;
+}
+
 /** Whether process `pid` has an inotify instance open (a `logs -f` that is watching its file). */
 export function watchingFiles(pid: number | undefined): boolean {
   if (pid === undefined) return false;
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify';
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
+  return Object.values(openFiles(pid)).includes('anon_inode:inotify');
 }
 
 /** The sbin directories a user's PATH may lack, where logrotate and friends live. */
