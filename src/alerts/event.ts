@@ -1,7 +1,8 @@
 // What a notification says, in the three shapes it takes: a JSON object (a hook's stdin, a
 // webhook's body), PING_DAEMON_* environment variables (a hook's environment), and one sentence
 // for people (the JSON's `text`, which chat webhooks show as is). Pure: the time zone is the
-// process's, as in the ping log.
+// process's, as in the ping log; the id is random.
+import { randomUUID } from 'node:crypto';
 import { formatElapsed } from '../config/duration.js';
 import type { HealthEvent, HealthState } from './state.js';
 
@@ -9,6 +10,8 @@ export type EventKind = HealthEvent['kind'] | 'test';
 
 /** One notification, as the JSON a hook reads on stdin and a webhook receives. */
 export interface Notification {
+  /** Unique to this notification, the same on every try of every channel: a receiver's key. */
+  id: string;
   event: EventKind;
   host: string;
   state: HealthState;
@@ -44,6 +47,7 @@ export function notification(
   kind: EventKind = e.kind,
 ): Notification {
   const n: Notification = {
+    id: randomUUID(),
     event: kind,
     host,
     state: e.state,
@@ -59,9 +63,20 @@ export function notification(
   return n;
 }
 
+/**
+ * The variables a hook is given that are not options (PING_DAEMON_HOST is also --host's): a hook
+ * that runs ping-daemon itself must not have them refused as unknown options.
+ */
+export const HOOK_ONLY_VARIABLES = new Set(
+  ['ID', 'EVENT', 'STATE', 'PREVIOUS_STATE', 'REASON', 'SINCE', 'SEQ', 'TEXT']
+    .concat(['DURATION_S', 'RTT_MS', 'LOSS_PCT', 'PID'])
+    .map((k) => `PING_DAEMON_${k}`),
+);
+
 /** The hook's environment variables for a notification; unknown figures are absent. */
 export function notificationEnv(n: Notification): Record<string, string> {
   const env: Record<string, string> = {
+    PING_DAEMON_ID: n.id,
     PING_DAEMON_EVENT: n.event,
     PING_DAEMON_HOST: n.host,
     PING_DAEMON_STATE: n.state,

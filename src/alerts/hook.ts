@@ -4,6 +4,7 @@
 // behind. Its stdout goes to /dev/null (a hook that prints 100 MB costs nothing); the first line
 // of its stderr is kept for the service log.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { formatDuration } from '../config/duration.js';
 import { SYSTEM_PATH } from '../config/options.js';
 import type { Target } from '../config/targets.js';
@@ -51,15 +52,30 @@ export interface RunningHook {
   kill(): void;
 }
 
-export function runHook(command: string[], n: Notification, timeoutMs: number): RunningHook {
+/** Who a hook runs as, when not as the daemon (notify-test --user). */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** Marks every process a hook starts, so that none outlives the daemon (killLeftovers). */
+const MARK = 'PING_DAEMON_PID';
+
+export function runHook(
+  command: string[],
+  n: Notification,
+  timeoutMs: number,
+  as?: RunAs,
+): RunningHook {
   const [program, ...args] = command as [string, ...string[]];
   let child: ChildProcess;
   try {
     child = spawn(program, args, {
       cwd: '/',
-      env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...notificationEnv(n) },
+      env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...notificationEnv(n), [MARK]: `${process.pid}` },
       stdio: ['pipe', 'ignore', 'pipe'],
       detached: true,
+      ...as,
     });
   } catch (err) {
     return {
@@ -132,4 +148,27 @@ export function runHook(command: string[], n: Notification, timeoutMs: number): 
       killGroup(child);
     },
   };
+}
+
+/**
+ * Kills what the hooks of this process left running outside their process groups (a child that
+ * called setsid): every process whose environment still carries this daemon's mark. Returns how
+ * many. A process can read another's environment only as root or as its owner, which is who
+ * started the hooks.
+ */
+export function killLeftovers(): number {
+  const mark = Buffer.from(`\0${MARK}=${process.pid}\0`);
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const env = Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${entry}/environ`)]);
+      if (!env.includes(mark)) continue;
+      process.kill(Number(entry), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return killed;
 }

@@ -1,135 +1,328 @@
-// Delivering notifications without ever holding up the schedule: send() only queues. Per host,
-// events go out in order, one at a time; hosts do not wait for each other, except that at most
-// MAX_DELIVERIES hooks and webhook posts run at once, all hosts together (100 hosts changing at
-// once do not start 100 programs at once). Every outcome is one line in the service log.
-
+// Delivering notifications without ever holding up the schedule: send() only queues. Each channel
+// (each --on-change program, each --webhook URL, each --alertmanager URL) has its own queue and
+// worker (channel.ts), so a channel that hangs delays no other; within a channel, events go out
+// in order, one at a time. Every outcome is one line in the service log and a count in the
+// metrics, under the channel's short name, never its URL (a secret).
+import { createHash } from 'node:crypto';
 import { redactUrl } from '../config/option-checks.js';
-import type { Channels } from '../config/targets.js';
+import type { Channels, Target } from '../config/targets.js';
 import type { Logger } from '../telemetry/service-log.js';
+import { AlertFeed, alertsEndpoint, type PostableAlert, RESEND_MS } from './alertmanager.js';
+import {
+  Channel,
+  type ChannelKind,
+  type ChannelReport,
+  type Job,
+  type Outcome,
+} from './channel.js';
 import type { Notification } from './event.js';
-import { type Delivery, type RunningHook, runHook } from './hook.js';
-import { BACKOFF_MS, postWebhook } from './webhook.js';
+import { type Delivery, killLeftovers, type RunAs, runHook } from './hook.js';
+import { BACKOFF_MS, postJson, type RetryTiming, withRetries } from './http-post.js';
+import { postWebhook } from './webhook.js';
 
-export type ChannelName = 'exec' | 'webhook';
-
-/** How many deliveries run at once, all hosts together. */
-export const MAX_DELIVERIES = 16;
-/** Events waiting per host beyond which new ones are dropped (a hook slower than the changes). */
-export const MAX_QUEUED = 50;
+/** Notifications that may wait per channel; past it the oldest is dropped. */
+export const CHANNEL_CAPACITY = 100;
+/**
+ * Deliveries that run at once per channel, each for another host: 100 hosts changing together
+ * neither start 100 programs together nor wait for each other one by one.
+ */
+export const CHANNEL_CONCURRENCY = 8;
 
 export interface ChannelOutcome {
-  channel: ChannelName;
-  /** The program, or the webhook's origin. */
+  channel: ChannelKind;
+  /** The program, or the URL's origin. */
   target: string;
   delivery: Delivery;
 }
 
 export interface NotifierParts {
   logger: Logger;
-  /** Told of every outcome (the metrics). */
-  onOutcome?(channel: ChannelName, ok: boolean): void;
+  /** Told of every job's end (the metrics): the channel's name, the outcome, its duration. */
+  onOutcome?(channel: string, outcome: Outcome, seconds: number): void;
+  /** Told of each channel's queue length when it changes (the metrics). */
+  onDepth?(channel: string, depth: number): void;
   runHook?: typeof runHook;
   postWebhook?: typeof postWebhook;
+  /** Whom hooks run as, when not as this process (notify-test --user). */
+  runAs?: RunAs;
+  /** The status page, for Alertmanager's generatorURL. */
+  generatorURL?: string;
+  /** The pauses between webhook and Alertmanager tries (tests shorten them). */
+  backoffMs?: number[];
+  resendMs?: number;
+  now?: () => number;
+}
+
+/** A short, stable tag of a secret: who sees it learns nothing of the secret. */
+const tag = (secret: string): string =>
+  createHash('sha256').update(secret).digest('hex').slice(0, 6);
+
+/** A channel's short name: `exec:/usr/local/bin/page`, `webhook:hooks.example#1a2b3c`. */
+export function channelName(kind: ChannelKind, target: string[] | string): string {
+  if (typeof target !== 'string') {
+    const [program, ...args] = target;
+    return args.length === 0 ? `exec:${program}` : `exec:${program}#${tag(target.join('\0'))}`;
+  }
+  return `${kind}:${new URL(target).host}#${tag(target)}`;
+}
+
+/** What a job tells the log: `change of h via /hook`. */
+interface Told extends Job {
+  /** The service log's fields of the event. */
+  fields: object;
+  what: string;
+  target: string;
+  /** A resend that went well is not worth a line every minute. */
+  quietWhenOk?: boolean;
 }
 
 export class Notifier {
   readonly #parts: NotifierParts;
-  /** Per host: the end of its chain of deliveries, and how many wait on it. */
-  readonly #queues = new Map<string, { tail: Promise<void>; waiting: number }>();
-  #running = 0;
-  readonly #slots: (() => void)[] = [];
-  readonly #hooks = new Set<RunningHook>();
-  readonly #abort = new AbortController();
+  readonly #channels = new Map<string, Channel>();
+  readonly #feeds = new Map<string, AlertFeed>();
+  /** Per Alertmanager: the try bound of the hosts that feed it (--hook-timeout). */
+  readonly #tryMs = new Map<string, number>();
+  #resend: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(parts: NotifierParts) {
     this.#parts = parts;
   }
 
-  /** Queues `n` behind its host's earlier notifications. Returns at once; never throws. */
+  /** Queues `n` on each of `channels`. Returns at once; never throws. */
   send(n: Notification, channels: Channels): void {
-    if (channels.onChange === undefined && channels.webhooks.length === 0) return;
-    const queue = this.#queues.get(n.host) ?? { tail: Promise.resolve(), waiting: 0 };
-    if (queue.waiting >= MAX_QUEUED) {
-      this.#parts.logger.warn(
-        { host: n.host, event: n.event, state: n.state },
-        `notification dropped: ${MAX_QUEUED} are already waiting for ${n.host}'s channels`,
-      );
-      return;
+    for (const [kind, target, job] of this.#jobs(n, channels)) {
+      if (this.#closed) {
+        this.#ended(channelName(kind, target), job, 'abandoned', undefined, 0);
+        continue;
+      }
+      this.#channel(kind, target).push(job);
     }
-    queue.waiting++;
-    queue.tail = queue.tail.then(async () => {
-      await this.deliver(n, channels);
-      queue.waiting--;
-      if (queue.waiting === 0 && this.#queues.get(n.host) === queue) this.#queues.delete(n.host);
-    });
-    this.#queues.set(n.host, queue);
   }
 
-  /** Delivers `n` to each of `channels` now; resolves with each outcome, also logged. */
+  /** Delivers `n` to each of `channels` now, all at once (notify-test); resolves with each outcome. */
   async deliver(n: Notification, channels: Channels): Promise<ChannelOutcome[]> {
-    const jobs: Promise<ChannelOutcome>[] = [];
-    const { onChange } = channels;
-    if (onChange !== undefined) {
-      jobs.push(
-        this.#slot(async () => {
-          const hook = (this.#parts.runHook ?? runHook)(onChange, n, channels.hookTimeoutMs);
-          this.#hooks.add(hook);
-          const delivery = await hook.done;
-          this.#hooks.delete(hook);
-          return { channel: 'exec', target: onChange[0] as string, delivery };
-        }),
-      );
-    }
-    for (const url of channels.webhooks) {
-      jobs.push(
-        this.#slot(async () => {
-          const post = this.#parts.postWebhook ?? postWebhook;
-          const timing = { tryMs: channels.hookTimeoutMs, backoffMs: BACKOFF_MS };
-          const delivery = await post(url, n, this.#abort.signal, timing);
-          return { channel: 'webhook', target: redactUrl(url), delivery };
-        }),
-      );
-    }
-    const outcomes = await Promise.all(jobs);
-    for (const { channel, target, delivery } of outcomes) {
-      this.#parts.onOutcome?.(channel, delivery.ok);
-      const fields = { host: n.host, event: n.event, state: n.state, channel, target };
-      const what = `${n.event} of ${n.host} via ${target}`;
-      if (delivery.ok) this.#parts.logger.info(fields, `notified: ${what}: ${delivery.detail}`);
-      else this.#parts.logger.warn(fields, `notification failed: ${what}: ${delivery.detail}`);
-    }
-    return outcomes;
+    const signal = new AbortController().signal;
+    return Promise.all(
+      this.#jobs(n, channels, true).map(async ([kind, target, job]) => {
+        const delivery = await job.run(signal);
+        this.#ended(channelName(kind, target), job, delivery.ok ? 'ok' : 'failed', delivery, 0);
+        return { channel: kind, target: job.target, delivery };
+      }),
+    );
   }
 
   /**
-   * Waits up to `ms` for what is queued; then kills the hooks still running and abandons the
-   * posts (each is told as failed). For a stop, which must not wait for ever.
+   * After a reload: a host no longer sent to an Alertmanager (removed, or its channels changed)
+   * has its alert there resolved, at once rather than when it would expire.
+   */
+  reload(targets: Target[]): void {
+    const now = this.#now();
+    for (const [url, feed] of this.#feeds) {
+      const kept = new Set(
+        targets.filter((t) => t.notify.alertmanagers.includes(url)).map((t) => t.host),
+      );
+      const gone = feed.firing.filter((host) => !kept.has(host));
+      for (const host of gone) feed.forget(host, now);
+      if (gone.length > 0 && !this.#closed) {
+        const timing = { tryMs: this.#tryMs.get(url) ?? 10_000, backoffMs: this.#backoff };
+        this.#channel('alertmanager', url).push(this.#push(url, feed, timing));
+      }
+    }
+  }
+
+  /** Each channel's counts and last outcome, for `status`. */
+  get report(): ChannelReport[] {
+    return [...this.#channels.values()].map((c) => c.report);
+  }
+
+  /**
+   * The stop begins: from now on no hook starts (what waits for one is abandoned), and nothing
+   * new is queued; posts already queued may still go out during the drain.
+   */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#resend);
+    for (const channel of this.#channels.values()) channel.close(channel.kind !== 'exec');
+  }
+
+  /**
+   * Waits up to `ms` for the deliveries under way; then kills the hooks still running with their
+   * process groups and abandons the posts; then ends what hooks left outside their groups.
    */
   async drain(ms: number): Promise<void> {
-    const all = Promise.all([...this.#queues.values()].map((q) => q.tail));
+    this.close();
+    const all = (): Promise<unknown> =>
+      Promise.all([...this.#channels.values()].map((c) => c.idle()));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), ms);
     });
-    const outcome = await Promise.race([all, late]);
+    const outcome = await Promise.race([all(), late]);
     clearTimeout(timer);
-    if (outcome !== 'late') return;
-    this.#abort.abort();
-    for (const hook of this.#hooks) hook.kill();
-    // Killed hooks and aborted posts settle at once; let them be told.
-    await Promise.race([all, new Promise((r) => setTimeout(r, 1000))]);
+    if (outcome === 'late') {
+      for (const channel of this.#channels.values()) channel.abort();
+      // Killed hooks and aborted posts settle at once; let them be told.
+      await Promise.race([all(), new Promise((r) => setTimeout(r, 1000))]);
+    }
+    const left = killLeftovers();
+    if (left > 0) {
+      this.#parts.logger.warn(
+        { killed: left },
+        `killed ${left} processes that hooks had left running outside their process groups`,
+      );
+    }
   }
 
-  /** Runs `job` when fewer than MAX_DELIVERIES run; a finished job hands its slot on. */
-  async #slot<T>(job: () => Promise<T>): Promise<T> {
-    if (this.#running >= MAX_DELIVERIES) await new Promise<void>((r) => this.#slots.push(r));
-    else this.#running++;
-    try {
-      return await job();
-    } finally {
-      const next = this.#slots.shift();
-      if (next) next();
-      else this.#running--;
+  #channel(kind: ChannelKind, target: string[] | string): Channel {
+    const name = channelName(kind, target);
+    let channel = this.#channels.get(name);
+    if (!channel) {
+      const { logger, onDepth } = this.#parts;
+      channel = new Channel(name, kind, {
+        capacity: CHANNEL_CAPACITY,
+        concurrency: CHANNEL_CONCURRENCY,
+        now: this.#now,
+        ended: (job, outcome, delivery, seconds) =>
+          this.#ended(name, job as Told, outcome, delivery, seconds),
+        overflowing: () =>
+          logger.warn(
+            { channel: name },
+            `channel ${name}: ${CHANNEL_CAPACITY} notifications wait already; dropping the oldest (status counts them)`,
+          ),
+        depth: onDepth && ((depth) => onDepth(name, depth)),
+      });
+      this.#channels.set(name, channel);
+    }
+    return channel;
+  }
+
+  #now = (): number => (this.#parts.now ?? Date.now)();
+
+  get #backoff(): number[] {
+    return this.#parts.backoffMs ?? BACKOFF_MS;
+  }
+
+  /** The jobs that deliver `n` to `channels`, each with its channel. */
+  #jobs(
+    n: Notification,
+    channels: Channels,
+    once = false,
+  ): [ChannelKind, string[] | string, Told][] {
+    const jobs: [ChannelKind, string[] | string, Told][] = [];
+    const what = `${n.event} of ${n.host}`;
+    const fields = { host: n.host, event: n.event, state: n.state };
+    const timing = { tryMs: channels.hookTimeoutMs, backoffMs: this.#backoff };
+    const { onChange } = channels;
+    if (onChange !== undefined) {
+      jobs.push([
+        'exec',
+        onChange,
+        {
+          host: n.host,
+          fields,
+          what,
+          target: onChange[0] as string,
+          run: (signal) => {
+            const hook = (this.#parts.runHook ?? runHook)(
+              onChange,
+              n,
+              channels.hookTimeoutMs,
+              this.#parts.runAs,
+            );
+            const kill = (): void => hook.kill();
+            signal.addEventListener('abort', kill, { once: true });
+            return hook.done.finally(() => signal.removeEventListener('abort', kill));
+          },
+        },
+      ]);
+    }
+    for (const url of channels.webhooks) {
+      const post = this.#parts.postWebhook ?? postWebhook;
+      jobs.push([
+        'webhook',
+        url,
+        {
+          host: n.host,
+          fields,
+          what,
+          target: redactUrl(url),
+          run: (signal) => post(url, n, signal, timing),
+        },
+      ]);
+    }
+    for (const url of channels.alertmanagers ?? []) {
+      const feed = once ? new AlertFeed(this.#parts.generatorURL) : this.#feed(url);
+      feed.note(n, this.#now());
+      this.#tryMs.set(url, timing.tryMs);
+      jobs.push([
+        'alertmanager',
+        url,
+        { ...this.#push(url, feed, timing), fields, what, quietWhenOk: false },
+      ]);
+    }
+    return jobs;
+  }
+
+  #feed(url: string): AlertFeed {
+    let feed = this.#feeds.get(url);
+    if (!feed) {
+      feed = new AlertFeed(this.#parts.generatorURL);
+      this.#feeds.set(url, feed);
+    }
+    if (this.#resend === undefined) {
+      this.#resend = setInterval(() => this.#resendAll(), this.#parts.resendMs ?? RESEND_MS);
+      // The daemon lives by its schedule; a notify-test must not live by this.
+      this.#resend.unref();
+    }
+    return feed;
+  }
+
+  /** A job that posts every alert `feed` holds, as it stands when the job runs. */
+  #push(url: string, feed: AlertFeed, timing: RetryTiming): Told {
+    const endpoint = alertsEndpoint(url);
+    return {
+      // One key for every post: they go one at a time, so an older state never lands last.
+      host: '',
+      fields: {},
+      what: 'the alerts',
+      target: redactUrl(url),
+      coalesces: true,
+      quietWhenOk: true,
+      run: (signal) => {
+        const alerts: PostableAlert[] = feed.alerts(this.#now());
+        const body = JSON.stringify(alerts);
+        return withRetries((tryMs) => postJson(endpoint, body, {}, tryMs, signal), signal, timing);
+      },
+    };
+  }
+
+  #resendAll(): void {
+    if (this.#closed) return;
+    for (const [url, feed] of this.#feeds) {
+      if (!feed.holding) continue;
+      const timing = { tryMs: this.#tryMs.get(url) ?? 10_000, backoffMs: this.#backoff };
+      this.#channel('alertmanager', url).push(this.#push(url, feed, timing));
+    }
+  }
+
+  #ended(
+    name: string,
+    job: Told,
+    outcome: Outcome,
+    delivery: Delivery | undefined,
+    seconds: number,
+  ): void {
+    this.#parts.onOutcome?.(name, outcome, seconds);
+    const { logger } = this.#parts;
+    const fields = { ...job.fields, channel: name };
+    const via = `${job.what} via ${job.target}`;
+    if (outcome === 'abandoned') {
+      logger.warn(fields, `notification not delivered: ${via}: the daemon is stopping`);
+    } else if (delivery?.ok) {
+      if (!job.quietWhenOk) logger.info(fields, `notified: ${via}: ${delivery.detail}`);
+    } else if (delivery) {
+      logger.warn(fields, `notification failed: ${via}: ${delivery.detail}`);
     }
   }
 }

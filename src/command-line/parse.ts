@@ -17,6 +17,7 @@ import {
   type Settings,
 } from '../config/settings.js';
 import { type ConfigError, ExitCode, PingDaemonError, UsageError } from '../errors.js';
+import { checkTrust } from '../lifecycle/trust.js';
 import { DEFAULT_LINES, DEFAULT_STOP_TIMEOUT_MS } from './command-options.js';
 import type { Action, CommandContext, Invocation } from './context.js';
 
@@ -25,6 +26,7 @@ export function readSettings(invocation: Invocation, mode: Mode): Settings {
   const { argv, fromFile } = parse(invocation);
   const settings = resolveSettings(argv, placeOf(invocation), mode, invocation.cwd, fromFile);
   checkPrograms(settings.targets);
+  checkTrust(settings);
   return settings;
 }
 

@@ -8,6 +8,7 @@ import type { CommandContext } from '../command-line/context.js';
 import { canonicalHost } from '../config/host.js';
 import type { Target } from '../config/targets.js';
 import { ControlError, ExitCode } from '../errors.js';
+import { checkPrivilegeDrop, resolveIdentity } from '../lifecycle/privileges.js';
 
 /** The target H as the daemon would see it (with its own channels from the config file). */
 function targetOf(context: CommandContext): Target {
@@ -31,13 +32,24 @@ function targetOf(context: CommandContext): Target {
 export async function notifyTestCommand(context: CommandContext): Promise<number> {
   const target = targetOf(context);
   const { notify } = target;
-  if (notify.onChange === undefined && notify.webhooks.length === 0) {
+  if (
+    notify.onChange === undefined &&
+    notify.webhooks.length === 0 &&
+    notify.alertmanagers.length === 0
+  ) {
     throw new ControlError(
-      `no channel for ${target.host}: set --on-change or --webhook (or onChange, webhook in the config file)`,
+      `no channel for ${target.host}: set --on-change, --webhook or --alertmanager (or onChange, webhook, alertmanager in the config file)`,
       ExitCode.failure,
     );
   }
-  const notifier = new Notifier({ logger: pino({ level: 'silent' }) });
+  // The hook runs as the daemon would run it: as --user, after the drop, when one is named.
+  const { user, group } = context.settings('daemon');
+  checkPrivilegeDrop(user, group);
+  const who = resolveIdentity(user, group);
+  const notifier = new Notifier({
+    logger: pino({ level: 'silent' }),
+    runAs: who && { uid: who.uid, gid: who.gid },
+  });
   const now = new Date();
   const test = notification(
     target.host,

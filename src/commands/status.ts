@@ -74,6 +74,15 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
     const recent = describeWindows(stats);
     if (recent) lines.push(`    ${recent}`);
   }
+  for (const c of state.channels) {
+    const last =
+      c.last === undefined
+        ? ''
+        : `; last ${c.last.ok ? 'delivered' : 'failed'} at ${at(new Date(c.last.at))} (${ago(new Date(c.last.at))}): ${c.last.detail}`;
+    lines.push(
+      `  channel ${c.name}: ${c.delivered} delivered, ${c.failed} failed, ${c.dropped} dropped, ${c.queued} waiting${last}`,
+    );
+  }
   if (state.lastReload) {
     const warnings = state.lastReload.warnings ?? [];
     const how = !state.lastReload.ok

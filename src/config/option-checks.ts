@@ -77,6 +77,13 @@ export function parsePercent(value: unknown): number | undefined {
   return n > 0 && n <= 100 ? n : undefined;
 }
 
+/** One or more http(s) URLs (--webhook, --alertmanager). */
+const urlsCheck: Check = (v) => {
+  const urls = splitUrls(v);
+  if (urls.length === 0) return 'must be an http:// or https:// URL';
+  return urls.map(webhookProblem).find((p) => p !== undefined);
+};
+
 /** A program to run: a path, or (config file) `[path, arg, ...]`; each a non-empty string. */
 const programCheck: Check = (v) => {
   const parts = Array.isArray(v) ? v : [v];
@@ -176,11 +183,8 @@ const checks: Record<OptionKey, Check> = {
     parsePercent(v) === undefined ? 'must be a percentage above 0, at most 100' : undefined,
   remindEvery: durationCheck,
   onChange: programCheck,
-  webhook: (v) => {
-    const urls = splitUrls(v);
-    if (urls.length === 0) return 'must be an http:// or https:// URL';
-    return urls.map(webhookProblem).find((p) => p !== undefined);
-  },
+  webhook: urlsCheck,
+  alertmanager: urlsCheck,
   hookTimeout: durationCheck,
 };
 
@@ -222,6 +226,7 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
   remindEvery: ['string', 'number'],
   onChange: ['string', 'array'],
   webhook: ['string', 'array'],
+  alertmanager: ['string', 'array'],
   hookTimeout: ['string', 'number'],
 };
 
@@ -285,7 +290,8 @@ export function optionProblem(
   const problem = checks[key](value);
   if (problem === undefined) return undefined;
   // A webhook URL often holds its token: the message shows only where it points.
-  const shown = key === 'webhook' ? splitUrls(value).map(redactUrl).join(' ') : value;
+  const shown =
+    key === 'webhook' || key === 'alertmanager' ? splitUrls(value).map(redactUrl).join(' ') : value;
   return problemText(name, problem, shown);
 }
 

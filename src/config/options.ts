@@ -65,6 +65,7 @@ const alertKeys = [
   'remindEvery',
   'onChange',
   'webhook',
+  'alertmanager',
   'hookTimeout',
 ] as const;
 
@@ -279,11 +280,18 @@ export function serviceOptions(): Record<string, YargsOption> {
       nargs: 1,
       describe: 'http(s) URL that gets a JSON POST at every state change; repeat it for several',
     },
+    alertmanager: {
+      type: 'string',
+      array: true,
+      nargs: 1,
+      describe:
+        "Alertmanager's http(s) URL: hosts down or degraded are firing alerts there; repeat it for several",
+    },
     hookTimeout: {
       type: 'string',
       defaultDescription: shown(DEFAULTS.hookTimeout),
       describe:
-        'how long --on-change may run (killed with its process group after), or one webhook try',
+        'how long --on-change may run (killed with its process group after), or one webhook or Alertmanager try',
     },
   };
   // A repeated option means its last value, as with most Unix tools; only --host adds up.

@@ -1,6 +1,8 @@
 // Turns merged option values into typed Settings: the hosts and their timing, paths resolved,
 // defaults applied. Pure; the checks of single values are in option-checks.ts.
+
 import { resolve } from 'node:path';
+import { HOOK_ONLY_VARIABLES } from '../alerts/event.js';
 import { UsageError } from '../errors.js';
 import {
   isOptionKey,
@@ -56,6 +58,7 @@ export interface Settings {
 export function checkEnvironment(env: NodeJS.ProcessEnv): void {
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(`${ENV_PREFIX}_`) || value === undefined) continue;
+    if (HOOK_ONLY_VARIABLES.has(name)) continue;
     const key = name
       .slice(ENV_PREFIX.length + 1)
       .toLowerCase()

@@ -18,6 +18,8 @@ export interface Channels {
   /** The program and its arguments; `undefined`: none. */
   onChange: string[] | undefined;
   webhooks: string[];
+  /** Alertmanagers' URLs (their v2 API is under each). */
+  alertmanagers: string[];
   hookTimeoutMs: number;
 }
 
@@ -138,6 +140,7 @@ function channelsOf(pick: Pick, cwd: string): Channels {
   return {
     onChange: parts,
     webhooks: splitUrls(pick('webhook')),
+    alertmanagers: splitUrls(pick('alertmanager')),
     hookTimeoutMs: parseDuration(pick('hookTimeout') ?? DEFAULTS.hookTimeout) as number,
   };
 }

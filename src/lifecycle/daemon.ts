@@ -3,7 +3,9 @@
 // signal handlers call its methods (stop, stopNow, reload, reopen, ignored).
 import type { Server } from 'node:http';
 import inspector from 'node:inspector';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { statusPageUrl } from '../alerts/alertmanager.js';
 import { HealthMonitor } from '../alerts/monitor.js';
 import { Notifier } from '../alerts/notifier.js';
 import { ENV_PREFIX } from '../config/options.js';
@@ -121,7 +123,9 @@ export class Daemon implements SignalActions {
       const { metrics, server } = await this.#serveMetrics();
       const notifier = new Notifier({
         logger,
-        onOutcome: (channel, ok) => metrics?.notified(channel, ok),
+        onOutcome: (channel, outcome, seconds) => metrics?.notified(channel, outcome, seconds),
+        onDepth: (channel, length) => metrics?.queued(channel, length),
+        generatorURL: statusPageUrl(settings.metricsListen, hostname()),
       });
       const monitor = new HealthMonitor(settings.targets, { logger, notifier, metrics });
       const service = this.#createService(resources, logger, pingPath, metrics, monitor);
@@ -183,6 +187,8 @@ export class Daemon implements SignalActions {
     }
     const { service, notifier, logger } = this.#up();
     this.#stopping = true;
+    // No hook starts from here on; those under way get the drain.
+    notifier.close();
     logger.info({ signal }, 'stopping: waiting for the probes in flight');
     service
       .stop()
@@ -232,6 +238,7 @@ export class Daemon implements SignalActions {
       apply: (next) => {
         const changed = service.reload(next);
         this.#up().monitor.reload(next.targets);
+        this.#up().notifier.reload(next.targets);
         process.title = `ping-daemon: ${describeHosts(next.targets)}`;
         return changed;
       },
@@ -338,6 +345,7 @@ export class Daemon implements SignalActions {
       ...describeSettings(this.#current),
       stats: service.stats,
       health: monitor.summary,
+      channels: this.#up().notifier.report,
     };
   }
 }

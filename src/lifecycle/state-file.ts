@@ -3,7 +3,9 @@
 // Replaced atomically (write a temp file, rename over), so a reader sees the old state or the
 // new one, never half of either. The file has its own type, with a version; toStateFile and
 // fromStateFile are the only conversions between it and what the code works with.
+
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { ChannelReport } from '../alerts/channel.js';
 import type { HealthSummary } from '../alerts/monitor.js';
 import type { HealthState } from '../alerts/state.js';
 import { type Format, formats, type Prober, probers } from '../config/options.js';
@@ -46,6 +48,8 @@ export interface DaemonState {
   stats: ServiceStats;
   /** Each host's state for people. */
   health: Record<string, HealthSummary>;
+  /** Each notification channel's counts and last outcome (none from a daemon before them). */
+  channels: ChannelReport[];
 }
 
 /** What the state file (readable by all) keeps of a webhook URL given on the command line. */
@@ -56,12 +60,16 @@ export const NOT_KEPT = '<a webhook URL: not kept>';
  * left out; a `restart` that needs them says so.
  */
 export function keptInvocation(started: StartedBy): StartedBy {
+  // An Alertmanager's URL may hold a password (http://user:secret@am:9093) too.
   const args = started.args.map((arg, i, all) => {
-    if (/^--webhook=/.test(arg)) return `--webhook=${NOT_KEPT}`;
-    return all[i - 1] === '--webhook' ? NOT_KEPT : arg;
+    const flag = /^(--webhook|--alertmanager)=/.exec(arg)?.[1];
+    if (flag !== undefined) return `${flag}=${NOT_KEPT}`;
+    return all[i - 1] === '--webhook' || all[i - 1] === '--alertmanager' ? NOT_KEPT : arg;
   });
   const env = { ...started.env };
-  if (env.PING_DAEMON_WEBHOOK !== undefined) env.PING_DAEMON_WEBHOOK = NOT_KEPT;
+  for (const name of ['PING_DAEMON_WEBHOOK', 'PING_DAEMON_ALERTMANAGER']) {
+    if (env[name] !== undefined) env[name] = NOT_KEPT;
+  }
   return { ...started, args, env };
 }
 
@@ -155,7 +163,19 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     lastReload,
     stats,
     health,
+    channels: Array.isArray(f.channels) ? f.channels.filter(isChannelReport) : [],
   };
+}
+
+function isChannelReport(v: unknown): v is ChannelReport {
+  const c = v as Partial<ChannelReport> | null;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.name === 'string' &&
+    typeof c.kind === 'string' &&
+    [c.queued, c.delivered, c.failed, c.dropped].every(isCount)
+  );
 }
 
 export function writeState(path: string, state: DaemonState): void {

@@ -27,6 +27,8 @@ export class PingMetrics {
   readonly #state: Gauge;
   readonly #changes: Counter;
   readonly #notifications: Counter;
+  readonly #queued: Gauge;
+  readonly #delivery: Histogram;
 
   constructor() {
     const registers = [this.registry];
@@ -75,8 +77,21 @@ export class PingMetrics {
     });
     this.#notifications = new Counter({
       name: 'ping_notifications_total',
-      help: 'Notifications delivered, by channel (exec, webhook) and result (ok, failed).',
-      labelNames: ['channel', 'result'],
+      help: 'Notifications by channel (its short name) and outcome (ok, failed, dropped, abandoned).',
+      labelNames: ['channel', 'outcome'],
+      registers,
+    });
+    this.#queued = new Gauge({
+      name: 'ping_notification_queue_length',
+      help: "Notifications waiting in the channel's queue.",
+      labelNames: ['channel'],
+      registers,
+    });
+    this.#delivery = new Histogram({
+      name: 'ping_notification_duration_seconds',
+      help: 'How long a delivery took, its retries included.',
+      labelNames: ['channel'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
     collectDefaultMetrics({ register: this.registry });
@@ -106,8 +121,14 @@ export class PingMetrics {
     else this.#changes.inc({ host }, 0);
   }
 
-  notified(channel: string, ok: boolean): void {
-    this.#notifications.inc({ channel, result: ok ? 'ok' : 'failed' });
+  /** A notification's end on `channel`; a delivery tried (ok or failed) also counts its time. */
+  notified(channel: string, outcome: string, seconds: number): void {
+    this.#notifications.inc({ channel, outcome });
+    if (outcome === 'ok' || outcome === 'failed') this.#delivery.observe({ channel }, seconds);
+  }
+
+  queued(channel: string, length: number): void {
+    this.#queued.set({ channel }, length);
   }
 
   /** A host no longer pinged leaves no stale series behind. */

@@ -3,11 +3,19 @@
 // 127.0.0.1, the service log, `status`, the metrics and `notify-test`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   cli,
@@ -132,7 +140,9 @@ describe('host states and --on-change', () => {
       'PING_DAEMON_DURATION_S',
       'PING_DAEMON_EVENT',
       'PING_DAEMON_HOST',
+      'PING_DAEMON_ID',
       'PING_DAEMON_LOSS_PCT',
+      'PING_DAEMON_PID',
       'PING_DAEMON_PREVIOUS_STATE',
       'PING_DAEMON_REASON',
       'PING_DAEMON_RTT_MS',
@@ -155,6 +165,10 @@ describe('host states and --on-change', () => {
     assert.equal(down.json.event, 'change');
     assert.equal(down.json.state, 'down');
     assert.equal(down.json.since, down.env.PING_DAEMON_SINCE);
+    // An id for a receiver to drop a duplicate; the daemon's PID, by which it ends what is left.
+    assert.equal(down.json.id, down.env.PING_DAEMON_ID);
+    assert.notEqual(down.json.id, up.json.id);
+    assert.equal(down.env.PING_DAEMON_PID, String(run.child.pid));
     assert.equal(down.json.seq, Number(down.env.PING_DAEMON_SEQ));
     assert.equal(down.json.text, down.env.PING_DAEMON_TEXT);
     assert.equal(up.env.PING_DAEMON_STATE, 'up');
@@ -181,8 +195,26 @@ describe('host states and --on-change', () => {
     assert.match(text, /^ping_state\{host="127\.0\.0\.1",state="up"\} 1$/m);
     assert.match(text, /^ping_state\{host="127\.0\.0\.1",state="down"\} 0$/m);
     assert.match(text, /^ping_state_changes_total\{host="127\.0\.0\.1"\} 3$/m);
+    // Counted under the channel's short name, with how long each took; status shows the channel.
+    const channel = `exec:${hook.path}`.replace(/[/.]/g, '\\$&');
     await waitFor('both notifications counted', async () =>
-      /^ping_notifications_total\{channel="exec",result="ok"\} 2$/m.test(await metricsText(port)),
+      new RegExp(`^ping_notifications_total\\{channel="${channel}",outcome="ok"\\} 2$`, 'm').test(
+        await metricsText(port),
+      ),
+    );
+    assert.match(
+      await metricsText(port),
+      new RegExp(`^ping_notification_duration_seconds_count\\{channel="${channel}"\\} 2$`, 'm'),
+    );
+    assert.match(
+      await metricsText(port),
+      new RegExp(`^ping_notification_queue_length\\{channel="${channel}"\\} 0$`, 'm'),
+    );
+    await waitFor('status to show the channel', async () =>
+      new RegExp(
+        `^  channel ${channel}: 2 delivered, 0 failed, 0 dropped, 0 waiting; last delivered at \\S+ \\(\\d+s\\): exited with status 0$`,
+        'm',
+      ).test((await cliDone(['status', '--pid-file', files.pid])).stdout),
     );
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);
@@ -400,7 +432,124 @@ describe('delivery never holds up the schedule', () => {
   });
 });
 
+describe('channels', () => {
+  it('one that hangs holds up no other: a hook hears of every change while the webhook is stuck on the first', async () => {
+    const dir = tempDir();
+    const { pingDir, set } = switchable(dir);
+    const hook = recordingHook(dir);
+    const silent = await receiver(0);
+    const run = cli([
+      'run',
+      ...['--host', '127.0.0.1', '--interval', '100ms', '--ping-dir', pingDir],
+      ...['--on-change', hook.path, '--webhook', `http://127.0.0.1:${silent.port}/x`],
+      ...[
+        '--hook-timeout',
+        '3s',
+        ...fileArgs({ log: join(dir, 'p.log'), pid: join(dir, 'd.pid') }),
+      ],
+    ]);
+    const webhookTold = () =>
+      serviceLog(run.stderr()).filter((l) => /via http:\/\/127\.0\.0\.1:\d+\/…/.test(l.msg));
+    for (const [i, mode] of (['down', 'up', 'down', 'up'] as const).entries()) {
+      set(mode);
+      await waitFor(
+        `change ${i + 1} told to the hook`,
+        () => hook.calls().length === i + 1,
+        10_000,
+        run.stderr,
+      );
+    }
+    // The webhook's first delivery (3 tries of 3 s, 1 s and 2 s apart) is still under way.
+    assert.deepEqual(webhookTold(), []);
+    assert.equal(silent.bodies.length >= 1, true);
+    assert.deepEqual(
+      hook.calls().map((c) => c.env.PING_DAEMON_STATE),
+      ['down', 'up', 'down', 'up'],
+    );
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exit).code, 0);
+    // The stop abandoned the stuck post and said so, and the three events behind it.
+    assert.match(
+      run.stderr(),
+      /notification failed: change of 127\.0\.0\.1 via http:\/\/127\.0\.0\.1:\d+\/…: /,
+    );
+    assert.equal(
+      serviceLog(run.stderr()).filter((l) =>
+        /^notification not delivered: .* the daemon is stopping$/.test(l.msg),
+      ).length,
+      3,
+      run.stderr(),
+    );
+  });
+});
+
 describe('stop', () => {
+  it('starts no hook once it began, and leaves nothing a hook started: not one ignoring SIGTERM, nor its setsid child', async () => {
+    const dir = tempDir();
+    const { pingDir, set } = switchable(dir);
+    const hook = join(dir, 'stubborn');
+    const mark = `${4000 + Math.floor(Math.random() * 1000)}.${process.pid}`;
+    writeFileSync(
+      hook,
+      `#!/bin/sh\necho "$PING_DAEMON_STATE" >> '${dir}/began'\ntrap '' TERM\nsetsid sleep ${mark} &\nsleep ${mark}\n`,
+      { mode: 0o755 },
+    );
+    const run = cli([
+      'run',
+      ...['--host', '127.0.0.1', '--interval', '100ms', '--ping-dir', pingDir, '--on-change', hook],
+      ...[
+        '--hook-timeout',
+        '60s',
+        '--log-file',
+        join(dir, 'p.log'),
+        '--pid-file',
+        join(dir, 'd.pid'),
+      ],
+    ]);
+    const logged = () => serviceLog(run.stderr());
+    await waitFor('up', () => logged().some((l) => l.msg.includes(' is up')), 10_000, run.stderr);
+    set('down');
+    await waitFor(
+      'the hook and its child',
+      () => processesMatching(mark).length === 2,
+      10_000,
+      run.stderr,
+    );
+    set('up');
+    // The next change waits behind the hook that hangs.
+    await waitFor(
+      'up again',
+      () => logged().filter((l) => l.msg.includes(' is up')).length === 2,
+      10_000,
+      run.stderr,
+    );
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exit).code, 0);
+    assert.deepEqual(processesMatching(mark), [], 'nothing a hook started is left');
+    assert.equal(
+      readFileSync(join(dir, 'began'), 'utf8'),
+      'down\n',
+      'the queued hook never started',
+    );
+    const msgs = logged().map((l) => l.msg);
+    assert.ok(
+      msgs.includes(
+        `notification not delivered: change of 127.0.0.1 via ${hook}: the daemon is stopping`,
+      ),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.includes(
+        `notification failed: change of 127.0.0.1 via ${hook}: killed: the daemon is stopping`,
+      ),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.includes('killed 1 processes that hooks had left running outside their process groups'),
+      msgs.join('\n'),
+    );
+  });
+
   it('delivers what is queued before it exits', async () => {
     const dir = tempDir();
     const { pingDir, set } = switchable(dir);
@@ -509,7 +658,7 @@ describe('notify-test', () => {
       [none.code, none.stderr],
       [
         1,
-        'ping-daemon: no channel for 127.0.0.2: set --on-change or --webhook (or onChange, webhook in the config file)\n',
+        'ping-daemon: no channel for 127.0.0.2: set --on-change, --webhook or --alertmanager (or onChange, webhook, alertmanager in the config file)\n',
       ],
     );
   });
@@ -553,5 +702,80 @@ describe('--user', () => {
     assert.equal(uid, execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);
+  });
+});
+
+describe('as root, only what root could have written', () => {
+  const skip = !isRoot && 'needs root (the checks apply to a daemon run as root)';
+
+  it('refuses a hook in a directory another user owns, a --ping-dir anyone can write, and a reload to either', {
+    skip,
+  }, async () => {
+    const dir = tempDir();
+    const theirs = join(dir, 'theirs');
+    mkdirSync(theirs);
+    const hook = recordingHook(theirs);
+    chownSync(theirs, 65534, 65534);
+    const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
+    const local = ['--host', '127.0.0.1', '--interval', '100ms'];
+    const r = await cliDone(['run', ...local, '--on-change', hook.path, ...fileArgs(files)]);
+    assert.deepEqual(
+      [r.code, r.stderr],
+      [
+        1,
+        `ping-daemon: --on-change ${hook.path}: ${theirs} is owned by uid 65534; as root, ping-daemon runs only what root alone can change (chown root, chmod go-w, or move it)\n`,
+      ],
+    );
+    const { pingDir } = switchable(dir);
+    chmodSync(pingDir, 0o777);
+    const open = await cliDone(['run', ...local, '--ping-dir', pingDir, ...fileArgs(files)]);
+    assert.equal(open.code, 1);
+    assert.match(
+      open.stderr,
+      new RegExp(`^ping-daemon: --ping-dir ${pingDir}: ${pingDir} can be written by everyone;`),
+    );
+    chmodSync(pingDir, 0o755);
+    // A running daemon keeps its settings when a reload would bring such a hook.
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ host: '127.0.0.1', interval: '100ms' }));
+    const run = cli(['run', '-c', config, '--ping-dir', pingDir, ...fileArgs(files)]);
+    await waitFor(
+      'the daemon',
+      () => existsSync(files.pid) && readLines(files.log).length >= 2,
+      10_000,
+      run.stderr,
+    );
+    writeFileSync(
+      config,
+      JSON.stringify({ host: '127.0.0.1', interval: '100ms', onChange: hook.path }),
+    );
+    const reload = await cliDone(['reload', '--pid-file', files.pid]);
+    assert.equal(reload.code, 1);
+    assert.match(
+      reload.stderr,
+      /reload failed, the daemon keeps its old settings: --on-change .* is owned by uid 65534/,
+    );
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exit).code, 0);
+  });
+
+  it('notify-test --user runs the hook as that user', { skip }, async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const out = join(tempDir(), 'out');
+    chmodSync(dirname(out), 0o777);
+    const hook = join(dir, 'whoami');
+    writeFileSync(hook, `#!/bin/sh\nid -u > '${out}'\n`, { mode: 0o755 });
+    const r = await cliDone([
+      'notify-test',
+      '--host',
+      '127.0.0.1',
+      '--on-change',
+      hook,
+      '--user',
+      'nobody',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(out, 'utf8'), '65534\n');
   });
 });

@@ -12,4 +12,9 @@ export const defaultAlerts: AlertRules = {
   remindEveryMs: undefined,
 };
 
-export const noChannels: Channels = { onChange: undefined, webhooks: [], hookTimeoutMs: 10_000 };
+export const noChannels: Channels = {
+  onChange: undefined,
+  webhooks: [],
+  alertmanagers: [],
+  hookTimeoutMs: 10_000,
+};

@@ -7,7 +7,12 @@ import type { Notifier } from '../../../src/alerts/notifier.js';
 import type { Channels, Target } from '../../../src/config/targets.js';
 import type { ProbeResult } from '../../../src/probing/ping-result.js';
 
-const channels: Channels = { onChange: ['/hook'], webhooks: [], hookTimeoutMs: 1000 };
+const channels: Channels = {
+  onChange: ['/hook'],
+  webhooks: [],
+  alertmanagers: [],
+  hookTimeoutMs: 1000,
+};
 const target = (host: string, downAfter = 2): Target => ({
   host,
   intervalMs: 1000,

@@ -88,3 +88,17 @@ describe('postWebhook', () => {
     assert.deepEqual(d, { ok: false, detail: 'not sent: the daemon is stopping (1 try)' });
   });
 });
+
+describe('the payload', () => {
+  it('carries an id, the same on every try and in Idempotency-Key, for a receiver to drop duplicates', async () => {
+    const r = await receiver(500);
+    await postWebhook(r.url, n, never, fast);
+    const ids = r.got.map((g) => [(g.body as { id: string }).id, g.headers['idempotency-key']]);
+    assert.match(n.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(ids, [
+      [n.id, n.id],
+      [n.id, n.id],
+      [n.id, n.id],
+    ]);
+  });
+});

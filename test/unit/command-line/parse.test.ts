@@ -88,6 +88,7 @@ describe('precedence: command line > environment > config file > defaults', () =
     assert.deepEqual(plain?.notify, {
       onChange: undefined,
       webhooks: ['http://127.0.0.1:1/a', 'https://127.0.0.1:2/b'],
+      alertmanagers: [],
       hookTimeoutMs: 10_000,
     });
     assert.equal(own?.alerts.downAfter, 7);

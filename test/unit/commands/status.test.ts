@@ -60,6 +60,21 @@ describe('describeState', () => {
         },
         '::1': { state: 'unknown', since: undefined, reason: undefined, changes: 0 },
       },
+      channels: [
+        {
+          name: 'webhook:hooks.test#1a2b3c',
+          kind: 'webhook',
+          queued: 2,
+          delivered: 5,
+          failed: 1,
+          dropped: 0,
+          last: {
+            ok: false,
+            detail: 'no answer within 10s (3 tries)',
+            at: '2026-11-24T12:58:00.000Z',
+          },
+        },
+      ],
     };
     assert.deepEqual(describeState(42, readBack(state), new Date('2026-11-24T13:00:00.000Z')), [
       `ping-daemon is running (pid 42) since ${L('2026-11-24T12:00:00.000Z')}, up 1h`,
@@ -67,6 +82,7 @@ describe('describeState', () => {
       `  127.0.0.1: degraded since ${L('2026-11-24T12:20:00.000Z')} (40m): median rtt 312 ms >= 200 ms over the last 20 probes; last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 0.04 ms, loss 0%`,
       '    1200 probes: 1190 up, 8 down, 2 errors; 1 skipped (every 3s, timeout 2s)',
       '  ::1: no probe yet (every 3s, timeout 2s)',
+      `  channel webhook:hooks.test#1a2b3c: 5 delivered, 1 failed, 0 dropped, 2 waiting; last failed at ${L('2026-11-24T12:58:00.000Z')} (2m): no answer within 10s (3 tries)`,
       `  last reload at ${L('2026-11-24T12:30:00.000Z')}: failed: bad`,
     ]);
     // The fleet prober is named; ping, the default, is not.

@@ -28,6 +28,16 @@ const state: DaemonState = {
   },
   reloads: 2,
   lastReload: { time: new Date('2026-11-30T11:00:00Z'), ok: true, warnings: [] },
+  channels: [
+    {
+      name: 'exec:/usr/local/bin/page',
+      kind: 'exec',
+      queued: 0,
+      delivered: 3,
+      failed: 0,
+      dropped: 0,
+    },
+  ],
   stats: {
     lostLines: 0,
     hosts: {
