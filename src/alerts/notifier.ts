@@ -1,8 +1,8 @@
 // Delivering notifications without ever holding up the schedule: send() only queues. Each channel
 // (each --on-change program, each --webhook URL, each --alertmanager URL) has its own queue and
-// worker (channel.ts), so a channel that hangs delays no other; within a channel, events go out
-// in order, one at a time. Every outcome is one line in the service log and a count in the
-// metrics, under the channel's short name, never its URL (a secret).
+// workers (channel.ts), so a channel that hangs delays no other; within a channel, a host's
+// events go out in order, one at a time. Every outcome is one line in the service log and a count
+// in the metrics, under the channel's short name, never its URL (a secret).
 import { createHash } from 'node:crypto';
 import { redactUrl } from '../config/option-checks.js';
 import type { Channels, Target } from '../config/targets.js';
@@ -125,8 +125,7 @@ export class Notifier {
       const gone = feed.firing.filter((host) => !kept.has(host));
       for (const host of gone) feed.forget(host, now);
       if (gone.length > 0 && !this.#closed) {
-        const timing = { tryMs: this.#tryMs.get(url) ?? 10_000, backoffMs: this.#backoff };
-        this.#channel('alertmanager', url).push(this.#push(url, feed, timing));
+        this.#channel('alertmanager', url).push(this.#push(url, feed));
       }
     }
   }
@@ -258,7 +257,7 @@ export class Notifier {
       jobs.push([
         'alertmanager',
         url,
-        { ...this.#push(url, feed, timing), fields, what, quietWhenOk: false },
+        { ...this.#push(url, feed), fields, what, quietWhenOk: false },
       ]);
     }
     return jobs;
@@ -270,7 +269,7 @@ export class Notifier {
       feed = new AlertFeed(this.#parts.generatorURL);
       this.#feeds.set(url, feed);
     }
-    if (this.#resend === undefined) {
+    if (this.#resend === undefined && !this.#closed) {
       this.#resend = setInterval(() => this.#resendAll(), this.#parts.resendMs ?? RESEND_MS);
       // The daemon lives by its schedule; a notify-test must not live by this.
       this.#resend.unref();
@@ -279,8 +278,9 @@ export class Notifier {
   }
 
   /** A job that posts every alert `feed` holds, as it stands when the job runs. */
-  #push(url: string, feed: AlertFeed, timing: RetryTiming): Told {
+  #push(url: string, feed: AlertFeed): Told {
     const endpoint = alertsEndpoint(url);
+    const timing: RetryTiming = { tryMs: this.#tryMs.get(url) ?? 10_000, backoffMs: this.#backoff };
     return {
       // One key for every post: they go one at a time, so an older state never lands last.
       host: '',
@@ -301,8 +301,7 @@ export class Notifier {
     if (this.#closed) return;
     for (const [url, feed] of this.#feeds) {
       if (!feed.holding) continue;
-      const timing = { tryMs: this.#tryMs.get(url) ?? 10_000, backoffMs: this.#backoff };
-      this.#channel('alertmanager', url).push(this.#push(url, feed, timing));
+      this.#channel('alertmanager', url).push(this.#push(url, feed));
     }
   }
 

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { HostStats } from '../../src/probing/service.js';
 import {
   CLI,
   cli,
@@ -127,14 +128,6 @@ describe('metrics', () => {
       start.stdout,
       /pinging 50 hosts \(127\.0\.0\.1, 127\.0\.0\.2, 127\.0\.0\.3, \.\.\.\) every 200ms/,
     );
-    type HostStats = {
-      probes: number;
-      skipped: number;
-      missed: number;
-      up: number;
-      down: number;
-      error: number;
-    };
     let perHost: HostStats[] = [];
     try {
       // Every host runs on its own schedule and every probe of it is counted: each reaches 5
