@@ -444,7 +444,7 @@ describe('channels', () => {
       ...['--on-change', hook.path, '--webhook', `http://127.0.0.1:${silent.port}/x`],
       ...[
         '--hook-timeout',
-        '3s',
+        '5s',
         ...fileArgs({ log: join(dir, 'p.log'), pid: join(dir, 'd.pid') }),
       ],
     ]);
@@ -459,7 +459,7 @@ describe('channels', () => {
         run.stderr,
       );
     }
-    // The webhook's first delivery (3 tries of 3 s, 1 s and 2 s apart) is still under way.
+    // The webhook's first delivery (3 tries of 5 s, 1 s and 2 s apart) is still under way.
     assert.deepEqual(webhookTold(), []);
     assert.equal(silent.bodies.length >= 1, true);
     assert.deepEqual(
