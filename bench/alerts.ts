@@ -1,6 +1,6 @@
-// npm run bench:alerts: delivery that cannot be held up, measured. 100 hosts at 1 s flap (a
-// stand-in ping reads which half answers from a file the benchmark flips every 5 s, so all 100
-// change state at once, every 5 s). Three runs: no channel; every change to one healthy hook;
+// npm run bench:alerts: delivery that cannot be held up, measured. 100 hosts at 2 s flap (a
+// stand-in ping reads which half answers from a file the benchmark flips every 10 s, so all 100
+// change state within 2 s, every 10 s). Three runs: no channel; every change to one healthy hook;
 // and also to a webhook that never answers and one whose answer never ends. Per run: the healthy
 // hook's delay from the change to its start (p50, p99), the ticks' lateness (p99), the daemon's
 // CPU and RSS. Receivers on 127.0.0.1; no packet leaves the machine. Writes bench/ALERTS.md.
@@ -82,7 +82,7 @@ printf 'PING %s (%s) 56(84) bytes of data.\\n64 bytes from %s: icmp_seq=1 ttl=64
     config,
     JSON.stringify({
       hosts,
-      interval: '1s',
+      interval: '2s',
       downAfter: 1,
       upAfter: 1,
       ...(hooked ? { onChange: hook } : {}),
@@ -107,8 +107,8 @@ printf 'PING %s (%s) 56(84) bytes of data.\\n64 bytes from %s: icmp_seq=1 ttl=64
   const flip = setInterval(() => {
     slot = 1 - slot;
     writeFileSync(slotFile, `${slot}\n`);
-  }, 5000);
-  await sleep(6000); // past the first decisions and the first flip
+  }, 10_000);
+  await sleep(11_000); // past the first decisions and the first flip
   const from = Date.now();
   const cpu0 = cpuMs(pid);
   await sleep(WINDOW_MS);
@@ -129,7 +129,7 @@ printf 'PING %s (%s) 56(84) bytes of data.\\n64 bytes from %s: icmp_seq=1 ttl=64
     .map(([since, at]) => [Date.parse(since as string), Number(at)] as const)
     .filter(([since]) => since >= from && since < to && !Number.isNaN(since))
     .map(([since, at]) => at - since);
-  // Each host's ticks are due on its own grid, 1 s apart from its first: lateness is how far a
+  // Each host's ticks are due on its own grid, 2 s apart from its first: lateness is how far a
   // start line is past it.
   const first = new Map<string, number>();
   const lateness: number[] = [];
@@ -141,7 +141,7 @@ printf 'PING %s (%s) 56(84) bytes of data.\\n64 bytes from %s: icmp_seq=1 ttl=64
     const t0 = first.get(e.host) ?? t;
     first.set(e.host, Math.min(t0, t));
     // Past the grid by less than half a tick: late; more, early (a timer a fraction early).
-    if (t >= from && t < to) lateness.push(((((t - t0) % 1000) + 1500) % 1000) - 500);
+    if (t >= from && t < to) lateness.push(((((t - t0) % 2000) + 3000) % 2000) - 1000);
   }
   return {
     run: name,
@@ -179,11 +179,11 @@ async function main(): Promise<void> {
   const md = `# Delivery under bad channels
 
 \`npm run bench:alerts\` (bench/alerts.ts), on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}:
-${HOSTS} hosts at 1 s, all changing state together every 5 s (a stand-in ping; --down-after 1
+${HOSTS} hosts at 2 s, all changing state within 2 s every 10 s (a stand-in ping; --down-after 1
 --up-after 1): bursts of 100 changes. In the second run each goes to one healthy hook (a shell
 script), in the third also to a webhook that never answers and to one whose 500 answer never
-ends (--hook-timeout 3s). Measured over ${WINDOW_MS / 1000} s after a 6 s start. "hook delay": from the change (PING_DAEMON_SINCE) to
-the hook's first line. "tick lateness": how far a start line is past its host's 1-s grid.
+ends (--hook-timeout 3s). Measured over ${WINDOW_MS / 1000} s after an 11 s start. "hook delay": from the change (PING_DAEMON_SINCE) to
+the hook's first line. "tick lateness": how far a start line is past its host's 2-s grid.
 "dropped": notifications the bad channels' full queues dropped (their oldest), as status counts.
 
 ${table}

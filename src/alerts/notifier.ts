@@ -23,10 +23,12 @@ import { postWebhook } from './webhook.js';
 /** Notifications that may wait per channel; past it the oldest is dropped. */
 export const CHANNEL_CAPACITY = 100;
 /**
- * Deliveries that run at once per channel, each for another host: 100 hosts changing together
- * neither start 100 programs together nor wait for each other one by one.
+ * Deliveries that run at once per channel, each for another host, so that 100 hosts changing
+ * together do not wait for each other one by one. Hooks are fewer: Node forks a hook from the
+ * daemon's own thread, some 2 ms each, and ticks wait meanwhile (bench/ALERTS.md: with 100
+ * changes at once, 8 hooks at a time made ticks 176 ms late at p99, 2 at a time 41 ms).
  */
-export const CHANNEL_CONCURRENCY = 8;
+export const AT_ONCE: Record<ChannelKind, number> = { exec: 2, webhook: 8, alertmanager: 1 };
 
 export interface ChannelOutcome {
   channel: ChannelKind;
@@ -180,7 +182,7 @@ export class Notifier {
       const { logger, onDepth } = this.#parts;
       channel = new Channel(name, kind, {
         capacity: CHANNEL_CAPACITY,
-        concurrency: CHANNEL_CONCURRENCY,
+        concurrency: AT_ONCE[kind],
         now: this.#now,
         ended: (job, outcome, delivery, seconds) =>
           this.#ended(name, job as Told, outcome, delivery, seconds),

@@ -5,12 +5,7 @@ import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { type Notification, notification } from '../../../src/alerts/event.js';
 import type { Delivery, RunningHook } from '../../../src/alerts/hook.js';
-import {
-  CHANNEL_CAPACITY,
-  CHANNEL_CONCURRENCY,
-  channelName,
-  Notifier,
-} from '../../../src/alerts/notifier.js';
+import { AT_ONCE, CHANNEL_CAPACITY, channelName, Notifier } from '../../../src/alerts/notifier.js';
 import type { Channels } from '../../../src/config/targets.js';
 
 const none: Channels = {
@@ -107,12 +102,12 @@ describe('Notifier', () => {
     );
   });
 
-  it(`runs at most ${CHANNEL_CONCURRENCY} deliveries of a channel at once`, async () => {
+  it(`runs at most ${AT_ONCE.exec} deliveries of a channel at once`, async () => {
     const hooks = stubHooks();
     const notifier = new Notifier({ logger: recorder().logger, runHook: hooks.runHook });
     for (let i = 0; i < 50; i++) notifier.send(event(`h${i}`, 1), hookOnly);
     await tick();
-    assert.equal(hooks.started.length, CHANNEL_CONCURRENCY);
+    assert.equal(hooks.started.length, AT_ONCE.exec);
     let finished = 0;
     while (finished < hooks.started.length) {
       for (const s of hooks.started.slice(finished)) s.finish(ok);
@@ -120,7 +115,7 @@ describe('Notifier', () => {
       await ticks();
     }
     assert.equal(hooks.started.length, 50);
-    assert.equal(hooks.most(), CHANNEL_CONCURRENCY);
+    assert.equal(hooks.most(), AT_ONCE.exec);
   });
 
   it('drops the oldest waiting event when a channel is full, says so once, and counts each', async () => {
@@ -132,9 +127,9 @@ describe('Notifier', () => {
       runHook: hooks.runHook,
       onOutcome: (channel, outcome) => outcomes.push(`${channel} ${outcome}`),
     });
-    // The first CHANNEL_CONCURRENCY run (and hang); CHANNEL_CAPACITY wait; 10 more push the 10
+    // The first AT_ONCE.exec run (and hang); CHANNEL_CAPACITY wait; 10 more push the 10
     // oldest out.
-    const running = CHANNEL_CONCURRENCY;
+    const running = AT_ONCE.exec;
     for (let i = 0; i < running + CHANNEL_CAPACITY + 10; i++) {
       notifier.send(event(`h${i}`, 1), hookOnly);
     }
