@@ -48,19 +48,27 @@ export const READY_TIMEOUT_MS = 10_000;
  * compiler:
  * `--max-semi-space-size=1` and `--lite-mode` keep RSS flat over 10,000 ticks at no measurable
  * CPU cost (bench/RESULTS.md); lite mode leaves out WebAssembly, which nothing here uses, and
- * `--no-expose-wasm` says so, or V8 warns on stderr. The systemd units run `run` with the same
+ * `--no-expose-wasm` says so, or V8 warns on stderr. Not on Node 22 (V8 12): there importing
+ * node:http as a module reads its lazy `WebSocket`, which loads undici, whose HTTP parser is
+ * WebAssembly, and the daemon died at start-up (`WebAssembly is not defined`); Node 20, 24 and
+ * 26 import it without. The systemd units run `run` with the same
  * flags (install-service writes them into ExecStart); the bin itself runs without them, since
  * lite mode makes `logs --summary` on a big log 1.6 times slower.
  */
 export const DAEMON_V8_FLAGS = [
   '--max-semi-space-size=1',
-  '--lite-mode',
-  // V8 11 (Node 20) warns that lite mode disables WebAssembly unless told so; V8 13 (Node 24)
-  // no longer knows the flag and refuses to start with it.
-  ...(Number(process.versions.v8.split('.')[0]) < 12 ? ['--no-expose-wasm'] : []),
+  ...liteMode(Number(process.versions.v8.split('.')[0])),
   // Not --disable-sigusr1 (Node 22.14+): with it Node 24 no longer delivers SIGUSR1 to our
   // listener, which is what closes the inspector's door and gives USR1 its meaning (signals.ts).
 ];
+
+/** Lite mode's flags for V8 `major` (see DAEMON_V8_FLAGS). */
+export function liteMode(major: number): string[] {
+  // V8 11 (Node 20) warns that lite mode disables WebAssembly unless told so; V8 13 (Node 24)
+  // no longer knows the flag and refuses to start with it.
+  if (major < 12) return ['--lite-mode', '--no-expose-wasm'];
+  return major === 12 ? [] : ['--lite-mode'];
+}
 
 /**
  * The fleet prober's daemon is the other way round: its cost is the JavaScript of reading and

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import {
   describeExitStatus,
   lastServiceError,
+  liteMode,
   parseReport,
 } from '../../../src/lifecycle/daemonize.js';
 
@@ -56,5 +57,14 @@ describe('describeExitStatus', () => {
     assert.equal(describeExitStatus(1), 'exit status 1');
     assert.equal(describeExitStatus(0), 'exit status 0');
     assert.equal(describeExitStatus(255), 'exit status 255');
+  });
+});
+
+describe('liteMode', () => {
+  it('is on where Node starts with it, off on Node 22, whose node:http import needs WebAssembly', () => {
+    assert.deepEqual(liteMode(11), ['--lite-mode', '--no-expose-wasm']);
+    assert.deepEqual(liteMode(12), []);
+    assert.deepEqual(liteMode(13), ['--lite-mode']);
+    assert.deepEqual(liteMode(14), ['--lite-mode']);
   });
 });
