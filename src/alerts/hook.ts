@@ -152,18 +152,21 @@ export function runHook(
 
 /**
  * Kills what the hooks of this process left running outside their process groups (a child that
- * called setsid): every process whose environment still carries this daemon's mark. Returns how
- * many. A process can read another's environment only as root or as its owner, which is who
- * started the hooks.
+ * called setsid): every process of this process's real user whose environment still carries
+ * this daemon's mark. Returns how many. Anyone can set the mark in their own environment, so a
+ * process of another real user (one that ran a setuid program with it, say) is never touched.
  */
 export function killLeftovers(): number {
   const mark = Buffer.from(`\0${MARK}=${process.pid}\0`);
+  const uid = process.getuid?.();
   let killed = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const env = Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${entry}/environ`)]);
       if (!env.includes(mark)) continue;
+      const realUid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'latin1'))?.[1];
+      if (Number(realUid) !== uid) continue;
       process.kill(Number(entry), 'SIGKILL');
       killed++;
     } catch {

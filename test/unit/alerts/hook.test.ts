@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type Notification, notification } from '../../../src/alerts/event.js';
-import { runHook } from '../../../src/alerts/hook.js';
+import { killLeftovers, runHook } from '../../../src/alerts/hook.js';
 import { processesMatching, tempDir, waitFor } from '../../helpers/cli.js';
 
 const n: Notification = notification(
@@ -102,5 +103,27 @@ describe('runHook', () => {
       ok: false,
       detail: 'cannot run: no such file or directory',
     });
+  });
+});
+
+describe('killLeftovers', () => {
+  const root = process.getuid?.() === 0;
+  it("kills what carries this daemon's mark, and never another user's process", {
+    skip: !root && 'needs root (a process of another user)',
+  }, async () => {
+    const mark = { ...process.env, PING_DAEMON_PID: String(process.pid) };
+    const ours = spawn('sleep', ['3600'], { env: mark, stdio: 'ignore' });
+    const theirs = spawn('sleep', ['3600'], { env: mark, stdio: 'ignore', uid: 65534, gid: 65534 });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(killLeftovers() >= 1);
+      const gone = await new Promise((r) => ours.once('exit', (_c, signal) => r(signal)));
+      assert.equal(gone, 'SIGKILL');
+      assert.equal(theirs.exitCode, null);
+      assert.equal(theirs.signalCode, null);
+    } finally {
+      ours.kill('SIGKILL');
+      theirs.kill('SIGKILL');
+    }
   });
 });
