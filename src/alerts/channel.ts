@@ -55,17 +55,13 @@ export class Channel {
   #closed = false;
   #overflowing = false;
   readonly #abort = new AbortController();
-  #idle: (() => void)[] = [];
+  readonly #idle: (() => void)[] = [];
   readonly #report: ChannelReport;
   readonly #parts: ChannelParts;
 
   constructor(name: string, kind: ChannelKind, parts: ChannelParts) {
     this.#parts = parts;
     this.#report = { name, kind, queued: 0, delivered: 0, failed: 0, dropped: 0 };
-  }
-
-  get name(): string {
-    return this.#report.name;
   }
 
   get kind(): ChannelKind {
@@ -79,7 +75,7 @@ export class Channel {
   /** Queues `job` (dropping the oldest waiting one when full); never waits, never throws. */
   push(job: Job): void {
     if (this.#closed) {
-      this.#end(job, 'abandoned');
+      this.#parts.ended(job, 'abandoned', undefined, 0);
       return;
     }
     const waiting = job.coalesces ? this.#queue.findIndex((j) => j.coalesces) : -1;
@@ -91,7 +87,7 @@ export class Channel {
     if (this.#queue.length >= this.#parts.capacity) {
       const oldest = this.#queue.shift() as Job;
       this.#report.dropped++;
-      this.#end(oldest, 'dropped');
+      this.#parts.ended(oldest, 'dropped', undefined, 0);
       if (!this.#overflowing) {
         this.#overflowing = true;
         this.#parts.overflowing();
@@ -108,7 +104,9 @@ export class Channel {
    */
   close(keepQueued: boolean): void {
     this.#closed = true;
-    if (!keepQueued) for (const job of this.#queue.splice(0)) this.#end(job, 'abandoned');
+    if (!keepQueued) {
+      for (const job of this.#queue.splice(0)) this.#parts.ended(job, 'abandoned', undefined, 0);
+    }
     this.#parts.depth?.(this.#queue.length);
     this.#settle();
   }
@@ -153,12 +151,8 @@ export class Channel {
     if (delivery.ok) this.#report.delivered++;
     else this.#report.failed++;
     this.#report.last = { ok: delivery.ok, detail: delivery.detail, at: new Date().toISOString() };
-    this.#end(job, delivery.ok ? 'ok' : 'failed', delivery, seconds);
+    this.#parts.ended(job, delivery.ok ? 'ok' : 'failed', delivery, seconds);
     this.#pump();
-  }
-
-  #end(job: Job, outcome: Outcome, delivery?: Delivery, seconds = 0): void {
-    this.#parts.ended(job, outcome, delivery, seconds);
   }
 
   #settle(): void {
