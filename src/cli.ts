@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-import { endProcess } from './command-line/end.js';
-import { ExitCode, exitCodeOf, userMessage } from './errors.js';
 // The entry point: parse, run, and map any error to one line on stderr and its exit code.
 // Modules are loaded as needed: the daemon started by `start` skips the command-line parser.
+import { looksLikeStart } from './command-line/commands.js';
+import { endProcess } from './command-line/end.js';
+import { ExitCode, exitCodeOf, userMessage } from './errors.js';
 import { closeInheritedDescriptors, STAGE2_SETTINGS_ENV } from './lifecycle/daemonize.js';
+import { abandonEarlyStages, prelaunch } from './lifecycle/prelaunch.js';
 import { refuseInspectorSignal } from './lifecycle/signals.js';
 import { errorPrefix } from './telemetry/journal.js';
 
@@ -11,13 +13,16 @@ import { errorPrefix } from './telemetry/journal.js';
 refuseInspectorSignal();
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
+  const given = process.argv.slice(2);
+  // Bare `ping-daemon` shows how to use it; a start says so (`start`, or options).
+  const args = given.length === 0 ? ['--help'] : given;
   if (process.env[STAGE2_SETTINGS_ENV] !== undefined) {
     // First, before a module that starts a thread of Node's own is loaded (see there).
     closeInheritedDescriptors();
     const { stage2 } = await import('./lifecycle/stage2.js');
     return stage2(args);
   }
+  if (looksLikeStart(args)) prelaunch(args);
   try {
     const { parseCommandLine } = await import('./command-line/parse.js');
     const action = parseCommandLine({ args, cwd: process.cwd(), uid: process.getuid?.() ?? -1 });
@@ -26,6 +31,8 @@ async function main(): Promise<number> {
     // Under systemd a start-up failure reaches `journalctl -p warning` (as an error), not info.
     process.stderr.write(`${errorPrefix()}ping-daemon: ${userMessage(err)}\n`);
     return exitCodeOf(err);
+  } finally {
+    abandonEarlyStages();
   }
 }
 

@@ -18,7 +18,9 @@ import {
 } from '../config/settings.js';
 import { type ConfigError, ExitCode, PingDaemonError, UsageError } from '../errors.js';
 import { checkTrust } from '../lifecycle/trust.js';
+import { packageVersion } from '../paths.js';
 import { DEFAULT_LINES, DEFAULT_STOP_TIMEOUT_MS } from './command-options.js';
+import { COMMANDS } from './commands.js';
 import type { Action, CommandContext, Invocation } from './context.js';
 
 /** Settings for `mode` from the command line, the environment and the config file. */
@@ -288,7 +290,7 @@ function build(
       }) as unknown as Parameters<Argv['completion']>[2])
       .help()
       .alias('help', 'h')
-      .version()
+      .version(packageVersion())
       .wrap(Math.min(100, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((message, err) => {
@@ -299,20 +301,6 @@ function build(
       })
   );
 }
-
-const COMMANDS = [
-  'start',
-  'run',
-  'stop',
-  'status',
-  'restart',
-  'reload',
-  'logs',
-  'install-service',
-  'notify-test',
-  'graph',
-  'completion',
-];
 
 /** Edit distance, for suggestions. */
 function distance(a: string, b: string): number {
@@ -430,11 +418,23 @@ function controlOptions(
     });
 }
 
-function parse(invocation: Invocation): {
+interface Parsed {
   argv: Record<string, unknown>;
   action: Action | undefined;
   fromFile: Record<string, unknown> | undefined;
-} {
+}
+
+/**
+ * The command line's parse, kept for the command's first request for its settings, which would
+ * read the same command line, environment and file again (a start would pay yargs twice). Taken
+ * once: a re-read (SIGHUP) must read the file anew.
+ */
+const parses = new WeakMap<Invocation, Parsed>();
+
+function parse(invocation: Invocation): Parsed {
+  const known = parses.get(invocation);
+  parses.delete(invocation);
+  if (known) return known;
   checkEnvironment(process.env);
   let action: Action | undefined;
   let fromFile: Record<string, unknown> | undefined;
@@ -447,8 +447,22 @@ function parse(invocation: Invocation): {
       fromFile = config;
     },
   );
+  skipHelpCache(parser);
   const argv = parser.parseSync() as Record<string, unknown>;
   return { argv, action, fromFile };
+}
+
+/**
+ * After a command's handler, yargs renders the whole help text in case the handler asks for it
+ * (`showHelp`), which ours never do: 60 ms of cliui's wrapping, half of a start's parse. Its
+ * usage object is internal, so this only stubs the method when it is there as expected; if a
+ * yargs update moves it, parses are merely slower again.
+ */
+function skipHelpCache(parser: Argv): void {
+  type Usage = { cacheHelpMessage?: () => void };
+  type Internal = { getInternalMethods?: () => { getUsageInstance?: () => Usage } };
+  const usage = (parser as unknown as Internal).getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /**
@@ -456,5 +470,7 @@ function parse(invocation: Invocation): {
  * the work (--help, --version, completion). Throws UsageError or ConfigError.
  */
 export function parseCommandLine(invocation: Invocation): Action | undefined {
-  return parse(invocation).action;
+  const parsed = parse(invocation);
+  parses.set(invocation, parsed);
+  return parsed.action;
 }

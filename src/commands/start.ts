@@ -6,9 +6,11 @@ import { defaultPidFile, type Place } from '../config/options.js';
 import type { Settings } from '../config/settings.js';
 import { describeTargets } from '../config/targets.js';
 import { AlreadyRunningError, ExitCode } from '../errors.js';
-import { daemonEnvironment, launch } from '../lifecycle/daemonize.js';
-import { inspectPidFile } from '../lifecycle/pid-file.js';
+import { daemonEnvironment, daemonV8Flags, launch } from '../lifecycle/daemonize.js';
+import { inspectPidFile, releasePidFile } from '../lifecycle/pid-file.js';
+import { takeEarlyStages } from '../lifecycle/prelaunch.js';
 import { checkPrivilegeDrop } from '../lifecycle/privileges.js';
+import { removeState, stateFilePath } from '../lifecycle/state-file.js';
 import { checkAppendable, checkPidDirectory, openOrExplain } from '../ping-log/files.js';
 import { findPing } from '../probing/ping-exec.js';
 
@@ -34,11 +36,37 @@ export function preflight(settings: Settings, place: Place, replacing?: number):
 /** Steps 2-5 of docs/starting.md: detaches the daemon with `invocation`'s arguments, waits. */
 export async function launchDaemon(invocation: Invocation, settings: Settings): Promise<number> {
   const env = daemonEnvironment(process.env, invocation.cwd);
-  const pid = await launch(invocation.args, env, settings.serviceLog ?? 'stderr', settings);
+  const early = takeEarlyStages(invocation.args, daemonV8Flags(settings.prober));
+  const serviceLog = settings.serviceLog ?? 'stderr';
+  let started: Awaited<ReturnType<typeof launch>>;
+  try {
+    started = await launch(invocation.args, env, serviceLog, settings, early);
+  } catch (err) {
+    // A daemon that died after writing its PID file left it behind: a failed start leaves none.
+    removeStale(settings.pidFile);
+    throw err;
+  }
+  const { pid, unresolved } = started;
   process.stdout.write(
     `ping-daemon started (pid ${pid}): ${describeTargets(settings.targets, settings.prober)}, logging to ${settings.logFile}\n`,
   );
+  for (const host of unresolved) {
+    process.stderr.write(
+      `ping-daemon: warning: ${host} does not resolve (ping: unknown host); the daemon keeps trying it every tick, and 'ping-daemon status' shows it as unresolved\n`,
+    );
+  }
   return ExitCode.ok;
+}
+
+function removeStale(pidFile: string): void {
+  try {
+    const found = inspectPidFile(pidFile);
+    if (found.state !== 'stale' || found.pid === undefined) return;
+    releasePidFile(pidFile, found.pid);
+    removeState(stateFilePath(pidFile), found.pid);
+  } catch {
+    // Unreadable: the next start says why.
+  }
 }
 
 export async function startCommand(context: CommandContext): Promise<number> {

@@ -13,6 +13,7 @@ import {
   toStateFile,
 } from '../lifecycle/state-file.js';
 import { localIso } from '../ping-log/format.js';
+import { UNKNOWN_HOST } from '../probing/ping-result.js';
 import type { HostStats } from '../probing/service.js';
 
 /** `1 probe`, `2 probes`. */
@@ -66,8 +67,10 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
         : health.since === undefined
           ? 'unknown (no decision yet)'
           : `${health.state} since ${at(health.since)} (${ago(health.since)}): ${health.reason}`;
+    // The name is what fails, not the host: said first (ping resolves it again every probe).
+    const name = r.error === UNKNOWN_HOST ? 'unresolved; ' : '';
     lines.push(
-      `  ${target.host}: ${now}; ` +
+      `  ${target.host}: ${name}${now}; ` +
         `last probe #${stats.last.seq} at ${at(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
       `    ${plural(stats.probes, 'probe')}: ${stats.up} up, ${stats.down} down, ${plural(stats.error, 'error')}; ${stats.skipped} skipped (${timing})`,
     );

@@ -15,6 +15,7 @@ import { ExitCode, StartupError } from '../errors.js';
 import type { StatusPage } from '../graphs/status-page.js';
 import { Fleet, type FleetParts } from '../probing/fleet.js';
 import { findPing } from '../probing/ping-exec.js';
+import { type ProbeResult, UNKNOWN_HOST } from '../probing/ping-result.js';
 import { createProbe } from '../probing/probe.js';
 import { nodeTimers } from '../probing/schedule.js';
 import { PingService } from '../probing/service.js';
@@ -31,8 +32,11 @@ export interface DaemonHooks {
   invocation: { args: string[]; cwd: string };
   /** Re-reads the settings for SIGHUP (command line, environment and config file again). */
   reread(): Settings | Promise<Settings>;
-  /** Called once the schedule runs (start's readiness report). */
-  onReady?(pid: number): void;
+  /**
+   * Called once the first probe has ended, or READY_WAIT_MS after the schedule began (start's
+   * readiness report), with the hosts whose name that probe could not resolve.
+   */
+  onReady?(pid: number, unresolved: string[]): void;
 }
 
 /**
@@ -40,6 +44,12 @@ export interface DaemonHooks {
  * it): under `stop`'s own 10 s, so the daemon is gone before `stop` gives up on it.
  */
 const DRAIN_MS = 5000;
+
+/**
+ * How long the readiness report waits for the first probe to end: long enough for any host that
+ * answers, short enough that `start` of a silent host does not wait for its timeout.
+ */
+export const READY_WAIT_MS = 1000;
 
 /** What an open daemon holds. */
 interface Parts {
@@ -83,6 +93,8 @@ export class Daemon implements SignalActions {
   /** The status page's history, with --metrics-listen only. */
   #page: StatusPage | undefined;
   #lastReload: DaemonState['lastReload'] = null;
+  /** Told of each result until the readiness report has gone. */
+  #beforeReady: ((host: string, result: ProbeResult) => void) | undefined;
 
   constructor(settings: Settings, hooks: DaemonHooks) {
     this.#started = settings;
@@ -174,9 +186,38 @@ export class Daemon implements SignalActions {
         },
         'started',
       );
-      this.#hooks.onReady?.(process.pid);
+      this.#reportReady();
       if (this.#stopEarly) this.stop(this.#stopEarly);
     });
+  }
+
+  /**
+   * Start's readiness report, once the daemon has come through its first probe: spawned ping,
+   * read its answer, written the end line and told the monitor. A probe still running after
+   * READY_WAIT_MS (a silent host) is as good: the schedule runs.
+   */
+  #reportReady(): void {
+    const { onReady } = this.#hooks;
+    if (onReady === undefined) return;
+    const unresolved = new Set<string>();
+    let due = false;
+    let sent = false;
+    const send = (): void => {
+      if (sent) return;
+      sent = true;
+      clearTimeout(timer);
+      this.#beforeReady = undefined;
+      // So that `status` just after `start` shows the first probe.
+      this.#parts?.publisher.now();
+      onReady(process.pid, [...unresolved]);
+    };
+    const timer = setTimeout(send, READY_WAIT_MS);
+    this.#beforeReady = (host, result) => {
+      if (result.error === UNKNOWN_HOST) unresolved.add(host);
+      // After the rest of this turn: the fleet prober reports many hosts at once.
+      if (!due) setImmediate(send);
+      due = true;
+    };
   }
 
   /** Lets the probes in flight finish, then exits. */
@@ -320,6 +361,7 @@ export class Daemon implements SignalActions {
       timers: nodeTimers,
       wallClock: () => new Date(),
       onResult: (host, result, time, seq) => {
+        this.#beforeReady?.(host, result);
         metrics?.observe(host, result, time);
         this.#page?.observe(host, result, time);
         // A change of state is in the state file at once (changes that come together are

@@ -16,14 +16,15 @@
 //
 // Stage 1 only starts a process and waits, so it is /bin/sh, not a second Node.js: that saves
 // the ~50 ms a Node start costs. `"$@"` hands the arguments on without a shell ever parsing them.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, fstatSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { ENV_PREFIX, type Prober, SYSTEM_PATH } from '../config/options.js';
 import { describeErrno, StartupError } from '../errors.js';
+import { CLI } from '../paths.js';
 import { openForReading } from '../ping-log/files.js';
 import { lastLines } from '../reading/tail.js';
+import { isPingDaemon } from './pid-file.js';
 
 /** The readiness pipe's descriptor in stages 1 and 2. */
 export const READY_FD = 3;
@@ -83,8 +84,6 @@ export function daemonV8Flags(prober: Prober): string[] {
   return prober === 'fping' ? FLEET_V8_FLAGS : DAEMON_V8_FLAGS;
 }
 
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
-
 /**
  * The daemon's environment: nothing inherited but what changes its behaviour on purpose (its
  * own PING_DAEMON_* options, the time zone and locale of its timestamps, the home and runtime
@@ -114,7 +113,11 @@ export function daemonEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.P
   return clean;
 }
 
-export type Report = { ready: true; pid: number } | { error: string };
+/**
+ * Stage 2's one line: ready, once the first probe has ended (or a second has gone by), with the
+ * names that probe found unresolvable; or the error that stopped it.
+ */
+export type Report = { ready: true; pid: number; unresolved: string[] } | { error: string };
 
 /**
  * Parses the one line stage 2 writes, or the line stage 1 writes when stage 2 died first (its
@@ -123,8 +126,12 @@ export type Report = { ready: true; pid: number } | { error: string };
 export function parseReport(line: string): Report | { exited: number } | undefined {
   try {
     const value = JSON.parse(line) as Record<string, unknown>;
-    if (value.ready === true && Number.isInteger(value.pid))
-      return { ready: true, pid: value.pid as number };
+    if (value.ready === true && Number.isInteger(value.pid)) {
+      const unresolved = Array.isArray(value.unresolved)
+        ? value.unresolved.filter((h): h is string => typeof h === 'string')
+        : [];
+      return { ready: true, pid: value.pid as number, unresolved };
+    }
     if (typeof value.error === 'string') return { error: value.error };
     if (Number.isInteger(value.exited)) return { exited: value.exited as number };
   } catch {
@@ -148,30 +155,20 @@ export function describeExitStatus(status: number): string {
  */
 const STAGE1_SCRIPT = '"$@" & wait $!; echo "{\\"exited\\":$?}" >&3';
 
-/**
- * Starts stage 1 and waits for stage 2's report. Resolves with the daemon's PID; rejects with a
- * StartupError carrying the daemon's own words, or saying that it died or hung.
- */
-export function launch(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  serviceLog: string,
-  settings: { prober: Prober },
-): Promise<number> {
-  const launchedAt = Date.now();
-  let stage1: ReturnType<typeof spawn>;
+/** Stages 1 and 2, started; stage 2 waits for its settings on SETTINGS_FD. */
+export interface Stages {
+  stage1: ChildProcess;
+  /** The daemon's command line and V8 flags: what an early start must match to be used. */
+  args: string[];
+  flags: string[];
+}
+
+/** Starts stage 1, which starts stage 2. Throws a StartupError if it cannot be spawned. */
+export function spawnStages(args: string[], env: NodeJS.ProcessEnv, flags: string[]): Stages {
   try {
-    stage1 = spawn(
+    const stage1 = spawn(
       '/bin/sh',
-      [
-        '-c',
-        STAGE1_SCRIPT,
-        'ping-daemon-stage1',
-        process.execPath,
-        ...daemonV8Flags(settings.prober),
-        CLI,
-        ...args,
-      ],
+      ['-c', STAGE1_SCRIPT, 'ping-daemon-stage1', process.execPath, ...flags, CLI, ...args],
       {
         detached: true,
         cwd: '/',
@@ -179,12 +176,45 @@ export function launch(
         stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
       },
     );
+    return { stage1, args, flags };
   } catch (err) {
     // spawn throws at once for some failures (E2BIG: settings too large for the environment).
-    return Promise.reject(
-      new StartupError(`cannot start the daemon: ${describeErrno(err)}`, { cause: err }),
-    );
+    throw new StartupError(`cannot start the daemon: ${describeErrno(err)}`, { cause: err });
   }
+}
+
+/** Ends stages that will not be used: stage 2 has opened nothing before it has its settings. */
+export function abandonStages({ stage1 }: Stages): void {
+  try {
+    // Stage 2 shares stage 1's process group.
+    if (stage1.pid !== undefined) process.kill(-stage1.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  for (const fd of [READY_FD, SETTINGS_FD]) stage1.stdio[fd]?.destroy();
+}
+
+/** What start learnt from the daemon: its PID, and the names its first probes could not resolve. */
+export interface Started {
+  pid: number;
+  unresolved: string[];
+}
+
+/**
+ * Hands `settings` to stage 2 (started now, or `early` by prelaunch.ts) and waits for its report
+ * and then for the daemon to be alive still. Resolves with what it reported; rejects with a
+ * StartupError carrying the daemon's own words, or saying that it died or hung.
+ */
+export function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  serviceLog: string,
+  settings: { prober: Prober },
+  early?: Stages,
+): Promise<Started> {
+  const launchedAt = Date.now();
+  const stages = early ?? spawnStages(args, env, daemonV8Flags(settings.prober));
+  const { stage1 } = stages;
   const pipe = stage1.stdio[READY_FD];
   // Stage 2 reads the settings to their end before anything else; a stage 2 that died first
   // closes the pipe (EPIPE), which the readiness pipe reports.
@@ -194,25 +224,28 @@ export function launch(
   // Stage 1 waits for stage 2 (see the top of this file): once the start has gone one way or
   // the other it is killed, and `start` returns only after it has gone.
   const stage1Gone = new Promise<void>((resolve) => {
+    if (stage1.exitCode !== null || stage1.signalCode !== null) resolve();
     stage1.once('exit', () => resolve());
     stage1.once('error', () => resolve()); // never started: no exit comes
   });
-  const report = new Promise<number>((resolve, reject) => {
+  const died = (how: string | undefined, when = 'during start-up'): StartupError => {
+    const said = lastServiceError(serviceLog, launchedAt);
+    const why = [how, said && `its service log: ${said}`].filter(Boolean).join('; ');
+    return new StartupError(
+      `the daemon died ${when}${why ? ` (${why})` : ''}; see its service log ${serviceLog}`,
+    );
+  };
+  const report = new Promise<Started>((resolve, reject) => {
     let text = '';
-    const done = (err: StartupError | undefined, pid?: number): void => {
+    const done = (err: StartupError | undefined, started?: Started): void => {
       clearTimeout(timer);
       pipe?.removeAllListeners();
       pipe?.destroy();
       if (err) reject(err);
-      else resolve(pid as number);
+      else resolve(started as Started);
     };
     const timer = setTimeout(() => {
-      // Stage 2 shares stage 1's process group: take the whole start-up down, not half of it.
-      try {
-        if (stage1.pid !== undefined) process.kill(-stage1.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      abandonStages(stages); // the whole start-up, not half of it
       done(
         new StartupError(
           `the daemon did not report ready within ${READY_TIMEOUT_MS / 1000}s and was stopped; see ${serviceLog}`,
@@ -222,19 +255,13 @@ export function launch(
     stage1.once('error', (err) =>
       done(new StartupError(`cannot start the daemon: ${err.message}`)),
     );
-    const died = (how: string | undefined): StartupError => {
-      const said = lastServiceError(serviceLog, launchedAt);
-      const why = [how, said && `its service log: ${said}`].filter(Boolean).join('; ');
-      return new StartupError(
-        `the daemon died during start-up${why ? ` (${why})` : ''}; see its service log ${serviceLog}`,
-      );
-    };
     pipe?.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const newline = text.indexOf('\n');
       if (newline < 0) return;
       const report = parseReport(text.slice(0, newline));
-      if (report && 'ready' in report) done(undefined, report.pid);
+      if (report && 'ready' in report)
+        done(undefined, { pid: report.pid, unresolved: report.unresolved });
       else if (report && 'exited' in report) done(died(describeExitStatus(report.exited)));
       else
         done(
@@ -243,13 +270,19 @@ export function launch(
     });
     pipe?.on('end', () => done(died(undefined)));
   });
-  return report.finally(() => {
+  const ended = report.finally(() => {
     try {
       if (stage1.pid !== undefined) process.kill(stage1.pid, 'SIGKILL');
     } catch {
       // gone already
     }
     return stage1Gone;
+  });
+  // The report came once the first probe had ended; a daemon that died in the moment since (or
+  // whose report was not its own) is not a start.
+  return ended.then((started) => {
+    if (!isPingDaemon(started.pid)) throw died(undefined, 'just after it started');
+    return started;
   });
 }
 

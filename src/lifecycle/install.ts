@@ -2,16 +2,13 @@
 // /etc); carrying it out is a few copies.
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../config/config-file.js';
 import { type Prober, SYSTEM_PATH } from '../config/options.js';
 import { describeErrno, StartupError } from '../errors.js';
+import { CLI, PACKAGE_ROOT } from '../paths.js';
 import { openOrExplain } from '../ping-log/files.js';
 import { daemonV8Flags } from './daemonize.js';
 
-/** The package's own files: dist/.. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** The binary path the shipped files name, replaced by the real one on install. */
 export const SHIPPED_BIN = '/usr/local/bin/ping-daemon';
 

@@ -19,7 +19,7 @@ export async function stage2(args: string[]): Promise<number> {
         const { readSettings } = await import('../command-line/parse.js');
         return readSettings({ args, uid: process.getuid?.() ?? -1, cwd }, 'daemon');
       },
-      onReady: (pid) => report({ ready: true, pid }),
+      onReady: (pid, unresolved) => report({ ready: true, pid, unresolved }),
     });
   } catch (err) {
     report({ error: userMessage(err) });

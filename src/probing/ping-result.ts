@@ -74,9 +74,12 @@ export interface PingOutcome {
 /** ping prints its statistics last: with them in its output, it finished its work. */
 const finished = (output: string): boolean => /\d+ packets transmitted/.test(output);
 
+/** A name that does not resolve: `start` warns of it, `status` shows the host as unresolved. */
+export const UNKNOWN_HOST = 'unknown host';
+
 // iputils ping's own words for the failures an administrator needs told apart (LANG=C).
 const classified: [RegExp, string][] = [
-  [/Name or service not known|unknown host|No address associated with hostname/i, 'unknown host'],
+  [/Name or service not known|unknown host|No address associated with hostname/i, UNKNOWN_HOST],
   [/Temporary failure in name resolution/i, 'name resolution failed'],
   [/Address family for hostname not supported/i, 'no address of that family'],
   [/Network is unreachable/i, 'network unreachable'],

@@ -11,7 +11,7 @@ import { EventLimiter } from '../telemetry/event-limiter.js';
 import type { Logger } from '../telemetry/service-log.js';
 import type { FleetControl, FleetParts } from './fleet.js';
 import type { LoopReport } from './loop-ledger.js';
-import type { ProbeResult, ProbeStatus } from './ping-result.js';
+import { type ProbeResult, type ProbeStatus, UNKNOWN_HOST } from './ping-result.js';
 import type { ProbeFn, RunningProbe } from './probe.js';
 import { RecentProbes, type WINDOWS_MIN, type WindowFigures } from './recent.js';
 import { type Clock, Schedule, type Tick, type Timers } from './schedule.js';
@@ -386,6 +386,16 @@ export class PingService {
   #record(runner: Runner, seq: number, result: ProbeResult, time: Date): void {
     const { stats } = runner;
     const { host } = runner.target;
+    if (result.error === UNKNOWN_HOST && stats.last?.result.error !== UNKNOWN_HOST) {
+      // Under systemd no `start` is there to warn of it: the service log does.
+      this.#limited(
+        'warn',
+        'unresolved names',
+        host,
+        { host, seq },
+        `${host} does not resolve (ping: unknown host); trying it again every tick`,
+      );
+    }
     stats.probes++;
     stats[result.status]++;
     stats.last = { time, seq, result };

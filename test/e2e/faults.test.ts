@@ -272,16 +272,38 @@ describe('the daemon', () => {
   it('killed during start-up: start says how it died, leaves no process and no file', async () => {
     const dir = tempDir();
     const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
-    // 5,000 hosts: reading and checking them keeps stage 2 starting for a while.
+    // 5,000 hosts keep stage 2 opening for a while, and the stand-in's half-second first probe
+    // keeps it from reporting ready for as long.
     const hosts = Array.from(
       { length: 5000 },
       (_, i) => `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
     );
-    const start = cli(['start', '--host', hosts.join(','), '--interval', '1h', ...fileArgs(files)]);
-    // The launcher's child is stage 1 (a shell); its child, stage 2, the daemon starting.
+    const start = cli([
+      'start',
+      '--host',
+      hosts.join(','),
+      '--interval',
+      '1h',
+      '--ping-dir',
+      fixture('ping-slow'),
+      ...fileArgs(files),
+    ]);
+    // The launcher's child is stage 1 (a shell); its child, stage 2, the daemon starting. It may
+    // have been started before the launcher read its command line (docs/starting.md): it is
+    // starting once it has read its settings and taken its title, `ping-daemon: HOST +N`.
+    const titled = (pid: number): boolean => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('ping-daemon: ');
+      } catch {
+        return false;
+      }
+    };
     const stage2 = await waitFor(
-      'stage 2',
-      () => childrenOf(start.child.pid as number).flatMap((stage1) => childrenOf(stage1))[0],
+      'stage 2 with its settings',
+      () =>
+        childrenOf(start.child.pid as number)
+          .flatMap((stage1) => childrenOf(stage1))
+          .find(titled),
       10_000,
       start.stderr,
     );

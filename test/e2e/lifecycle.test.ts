@@ -20,6 +20,7 @@ import {
   cli,
   cliDone,
   fileArgs,
+  fixture,
   hangingPing,
   isRoot,
   killAtEnd,
@@ -170,6 +171,69 @@ describe('start', () => {
     killAtEnd(Number(/pid (\d+)/.exec(r.stdout)?.[1]));
     await waitFor('a probe', () => readLines(p.log).some((l) => l.startsWith('end')));
     assert.equal((await ctl(p, 'stop')).code, 0);
+  });
+
+  it('fails, saying why, when the daemon dies in its first tick', async () => {
+    const p = paths();
+    // A stand-in ping that kills the daemon that ran it: nothing start can check beforehand.
+    const pingDir = join(p.dir, 'ping-kill');
+    mkdirSync(pingDir);
+    writeFileSync(join(pingDir, 'ping'), '#!/bin/sh\nkill -KILL "$PPID"\nsleep 5\n', {
+      mode: 0o755,
+    });
+    const r = await cliDone([
+      'start',
+      ...fileArgs(p),
+      '--host',
+      '127.0.0.1',
+      '--ping-dir',
+      pingDir,
+    ]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^ping-daemon: the daemon died during start-up \(killed by SIGKILL\); see its service log /,
+    );
+    assert.equal(processesMatching(p.pid).length, 0);
+  });
+
+  it('warns of a name that does not resolve, and status shows it unresolved', async () => {
+    const p = paths();
+    const r = await cliDone([
+      'start',
+      ...fileArgs(p),
+      '--host',
+      'nosuch.test',
+      '--interval',
+      '200ms',
+      '--ping-dir',
+      fixture('ping-unknown-host'),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    killAtEnd(Number(/pid (\d+)/.exec(r.stdout)?.[1]));
+    assert.match(
+      r.stderr,
+      /^ping-daemon: warning: nosuch\.test does not resolve \(ping: unknown host\); the daemon keeps trying/,
+    );
+    const status = await ctl(p, 'status');
+    assert.match(status.stdout, /^ {2}nosuch\.test: unresolved; /m);
+    assert.equal((await ctl(p, 'stop')).code, 0);
+  });
+
+  it('leaves no process behind when a start fails, or when the command was not a start', async () => {
+    const p = paths();
+    // Looks like a start until the command line is read: the early daemon must go again.
+    for (const args of [
+      ['--host', '127.0.0.1', '--log-file', join(p.dir, 'no/such/dir/p.log'), '--pid-file', p.pid],
+      ['--host', '127.0.0.1', '--pid-file', p.pid, '--interval', 'never'],
+      ['--pid-file', p.pid, '--no-such-option'],
+    ]) {
+      const r = await cliDone(args);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+      await waitFor('no early daemon', () => processesMatching(p.pid).length === 0, 5000);
+    }
   });
 
   it('refuses a second start while one runs', async () => {

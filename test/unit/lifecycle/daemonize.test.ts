@@ -40,7 +40,16 @@ describe('lastServiceError', () => {
 
 describe('parseReport', () => {
   it("reads stage 2's report and stage 1's word that stage 2 died; nothing else", () => {
-    assert.deepEqual(parseReport('{"ready":true,"pid":42}'), { ready: true, pid: 42 });
+    assert.deepEqual(parseReport('{"ready":true,"pid":42}'), {
+      ready: true,
+      pid: 42,
+      unresolved: [],
+    });
+    assert.deepEqual(parseReport('{"ready":true,"pid":42,"unresolved":["a.test",7]}'), {
+      ready: true,
+      pid: 42,
+      unresolved: ['a.test'],
+    });
     assert.deepEqual(parseReport('{"error":"no"}'), { error: 'no' });
     assert.deepEqual(parseReport('{"exited":137}'), { exited: 137 });
     for (const bad of ['', 'ready', '{"ready":true}', '{"exited":"1"}', '{"exited":1.5}', '[]']) {

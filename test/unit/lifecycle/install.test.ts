@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { install, PACKAGE_ROOT, plan, SHIPPED_BIN } from '../../../src/lifecycle/install.js';
+import { install, plan, SHIPPED_BIN } from '../../../src/lifecycle/install.js';
+import { PACKAGE_ROOT } from '../../../src/paths.js';
 
 describe('install plan', () => {
   const steps = plan({

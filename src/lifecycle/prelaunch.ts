@@ -1,0 +1,56 @@
+// Booting the daemon's Node while the launcher reads its command line. A start costs two Node
+// boots, the launcher's and the daemon's, one after the other; on a two-core machine each takes
+// 100-150 ms before a line of ours runs. When the command line looks like a start, cli.ts calls
+// prelaunch() first thing: stages 1 and 2 start at once, stage 2 loads the daemon's modules and
+// then waits for its settings, which `start` sends once it has checked them. Whatever else
+// happens (another command, a mistake in the options, another prober's V8 flags), the early
+// stages are killed before anything was opened: stage 2 opens nothing before its settings come.
+import { type Prober, probers } from '../config/options.js';
+import {
+  abandonStages,
+  daemonEnvironment,
+  daemonV8Flags,
+  type Stages,
+  spawnStages,
+} from './daemonize.js';
+
+let early: Stages | undefined;
+
+/** The prober the command line or environment names, or the default. Pure. */
+export function probableProber(args: string[], env: NodeJS.ProcessEnv): Prober {
+  let named = env.PING_DAEMON_PROBER;
+  args.forEach((arg, i) => {
+    if (arg === '--prober') named = args[i + 1];
+    else if (arg.startsWith('--prober=')) named = arg.slice('--prober='.length);
+  });
+  return probers.find((p) => p === named) ?? 'ping';
+}
+
+/** Starts the daemon's stages early for `args` (what `start` would run). */
+export function prelaunch(args: string[]): void {
+  try {
+    const flags = daemonV8Flags(probableProber(args, process.env));
+    early = spawnStages(args, daemonEnvironment(process.env, process.cwd()), flags);
+  } catch {
+    early = undefined; // `start` spawns them itself, and reports what fails then
+  }
+}
+
+/** The early stages if they run `args` with `flags`; any others are ended. */
+export function takeEarlyStages(args: string[], flags: string[]): Stages | undefined {
+  const stages = early;
+  early = undefined;
+  if (stages === undefined) return undefined;
+  const same = (a: string[], b: string[]): boolean =>
+    a.length === b.length && a.every((x, i) => x === b[i]);
+  if (same(stages.args, args) && same(stages.flags, flags) && stages.stage1.exitCode === null)
+    return stages;
+  abandonStages(stages);
+  return undefined;
+}
+
+/** Ends early stages nobody took: the command was not a start, or it failed before launching. */
+export function abandonEarlyStages(): void {
+  if (early !== undefined) abandonStages(early);
+  early = undefined;
+}
