@@ -6,6 +6,7 @@
 import type { Options as YargsOption } from 'yargs';
 import yargs, { type Argv } from 'yargs';
 import { checkPrograms } from '../alerts/hook.js';
+import { closest } from '../config/closest.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { formatDuration } from '../config/duration.js';
 import { ENV_PREFIX, formats, logLevels, type Place, serviceOptions } from '../config/options.js';
@@ -218,7 +219,23 @@ function build(
         'notify-test',
         'send a test notification through the configured channels; exit 0 if all took it',
         (y) =>
-          daemonOptions(y, '$0 notify-test [--host H] [-c CONFIG] [--on-change P] [--webhook URL]'),
+          controlOptions(
+            y,
+            'notify-test',
+            '$0 notify-test [--host H] [-c CONFIG] [--on-change P] [--webhook URL] [--alertmanager URL]\n\nWithout channel options or -c: the channels of the daemon running here, else of the environment and default config.',
+            ['host', 'onChange', 'webhook', 'alertmanager', 'hookTimeout', 'user', 'group'],
+            invocation.args,
+          ).options(
+            shownOptions([
+              'host',
+              'on-change',
+              'webhook',
+              'alertmanager',
+              'hook-timeout',
+              'user',
+              'group',
+            ]),
+          ),
         handle(() => import('../commands/notify-test.js'), 'notifyTestCommand'),
       )
       .command(
@@ -296,29 +313,23 @@ function build(
       .fail((message, err) => {
         if (configError) throw configError;
         if (err instanceof PingDaemonError) throw err;
-        const text = message ?? err?.message ?? 'invalid command line';
+        const text = withoutCamelTwins(message ?? err?.message ?? 'invalid command line');
         throw new UsageError(`${text}${suggestion(text)}; see 'ping-daemon --help'`);
       })
   );
 }
 
-/** Edit distance, for suggestions. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(
-        above + 1,
-        (row[j - 1] as number) + 1,
-        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
+/**
+ * yargs names an unknown `--log-fle` twice, as typed and camelCased (`log-fle, logFle`): once is
+ * enough. Pure.
+ */
+export function withoutCamelTwins(message: string): string {
+  const listed = /^Unknown arguments: (.+)$/.exec(message)?.[1];
+  if (listed === undefined) return message;
+  const names = listed.split(', ');
+  const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const kept = names.filter((n) => !names.some((other) => other !== n && camel(other) === n));
+  return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
 }
 
 /** `; did you mean status?` for `Unknown argument: stat`, or nothing. */
@@ -329,28 +340,21 @@ export function suggestion(message: string): string {
     ...Object.keys(serviceOptions()).filter((f) => f !== 'hosts'),
     ...['config', 'lines', 'follow', 'json', 'since', 'summary', 'force', 'dry-run', 'forking'],
   ];
-  const candidates = [...COMMANDS, ...flags.map((f) => `--${f}`)];
-  let best: string | undefined;
-  let bestDistance = 2.5;
-  for (const candidate of candidates) {
-    const bare = candidate.replace(/^--/, '');
-    // A prefix (`stat` of `status`) counts as closest; a swap of two letters as one edit.
-    const swapped = [...unknown].some(
-      (_, i) => unknown.slice(0, i) + unknown[i + 1] + unknown[i] + unknown.slice(i + 2) === bare,
-    );
-    const d =
-      bare.startsWith(unknown) && unknown.length >= 3 ? 0.5 : swapped ? 1 : distance(unknown, bare);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
+  // A flag is compared with flags; a word with commands and flags (`hots` is `--host`).
+  const asFlags = flags.map((f) => `--${f}`);
+  const best = closest(unknown, unknown.startsWith('-') ? asFlags : [...COMMANDS, ...asFlags]);
   return best === undefined ? '' : ` (did you mean ${best}?)`;
 }
 
 /** start, run, restart: every service option, shown and taken. */
 function daemonOptions(y: Argv, usage?: string): Argv {
   return (usage === undefined ? y : y.usage(usage)).options(serviceOptions());
+}
+
+/** Some of the service options, as they are shown and taken by start. */
+function shownOptions(flags: string[]): Record<string, YargsOption> {
+  const all = serviceOptions();
+  return Object.fromEntries(flags.map((flag) => [flag, all[flag] as YargsOption]));
 }
 
 /** Short flags and the options they stand for. */

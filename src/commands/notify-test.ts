@@ -1,49 +1,158 @@
-// `ping-daemon notify-test [--host H]`: a `test` notification through the channels the daemon
-// would use for H (the first host when none is named), from the foreground, each channel's
-// outcome printed; exit 0 only if every channel took it.
+// `ping-daemon notify-test [--host H]`: a `test` notification through every channel, from the
+// foreground, each channel's outcome printed; exit 0 only if every channel took it. Which
+// channels: those typed here (or in the config file named here); else those of the daemon
+// running here, read as it reads them; else those of the config file and environment. No host is
+// needed: without --host, each channel is tested once, in the name of a host that uses it.
+import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { notification } from '../alerts/event.js';
 import { Notifier } from '../alerts/notifier.js';
-import type { CommandContext } from '../command-line/context.js';
+import type { CommandContext, Invocation } from '../command-line/context.js';
 import { canonicalHost } from '../config/host.js';
-import type { Target } from '../config/targets.js';
-import { ControlError, ExitCode } from '../errors.js';
+import { ENV_PREFIX } from '../config/options.js';
+import type { Settings } from '../config/settings.js';
+import type { Channels, Target } from '../config/targets.js';
+import { ControlError, ExitCode, UsageError } from '../errors.js';
+import { inspectPidFile } from '../lifecycle/pid-file.js';
 import { checkPrivilegeDrop, resolveIdentity } from '../lifecycle/privileges.js';
+import { NOT_KEPT, readState, stateFilePath } from '../lifecycle/state-file.js';
 
-/** The target H as the daemon would see it (with its own channels from the config file). */
-function targetOf(context: CommandContext): Target {
-  const settings = context.settings('daemon');
-  const [typed] = settings.targets;
-  if (typed === undefined || !context.typed('--host', '-H')) return typed as Target;
-  // `--host H` replaced the configured hosts; H's own entry in the config file, if it has one,
-  // names its channels.
-  const args = context.invocation.args;
-  const without = args.filter(
-    (a, i) => !/^(--host|-H)(=|$)/.test(a) && !/^(--host|-H)$/.test(args[i - 1] ?? ''),
-  );
+const CHANNEL_FLAGS = ['--on-change', '--webhook', '--alertmanager', '--config', '-c'];
+
+/** The running daemon's own command line and environment, as a `start`, if one runs here. */
+function daemonInvocation(
+  context: CommandContext,
+): { invocation: Invocation; pid: number } | undefined {
+  const pidFile = context.pidFile();
+  let found: ReturnType<typeof inspectPidFile>;
   try {
-    const configured = context.settings('daemon', { ...context.invocation, args: without });
-    return configured.targets.find((t) => t.host === canonicalHost(typed.host)) ?? typed;
+    found = inspectPidFile(pidFile);
   } catch {
-    return typed;
+    return undefined;
+  }
+  if (found.state !== 'running') return undefined;
+  const was = readState(stateFilePath(pidFile), found.pid)?.invocation;
+  if (!was) return undefined;
+  if ([...was.args, ...Object.values(was.env)].some((v) => v.includes(NOT_KEPT))) {
+    throw new ControlError(
+      `the running daemon (pid ${found.pid}) was given its webhook on its command line, which is not kept; name the channels here (--webhook, --on-change, --alertmanager)`,
+      ExitCode.failure,
+    );
+  }
+  // Its PING_DAEMON_* settings, not this shell's (as restart does).
+  for (const key of Object.keys(process.env)) {
+    if (key.startsWith(`${ENV_PREFIX}_`)) delete process.env[key];
+  }
+  Object.assign(process.env, was.env);
+  const [command, ...rest] = was.args;
+  const args = command === 'start' || command === 'run' ? rest : was.args;
+  return {
+    invocation: { args: ['start', ...args], cwd: was.cwd, uid: context.invocation.uid },
+    pid: found.pid,
+  };
+}
+
+/**
+ * Settings without a host are fine here (a test notification pings nothing): `hostless` then,
+ * and the notification is in this machine's name.
+ */
+function settingsOf(
+  context: CommandContext,
+  from: Invocation,
+): { settings: Settings; hostless: boolean } {
+  try {
+    return { settings: context.settings('daemon', from), hostless: false };
+  } catch (err) {
+    if (!(err instanceof UsageError && err.message.startsWith('no host to ping'))) throw err;
+    const args = [...from.args, '--host', '127.0.0.1'];
+    return { settings: context.settings('daemon', { ...from, args }), hostless: true };
   }
 }
 
+/** The targets whose channels are tested: the typed host's, or every host's. */
+function targetsOf(context: CommandContext): {
+  targets: Target[];
+  settings: Settings;
+  hostless: boolean;
+} {
+  const own = CHANNEL_FLAGS.some((f) => context.typed(f));
+  const daemon = own ? undefined : daemonInvocation(context);
+  if (daemon) process.stdout.write(`the channels of the running daemon (pid ${daemon.pid}):\n`);
+  const from = daemon?.invocation ?? context.invocation;
+  const { settings, hostless } = settingsOf(context, from);
+  if (daemon && context.typed('--host', '-H')) {
+    // One of the daemon's hosts, with the channels the daemon gives it.
+    const host = canonicalHost(String(context.argv.host));
+    const targets = settings.targets.filter((t) => t.host === host);
+    if (targets.length === 0) {
+      throw new ControlError(
+        `${host} is not one of the running daemon's hosts; name the channels here to test them for it`,
+        ExitCode.failure,
+      );
+    }
+    return { targets, settings, hostless: false };
+  }
+  const [typed] = settings.targets;
+  if (!context.typed('--host', '-H') || typed === undefined) {
+    return { targets: settings.targets, settings, hostless };
+  }
+  // `--host H` replaced the configured hosts; H's own entry in the config file, if it has one,
+  // names its channels.
+  const args = from.args.filter(
+    (a, i) => !/^(--host|-H)(=|$)/.test(a) && !/^(--host|-H)$/.test(from.args[i - 1] ?? ''),
+  );
+  let entry: Target | undefined;
+  try {
+    entry = context
+      .settings('daemon', { ...from, args })
+      .targets.find((t) => t.host === typed.host);
+  } catch {
+    // no host in the config file either: the typed one, with the global channels
+  }
+  return { targets: [entry ?? typed], settings, hostless: false };
+}
+
+/**
+ * Each channel once: a hook program, a webhook or an Alertmanager that several hosts share is
+ * tested once, in the name of the first host that uses it.
+ */
+export function distinctChannels(targets: Target[]): { host: string; channels: Channels }[] {
+  const seen = new Set<string>();
+  const out: { host: string; channels: Channels }[] = [];
+  for (const { host, notify } of targets) {
+    const fresh = (kind: string, target: string): boolean => {
+      const key = `${kind} ${target}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    };
+    const channels: Channels = {
+      onChange:
+        notify.onChange && fresh('exec', JSON.stringify(notify.onChange))
+          ? notify.onChange
+          : undefined,
+      webhooks: notify.webhooks.filter((url) => fresh('webhook', url)),
+      alertmanagers: notify.alertmanagers.filter((url) => fresh('alertmanager', url)),
+      hookTimeoutMs: notify.hookTimeoutMs,
+    };
+    if (channels.onChange || channels.webhooks.length > 0 || channels.alertmanagers.length > 0)
+      out.push({ host, channels });
+  }
+  return out;
+}
+
 export async function notifyTestCommand(context: CommandContext): Promise<number> {
-  const target = targetOf(context);
-  const { notify } = target;
-  if (
-    notify.onChange === undefined &&
-    notify.webhooks.length === 0 &&
-    notify.alertmanagers.length === 0
-  ) {
+  const { targets, settings, hostless } = targetsOf(context);
+  const groups = distinctChannels(targets);
+  if (groups.length === 0) {
+    const what = context.typed('--host', '-H') ? `for ${targets[0]?.host}` : 'configured';
     throw new ControlError(
-      `no channel for ${target.host}: set --on-change, --webhook or --alertmanager (or onChange, webhook, alertmanager in the config file)`,
+      `no channel ${what}: set --on-change, --webhook or --alertmanager (or onChange, webhook, alertmanager in the config file)`,
       ExitCode.failure,
     );
   }
   // The hook runs as the daemon would run it: as --user, after the drop, when one is named.
-  const { user, group } = context.settings('daemon');
+  const { user, group } = settings;
   checkPrivilegeDrop(user, group);
   const who = resolveIdentity(user, group);
   const notifier = new Notifier({
@@ -51,27 +160,30 @@ export async function notifyTestCommand(context: CommandContext): Promise<number
     runAs: who && { uid: who.uid, gid: who.gid },
   });
   const now = new Date();
-  const test = notification(
-    target.host,
-    {
-      kind: 'change',
-      state: 'unknown',
-      previous: 'unknown',
-      reason: 'a test from ping-daemon notify-test',
-      since: now,
-      durationS: undefined,
-      rttMs: undefined,
-      lossPct: undefined,
-      notify: true,
-    },
-    0,
-    'test',
-  );
-  const outcomes = await notifier.deliver(test, notify);
-  for (const { channel, target: to, delivery } of outcomes) {
-    process.stdout.write(
-      `${channel} ${to}: ${delivery.ok ? 'ok' : 'failed'} (${delivery.detail})\n`,
+  let ok = true;
+  for (const { host, channels } of groups) {
+    const test = notification(
+      hostless ? hostname() : host,
+      {
+        kind: 'change',
+        state: 'unknown',
+        previous: 'unknown',
+        reason: 'a test from ping-daemon notify-test',
+        since: now,
+        durationS: undefined,
+        rttMs: undefined,
+        lossPct: undefined,
+        notify: true,
+      },
+      0,
+      'test',
     );
+    for (const { channel, target: to, delivery } of await notifier.deliver(test, channels)) {
+      ok &&= delivery.ok;
+      process.stdout.write(
+        `${channel} ${to}: ${delivery.ok ? 'ok' : 'failed'} (${delivery.detail})\n`,
+      );
+    }
   }
-  return outcomes.every((o) => o.delivery.ok) ? ExitCode.ok : ExitCode.failure;
+  return ok ? ExitCode.ok : ExitCode.failure;
 }

@@ -2,13 +2,14 @@
 // whether the new configuration took, so a bad config is reported here and not only in a log.
 import type { CommandContext } from '../command-line/context.js';
 import { ControlError, ExitCode } from '../errors.js';
-import { inspectForControl, signalDaemon } from '../lifecycle/pid-file.js';
+import { inspectForControl, refuseRootDaemon, signalDaemon } from '../lifecycle/pid-file.js';
 import { readState, stateFilePath } from '../lifecycle/state-file.js';
 
 const CONFIRM_MS = 5000;
 
 export async function reloadCommand(context: CommandContext): Promise<number> {
   const pidFile = context.pidFile();
+  refuseRootDaemon(pidFile, context.typed('--pid-file'), 'reload');
   const found = inspectForControl(pidFile);
   if (found.state !== 'running') {
     throw new ControlError(

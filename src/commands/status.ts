@@ -2,10 +2,11 @@
 // 3 not running, 4 unknown.
 import type { CommandContext } from '../command-line/context.js';
 import { formatDuration, formatElapsed } from '../config/duration.js';
+import { ROOT_PID_FILE } from '../config/options.js';
 import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
 import { recentResults, sparkline } from '../graphs/sparkline.js';
-import { inspectForControl } from '../lifecycle/pid-file.js';
+import { inspectForControl, rootDaemonInstead } from '../lifecycle/pid-file.js';
 import {
   type DaemonState,
   readState,
@@ -124,7 +125,13 @@ export async function statusCommand(context: CommandContext): Promise<number> {
     process.stdout.write(json ? `${JSON.stringify(value)}\n` : lines.map((l) => `${l}\n`).join(''));
   };
   if (found.state === 'missing') {
-    print([`ping-daemon is not running (no PID file ${pidFile})`], { running: false, pidFile });
+    const root = rootDaemonInstead(pidFile, context.typed('--pid-file'));
+    const lines = [`ping-daemon is not running (no PID file ${pidFile})`];
+    if (root !== undefined)
+      lines.push(
+        `  root's ping-daemon runs (pid ${root}): ping-daemon status --pid-file ${ROOT_PID_FILE}`,
+      );
+    print(lines, { running: false, pidFile, ...(root === undefined ? {} : { rootPid: root }) });
     return ExitCode.notRunning;
   }
   if (found.state === 'stale') {

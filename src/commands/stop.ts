@@ -8,6 +8,7 @@ import { ControlError, ExitCode } from '../errors.js';
 import {
   inspectForControl,
   isPingDaemon,
+  refuseRootDaemon,
   releasePidFile,
   signalDaemon,
 } from '../lifecycle/pid-file.js';
@@ -81,7 +82,9 @@ export async function stopDaemon(
 
 export async function stopCommand(context: CommandContext): Promise<number> {
   const { timeoutMs, force } = stopOptions(context.argv, context.typed);
-  const message = await stopDaemon(context.pidFile(), timeoutMs, force);
+  const pidFile = context.pidFile();
+  refuseRootDaemon(pidFile, context.typed('--pid-file'), 'stop');
+  const message = await stopDaemon(pidFile, timeoutMs, force);
   process.stdout.write(`${message}\n`);
   return ExitCode.ok;
 }

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { ConfigError, describeErrno } from '../errors.js';
 import { readSmallFile } from '../ping-log/files.js';
+import { closest } from './closest.js';
 import { isOptionKey, jsonTypes, optionProblem, show } from './option-checks.js';
 import { optionKeys } from './options.js';
 
@@ -52,8 +53,11 @@ export function checkConfig(path: string, data: unknown): Record<string, unknown
   const config: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(data)) {
     if (!isOptionKey(key)) {
+      const near = closest(key, optionKeys);
       throw new ConfigError(
-        `config file ${path}: unknown key ${show(key)}; known keys: ${optionKeys.join(', ')}`,
+        near === undefined
+          ? `config file ${path}: unknown key ${show(key)}; known keys: ${optionKeys.join(', ')}`
+          : `config file ${path}: unknown key ${show(key)} (did you mean ${show(near)}?)`,
       );
     }
     const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;

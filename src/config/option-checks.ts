@@ -1,6 +1,8 @@
 // Checks of single option values, shared by the command line, the environment and the config
 // file; each names what is wrong and shows the value. Pure.
+
 import { isIP, isIPv6 } from 'node:net';
+import { closest } from './closest.js';
 import { probeDurationProblem } from './duration.js';
 import { hostProblem } from './host.js';
 import {
@@ -242,8 +244,12 @@ export function hostEntryProblem(entry: unknown): string | undefined {
   const e = entry as Record<string, unknown>;
   const known: readonly string[] = ['host', ...hostEntryKeys];
   const unknown = Object.keys(e).find((k) => !known.includes(k));
-  if (unknown !== undefined)
-    return `has an unknown key \`${unknown}\` (known: ${known.join(', ')})`;
+  if (unknown !== undefined) {
+    const near = closest(unknown, known);
+    return near === undefined
+      ? `has an unknown key \`${unknown}\` (known: ${known.join(', ')})`
+      : `has an unknown key \`${unknown}\` (did you mean \`${near}\`?)`;
+  }
   if (typeof e.host !== 'string') return 'needs "host", a string';
   const host = hostProblem(e.host);
   if (host) return `host ${host}`;

@@ -1,7 +1,7 @@
 // Every option of docs/command-line.md, its built-in default and its help text, written once. yargs
 // reads the specs below; config/ping-daemon.json documents the same defaults
 // (test/unit/config/options.test.ts checks that the two agree).
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Options as YargsOption } from 'yargs';
 import { DEFAULT_TIMEOUT_MS } from '../probing/timing.js';
@@ -122,18 +122,30 @@ export interface Place {
 /** Root's PID file, the same for the CLI and both systemd units (their RuntimeDirectory). */
 export const ROOT_PID_FILE = '/run/ping-daemon/ping-daemon.pid';
 const PID_FILE_NAME = 'ping-daemon.pid';
-/** Other users' PID file directory without XDG_RUNTIME_DIR, below their home. */
+/** Other users' PID file directory, below their home. */
 const USER_STATE_DIR = '.local/state/ping-daemon';
 const ROOT_SERVICE_LOG = '/var/log/ping-daemon.log';
 
 /**
  * The PID file: root `/run/ping-daemon/ping-daemon.pid`; others
- * `$XDG_RUNTIME_DIR/ping-daemon.pid`, else `~/.local/state/ping-daemon/ping-daemon.pid`.
+ * `~/.local/state/ping-daemon/ping-daemon.pid`, with the home directory from the password
+ * database. One place per user whatever the shell's environment: `XDG_RUNTIME_DIR` or `HOME`
+ * differ between a login, `su`, `sudo -u` and cron, and a `stop` that looked elsewhere said "not
+ * running" of a running daemon. (Not `/run/user/UID` either: logind removes it, PID file and all,
+ * when the user's last session ends, while the daemon runs on.)
  */
-export function defaultPidFile({ uid, env, home }: Place): string {
+export function defaultPidFile({ uid, home }: Place): string {
   if (uid === 0) return ROOT_PID_FILE;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, PID_FILE_NAME);
-  return join(home ?? homedir(), USER_STATE_DIR, PID_FILE_NAME);
+  return join(home ?? passwdHome(), USER_STATE_DIR, PID_FILE_NAME);
+}
+
+/** The user's home directory from the password database (os.homedir() prefers $HOME). */
+function passwdHome(): string {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return homedir(); // no entry for this uid (a container's): $HOME is all there is
+  }
 }
 
 /** The daemon's own log: root `/var/log/ping-daemon.log`, others beside the PID file. */
@@ -191,7 +203,7 @@ export function serviceOptions(): Record<string, YargsOption> {
     },
     pidFile: {
       type: 'string',
-      defaultDescription: `root: ${ROOT_PID_FILE}; others: $XDG_RUNTIME_DIR/${PID_FILE_NAME}, else ~/${USER_STATE_DIR}/${PID_FILE_NAME}`,
+      defaultDescription: `root: ${ROOT_PID_FILE}; others: ~/${USER_STATE_DIR}/${PID_FILE_NAME}`,
       describe: 'PID file',
     },
     serviceLog: {

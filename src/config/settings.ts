@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { HOOK_ONLY_VARIABLES } from '../alerts/event.js';
 import { UsageError } from '../errors.js';
+import { closest } from './closest.js';
 import {
   isOptionKey,
   type ListenAddress,
@@ -70,8 +71,13 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): void {
       );
     }
     if (!isOptionKey(key)) {
-      const known = [...optionKeys, 'config'].map(envName).join(', ');
-      throw new UsageError(`unknown environment variable ${name}; known: ${known}`);
+      const known = [...optionKeys, 'config'].map(envName);
+      const near = closest(name, known);
+      throw new UsageError(
+        near === undefined
+          ? `unknown environment variable ${name}; known: ${known.join(', ')}`
+          : `unknown environment variable ${name} (did you mean ${near}?)`,
+      );
     }
     const problem = optionProblem(key, value, name);
     if (problem) throw new UsageError(problem);

@@ -91,15 +91,7 @@ export function daemonV8Flags(prober: Prober): string[] {
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
   // NODE_EXTRA_CA_CERTS: a site's own CA, for https webhooks.
-  const kept = [
-    'HOME',
-    'TZ',
-    'LANG',
-    'LC_ALL',
-    'LC_TIME',
-    'XDG_RUNTIME_DIR',
-    'NODE_EXTRA_CA_CERTS',
-  ];
+  const kept = ['HOME', 'TZ', 'LANG', 'LC_ALL', 'LC_TIME', 'NODE_EXTRA_CA_CERTS'];
   const clean: NodeJS.ProcessEnv = {
     PATH: SYSTEM_PATH,
     [STAGE2_CWD_ENV]: cwd,

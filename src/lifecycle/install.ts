@@ -129,6 +129,26 @@ export function install(steps: Step[], dryRun: boolean): string[] {
         writeFileSync(step.target, text, { mode: 0o644 });
       });
     }
-    return `${dryRun ? 'would install' : 'install'} ${step.target}`;
+    if (!dryRun) return `install ${step.target}`;
+    // What it would write, indented under its name.
+    const body = text.replace(/\n$/, '').replace(/^/gm, '    ');
+    return `would install ${step.target}\n${body}`;
   });
+}
+
+/**
+ * Why the unit would be wrong to run `bin`, if it would: a ping-daemon that is not on the system
+ * PATH (run from a clone, or from a user's npm prefix) puts a path into the unit that moves or
+ * vanishes with that directory, and runs as root whatever its owner put there.
+ */
+export function unstableBinary(bin: string, root = PACKAGE_ROOT): string | undefined {
+  const advice = `install the package or 'npm install -g' a tarball first (docs/installing.md), or name the binary with --bin`;
+  if (!SYSTEM_PATH.split(':').some((dir) => bin === join(dir, 'ping-daemon'))) {
+    return `the unit would run ${bin}, which is not a ping-daemon installed on the system PATH; ${advice}`;
+  }
+  // `npm link` or `npm install -g .` of a clone: on the PATH, but the clone is what runs.
+  if (existsSync(join(root, '.git'))) {
+    return `the unit would run ${bin}, which is a link into the clone ${root}: the service would change with every checkout; ${advice}`;
+  }
+  return undefined;
 }

@@ -17,6 +17,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { ROOT_PID_FILE } from '../config/options.js';
 import { AlreadyRunningError, ControlError, describeErrno, ExitCode } from '../errors.js';
 import { readSmallFile } from '../ping-log/files.js';
 import { holdsFile, isAlive } from './proc.js';
@@ -82,6 +83,32 @@ export function inspectForControl(path: string): PidFileState {
       { cause: err },
     );
   }
+}
+
+/**
+ * Root's daemon, when a user other than root finds none of their own behind `pidFile` (their
+ * default, not one they named): its PID, so that `stop` and `reload` say whose daemon runs
+ * instead of "not running", and `status` points to it.
+ */
+export function rootDaemonInstead(pidFile: string, named: boolean): number | undefined {
+  if (named || process.getuid?.() === 0 || pidFile === ROOT_PID_FILE) return undefined;
+  try {
+    if (inspectPidFile(pidFile).state !== 'missing') return undefined;
+    const root = inspectPidFile(ROOT_PID_FILE);
+    return root.state === 'running' ? root.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `stop` or `reload` of root's daemon by another user: exit 4 (LSB: insufficient privilege). */
+export function refuseRootDaemon(pidFile: string, named: boolean, command: string): void {
+  const pid = rootDaemonInstead(pidFile, named);
+  if (pid === undefined) return;
+  throw new ControlError(
+    `no ping-daemon of yours runs (no PID file ${pidFile}); the one running (pid ${pid}, PID file ${ROOT_PID_FILE}) is root's: run 'sudo ping-daemon ${command}'`,
+    ExitCode.statusUnknown,
+  );
 }
 
 /**

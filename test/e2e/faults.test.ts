@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -23,6 +24,7 @@ import {
   fileArgs,
   fixture,
   isRoot,
+  killAtEnd,
   pairs,
   parseText,
   processesMatching,
@@ -278,6 +280,11 @@ describe('the daemon', () => {
       { length: 5000 },
       (_, i) => `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
     );
+    // A private copy: another test looks for the shared stand-in's processes by its path.
+    const pingDir = join(dir, 'ping-slow');
+    mkdirSync(pingDir);
+    copyFileSync(fixture('ping-slow/ping'), join(pingDir, 'ping'));
+    chmodSync(join(pingDir, 'ping'), 0o755);
     const start = cli([
       'start',
       '--host',
@@ -285,7 +292,7 @@ describe('the daemon', () => {
       '--interval',
       '1h',
       '--ping-dir',
-      fixture('ping-slow'),
+      pingDir,
       ...fileArgs(files),
     ]);
     // The launcher's child is stage 1 (a shell); its child, stage 2, the daemon starting. It may
@@ -309,6 +316,8 @@ describe('the daemon', () => {
     );
     process.kill(stage2, 'SIGKILL');
     const exit = await start.exit;
+    const started = /pid (\d+)/.exec(start.stdout())?.[1];
+    if (started) killAtEnd(Number(started)); // a start that wrongly succeeded leaves no daemon
     assert.equal(exit.code, 1, start.stdout());
     assert.equal(
       start.stderr(),

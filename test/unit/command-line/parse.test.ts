@@ -3,7 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { parseCommandLine, readSettings } from '../../../src/command-line/parse.js';
+import {
+  parseCommandLine,
+  readSettings,
+  withoutCamelTwins,
+} from '../../../src/command-line/parse.js';
 import type { Target } from '../../../src/config/targets.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 
@@ -170,5 +174,17 @@ describe('errors', () => {
   });
   it('refuses a value yargs cannot type', () => {
     assert.throws(() => read('--host', 'h', '--count', 'many'), /--count must be a whole number/);
+  });
+});
+
+describe('withoutCamelTwins', () => {
+  it('names an unknown option once, as typed', () => {
+    assert.equal(
+      withoutCamelTwins('Unknown arguments: log-fle, logFle'),
+      'Unknown argument: log-fle',
+    );
+    assert.equal(withoutCamelTwins('Unknown arguments: a-b, aB, zz'), 'Unknown arguments: a-b, zz');
+    assert.equal(withoutCamelTwins('Unknown argument: x'), 'Unknown argument: x');
+    assert.equal(withoutCamelTwins('Not enough arguments'), 'Not enough arguments');
   });
 });

@@ -66,11 +66,17 @@ describe('loadConfigFile', () => {
   it('refuses what is not JSON', () =>
     refuses(file('bad.json', '{host: 1'), /is not valid JSON: /));
   it('refuses a JSON array', () => refuses(file('array.json', '[]'), /must hold a JSON object/));
-  it('names an unknown key', () =>
+  it('names an unknown key, and the one meant when it is near one', () => {
+    refuses(file('typo.json', '{"hots": "x"}'), /unknown key `hots` \(did you mean `host`\?\)$/);
     refuses(
-      file('unknown.json', '{"hots": "x"}'),
-      /unknown key `hots`; known keys: host, hosts, interval/,
-    ));
+      file('typo2.json', '{"log_file": "x"}'),
+      /unknown key `log_file` \(did you mean `logFile`\?\)$/,
+    );
+    refuses(
+      file('unknown.json', '{"colour": "x"}'),
+      /unknown key `colour`; known keys: host, hosts, interval/,
+    );
+  });
   it('refuses prototype keys', () => {
     refuses(file('proto.json', '{"__proto__": {"host": "x"}}'), /unknown key `__proto__`/);
     refuses(file('ctor.json', '{"constructor": {}}'), /unknown key `constructor`/);

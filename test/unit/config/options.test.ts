@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../../src/config/config-file.js';
-import { DEFAULTS, envName, flagName } from '../../../src/config/options.js';
+import { DEFAULTS, envName, flagName, optionKeys } from '../../../src/config/options.js';
 
 const path = new URL('../../../config/ping-daemon.json', import.meta.url);
 const shipped = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -19,6 +19,17 @@ describe('config/ping-daemon.json', () => {
       Object.keys(shipped).sort(),
       [...Object.keys(DEFAULTS), 'host', 'metricsListen'].sort(),
     );
+  });
+});
+
+describe("the README's example config", () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const block = /## Example config[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+  it('is a valid config file that sets every key', () => {
+    assert.ok(block, 'no JSON block under "## Example config"');
+    const example = JSON.parse(block) as Record<string, unknown>;
+    checkConfig('README.md', example);
+    assert.deepEqual(Object.keys(example).sort(), [...optionKeys].sort());
   });
 });
 

@@ -25,7 +25,8 @@ describe('resolveSettings', () => {
       metricsListen: undefined,
       logFile: '/home/ping.log',
       format: 'text',
-      pidFile: '/run/user/1000/ping-daemon.pid',
+      // Not below XDG_RUNTIME_DIR: one PID file per user, whatever the environment.
+      pidFile: '/home/u/.local/state/ping-daemon/ping-daemon.pid',
       serviceLog: undefined,
       logLevel: 'info',
       umask: 0o022,
@@ -156,6 +157,10 @@ describe('checkEnvironment', () => {
     assert.throws(
       () => checkEnvironment({ PING_DAEMON_HOSTNAME: 'a' }),
       /unknown environment variable PING_DAEMON_HOSTNAME/,
+    );
+    assert.throws(
+      () => checkEnvironment({ PING_DAEMON_LOGFILE: 'a' }),
+      /^UsageError: unknown environment variable PING_DAEMON_LOGFILE \(did you mean PING_DAEMON_LOG_FILE\?\)$/,
     );
     assert.throws(
       () => checkEnvironment({ PING_DAEMON_HOSTS: 'a' }),

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { install, plan, SHIPPED_BIN } from '../../../src/lifecycle/install.js';
+import { install, plan, SHIPPED_BIN, unstableBinary } from '../../../src/lifecycle/install.js';
 import { PACKAGE_ROOT } from '../../../src/paths.js';
 
 describe('install plan', () => {
@@ -67,5 +67,22 @@ describe('install', () => {
     assert.throws(() => install([blocked], false), {
       message: /^cannot write .*below-a-file: .*; choose another path with --root$/,
     });
+  });
+});
+
+describe('unstableBinary', () => {
+  it('warns of a binary off the system PATH, or of a link into a clone', () => {
+    const plain = mkdtempSync(join(tmpdir(), 'pd-pkg-'));
+    const clone = mkdtempSync(join(tmpdir(), 'pd-clone-'));
+    mkdirSync(join(clone, '.git'));
+    assert.equal(unstableBinary('/usr/bin/ping-daemon', plain), undefined);
+    assert.match(
+      unstableBinary('/home/u/ping-daemon/dist/cli.js', plain) ?? '',
+      /^the unit would run \/home\/u\/ping-daemon\/dist\/cli\.js, which is not a ping-daemon installed on the system PATH; install the package/,
+    );
+    assert.match(
+      unstableBinary('/usr/local/bin/ping-daemon', clone) ?? '',
+      /which is a link into the clone .*: the service would change with every checkout/,
+    );
   });
 });
