@@ -84,8 +84,10 @@ export function openServiceLog(path: string | undefined, level: LogLevel): Servi
       return { logger: pino(options, journal), reopen: () => {}, close: () => {} };
     }
     case 'pretty': {
-      // Loaded only here: a daemon never pays for it.
-      const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+      // Loaded only here: a daemon never pays for it. The Debian package leaves it out (it
+      // carries the bundle, not node_modules): then the JSON lines, as when piped.
+      const pretty = prettyPrinter();
+      if (pretty === undefined) return jsonOnStderr(options);
       const stream = pretty({
         destination: 2,
         sync: true,
@@ -95,9 +97,20 @@ export function openServiceLog(path: string | undefined, level: LogLevel): Servi
       });
       return { logger: pino(options, stream), reopen: () => {}, close: () => {} };
     }
-    case 'json': {
-      const stderr = { write: (line: string) => ignoreErrors(() => writeSync(2, line)) };
-      return { logger: pino(options, stderr), reopen: () => {}, close: () => {} };
-    }
+    case 'json':
+      return jsonOnStderr(options);
   }
+}
+
+function prettyPrinter(): typeof PinoPretty | undefined {
+  try {
+    return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonOnStderr(options: { name: string; level: LogLevel }): ServiceLog {
+  const stderr = { write: (line: string) => ignoreErrors(() => writeSync(2, line)) };
+  return { logger: pino(options, stderr), reopen: () => {}, close: () => {} };
 }

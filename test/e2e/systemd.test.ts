@@ -112,7 +112,8 @@ class Container {
   readonly #exit: Promise<void>;
   pid1 = 0;
 
-  constructor(root: string, pkgDir: string) {
+  /** `withNode`: Node, npm and npm's cache bound in (off: a Debian with no Node at all). */
+  constructor(root: string, pkgDir: string, withNode = true) {
     const npm = dirname(
       dirname(
         realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim()),
@@ -131,9 +132,13 @@ class Container {
         `--machine=pd-test-${process.pid}`,
         '-D',
         root,
-        `--bind-ro=${realpathSync(process.execPath)}:/usr/bin/node`,
-        `--bind-ro=${npm}:/opt/npm`,
-        `--bind=${cache}:/root/.npm`,
+        ...(withNode
+          ? [
+              `--bind-ro=${realpathSync(process.execPath)}:/usr/bin/node`,
+              `--bind-ro=${npm}:/opt/npm`,
+              `--bind=${cache}:/root/.npm`,
+            ]
+          : []),
         `--bind-ro=${pkgDir}:/mnt/pkg`,
       ],
       { stdio: 'ignore' },
@@ -431,4 +436,78 @@ describe('systemd units in a booted Debian', { skip, timeout: 900_000 }, () => {
       });
     });
   }
+});
+
+describe('the Debian package in a booted Debian with no Node', { skip, timeout: 900_000 }, () => {
+  let c: Container;
+  before(async () => {
+    const root = containerRoot();
+    const out = tempDir();
+    execFileSync('bash', ['.ci/package'], {
+      cwd: ROOT,
+      env: { ...process.env, PACKAGE_OUT: out },
+      stdio: 'ignore',
+      timeout: 600_000,
+    });
+    removeLeftCgroups();
+    c = new Container(root, out, false);
+    await c.booted();
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  it('installs with apt, runs as its own user, and apt purge takes all of it but the logs', async () => {
+    assert.notEqual(c.sh('command -v node').status, 0, 'the container has a node');
+    // The config is the admin's before the package comes (and no test pings outside names).
+    c.ok(
+      `mkdir -p /etc/ping-daemon && printf '%s' '${JSON.stringify({ host: '127.0.0.1', interval: '200ms' })}' > /etc/ping-daemon/config.json`,
+    );
+    c.ok(
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold /mnt/pkg/ping-daemon_*.deb',
+      180_000,
+    );
+    assert.equal(c.ok('systemctl is-enabled ping-daemon').trim(), 'enabled');
+    await waitFor(
+      'the service',
+      () => c.sh('systemctl is-active ping-daemon').stdout.trim() === 'active',
+      20_000,
+    );
+    assert.match(c.ok('systemctl status ping-daemon --no-pager'), /Active: active \(running\)/);
+    await waitFor('a probe', () => c.read('/home/ping.log').includes('status=up'), 20_000);
+    const pid = mainPid(c);
+    const status = c.ok(`cat /proc/${pid}/status`);
+    const uid = c.ok('id -u ping-daemon').trim();
+    assert.match(status, new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s`, 'm'));
+    assert.notEqual(uid, '0');
+    assert.match(status, /^CapEff:\s+0000000000002000$/m);
+    assert.match(
+      c.ok('ping-daemon status'),
+      new RegExp(`^ping-daemon is running \\(pid ${pid}\\)`),
+    );
+    assert.match(c.ok('ping-daemon --version'), /^\d+\.\d+\.\d+$/m);
+    assert.match(c.ok('zcat /usr/share/man/man8/ping-daemon.8.gz'), /^\.TH PING-DAEMON 8 /m);
+    assert.match(
+      c.ok('cat /usr/share/bash-completion/completions/ping-daemon'),
+      /ping-daemon --get-yargs-completions/,
+    );
+    assert.match(c.ok('cat /etc/logrotate.d/ping-daemon'), /^\/home\/ping\.log /m);
+
+    c.ok('DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ping-daemon', 120_000);
+    assert.notEqual(c.sh('systemctl is-active ping-daemon').stdout.trim(), 'active');
+    for (const gone of [
+      '/usr/bin/ping-daemon',
+      '/usr/lib/ping-daemon',
+      '/lib/systemd/system/ping-daemon.service',
+      '/etc/systemd/system/multi-user.target.wants/ping-daemon.service',
+      '/etc/ping-daemon',
+      '/etc/logrotate.d/ping-daemon',
+    ]) {
+      assert.equal(c.sh(`test -e ${gone}`).status, 1, `${gone} is left`);
+    }
+    assert.notEqual(c.sh('getent passwd ping-daemon').status, 0, 'the user is left');
+    assert.equal(c.sh('pgrep ping-daemon').status, 1, 'a process is left'); // by name, not -f: sh -c itself
+    // The log stays, given back to root.
+    assert.equal(c.ok('stat -c %U /home/ping.log').trim(), 'root');
+  });
 });
