@@ -15,6 +15,7 @@ import type { Channels, Target } from '../config/targets.js';
 import { ControlError, ExitCode, UsageError } from '../errors.js';
 import { inspectPidFile } from '../lifecycle/pid-file.js';
 import { checkPrivilegeDrop, resolveIdentity } from '../lifecycle/privileges.js';
+import { processIdentity } from '../lifecycle/proc.js';
 import { NOT_KEPT, readState, stateFilePath } from '../lifecycle/state-file.js';
 
 const CHANNEL_FLAGS = ['--on-change', '--webhook', '--alertmanager', '--config', '-c'];
@@ -22,7 +23,9 @@ const CHANNEL_FLAGS = ['--on-change', '--webhook', '--alertmanager', '--config',
 /** The running daemon's own command line and environment, as a `start`, if one runs here. */
 function daemonInvocation(
   context: CommandContext,
-): { invocation: Invocation; pid: number } | undefined {
+):
+  | { invocation: Invocation; pid: number; runAs: { uid: number; gid: number } | undefined }
+  | undefined {
   const pidFile = context.pidFile();
   let found: ReturnType<typeof inspectPidFile>;
   try {
@@ -49,6 +52,7 @@ function daemonInvocation(
   return {
     invocation: { args: ['start', ...args], cwd: was.cwd, uid: context.invocation.uid },
     pid: found.pid,
+    runAs: processIdentity(found.pid),
   };
 }
 
@@ -74,6 +78,8 @@ function targetsOf(context: CommandContext): {
   targets: Target[];
   settings: Settings;
   hostless: boolean;
+  /** Whom the daemon whose channels these are runs as. */
+  daemonIdentity?: { uid: number; gid: number } | undefined;
 } {
   const own = CHANNEL_FLAGS.some((f) => context.typed(f));
   const daemon = own ? undefined : daemonInvocation(context);
@@ -90,11 +96,11 @@ function targetsOf(context: CommandContext): {
         ExitCode.failure,
       );
     }
-    return { targets, settings, hostless: false };
+    return { targets, settings, hostless: false, daemonIdentity: daemon.runAs };
   }
   const [typed] = settings.targets;
   if (!context.typed('--host', '-H') || typed === undefined) {
-    return { targets: settings.targets, settings, hostless };
+    return { targets: settings.targets, settings, hostless, daemonIdentity: daemon?.runAs };
   }
   // `--host H` replaced the configured hosts; H's own entry in the config file, if it has one,
   // names its channels.
@@ -142,7 +148,7 @@ export function distinctChannels(targets: Target[]): { host: string; channels: C
 }
 
 export async function notifyTestCommand(context: CommandContext): Promise<number> {
-  const { targets, settings, hostless } = targetsOf(context);
+  const { targets, settings, hostless, daemonIdentity } = targetsOf(context);
   const groups = distinctChannels(targets);
   if (groups.length === 0) {
     const what = context.typed('--host', '-H') ? `for ${targets[0]?.host}` : 'configured';
@@ -155,10 +161,14 @@ export async function notifyTestCommand(context: CommandContext): Promise<number
   const { user, group } = settings;
   checkPrivilegeDrop(user, group);
   const who = resolveIdentity(user, group);
-  const notifier = new Notifier({
-    logger: pino({ level: 'silent' }),
-    runAs: who && { uid: who.uid, gid: who.gid },
-  });
+  // A running daemon's hooks run as that daemon runs them: root testing the channels of a
+  // daemon another user started (whose config that user wrote) does not run them as root.
+  const runAs =
+    (who && { uid: who.uid, gid: who.gid }) ??
+    (process.getuid?.() === 0 && daemonIdentity && daemonIdentity.uid !== 0
+      ? daemonIdentity
+      : undefined);
+  const notifier = new Notifier({ logger: pino({ level: 'silent' }), runAs });
   const now = new Date();
   let ok = true;
   for (const { host, channels } of groups) {

@@ -66,3 +66,17 @@ export function holdsFile(pid: number, path: string): boolean | undefined {
     }
   });
 }
+
+/** The user and group process `pid` runs as (its effective ids), or undefined once it is gone. */
+export function processIdentity(pid: number): { uid: number; gid: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+    const gid = /^Gid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+    return uid === undefined || gid === undefined
+      ? undefined
+      : { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    return undefined;
+  }
+}

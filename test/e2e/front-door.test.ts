@@ -3,11 +3,12 @@
 // user whatever the environment, root's daemon seen from another user, install-service from a
 // clone.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cliDone, fileArgs, isRoot, killAtEnd, tempDir } from '../helpers/cli.js';
+import { cliDone, fileArgs, fixture, isRoot, killAtEnd, tempDir } from '../helpers/cli.js';
 
 /** A hook that appends its PING_DAEMON_HOST and PING_DAEMON_EVENT to `<dir>/got`. */
 function hook(dir: string): { path: string; got: () => string[] } {
@@ -108,6 +109,32 @@ describe('notify-test', () => {
 });
 
 const asNobody = { uid: 65534, gid: 65534, cwd: '/' };
+
+describe('notify-test as root', { skip: !isRoot && 'needs root to act as nobody' }, () => {
+  it("runs the hooks of another user's daemon as that user, not as root", async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const out = join(dir, 'out');
+    execFileSync('install', ['-d', '-o', 'nobody', out]);
+    const hookPath = join(dir, 'whoami');
+    writeFileSync(hookPath, `#!/bin/sh\nid -u >> '${out}/uid'\n`, { mode: 0o755 });
+    const files = { log: join(out, 'p.log'), pid: join(out, 'd.pid'), svc: join(out, 's.log') };
+    const args = ['--host', '127.0.0.1', '--interval', '1s', '--on-change', hookPath];
+    const start = await cliDone(
+      ['start', ...args, '--ping-dir', fixture('ping-up'), ...fileArgs(files)],
+      asNobody,
+    );
+    assert.equal(start.code, 0, start.stderr);
+    killAtEnd(Number(/pid (\d+)/.exec(start.stdout)?.[1]));
+    try {
+      const r = await cliDone(['notify-test', '--pid-file', files.pid]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(readFileSync(join(out, 'uid'), 'utf8'), '65534\n');
+    } finally {
+      await cliDone(['stop', '--pid-file', files.pid], asNobody);
+    }
+  });
+});
 
 describe('PID files', { skip: !isRoot && 'needs root to act as nobody' }, () => {
   it("a user's PID file is the same whatever XDG_RUNTIME_DIR and HOME say", async () => {
