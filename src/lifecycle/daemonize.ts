@@ -153,6 +153,8 @@ export interface Stages {
   /** The daemon's command line and V8 flags: what an early start must match to be used. */
   args: string[];
   flags: string[];
+  /** Whether the spawn failed after all (its 'error' event): such stages are not used. */
+  failed: boolean;
 }
 
 /** Starts stage 1, which starts stage 2. Throws a StartupError if it cannot be spawned. */
@@ -168,7 +170,12 @@ export function spawnStages(args: string[], env: NodeJS.ProcessEnv, flags: strin
         stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
       },
     );
-    return { stage1, args, flags };
+    const stages = { stage1, args, flags, failed: false };
+    // Heard at once: early stages have no other listener until `start` takes them.
+    stage1.on('error', () => {
+      stages.failed = true;
+    });
+    return stages;
   } catch (err) {
     // spawn throws at once for some failures (E2BIG: settings too large for the environment).
     throw new StartupError(`cannot start the daemon: ${describeErrno(err)}`, { cause: err });

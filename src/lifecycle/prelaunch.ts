@@ -43,8 +43,8 @@ export function takeEarlyStages(args: string[], flags: string[]): Stages | undef
   if (stages === undefined) return undefined;
   const same = (a: string[], b: string[]): boolean =>
     a.length === b.length && a.every((x, i) => x === b[i]);
-  if (same(stages.args, args) && same(stages.flags, flags) && stages.stage1.exitCode === null)
-    return stages;
+  const alive = stages.stage1.exitCode === null && !stages.failed;
+  if (alive && same(stages.args, args) && same(stages.flags, flags)) return stages;
   abandonStages(stages);
   return undefined;
 }
