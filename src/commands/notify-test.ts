@@ -9,14 +9,14 @@ import { notification } from '../alerts/event.js';
 import { Notifier } from '../alerts/notifier.js';
 import type { CommandContext, Invocation } from '../command-line/context.js';
 import { canonicalHost } from '../config/host.js';
-import { ENV_PREFIX } from '../config/options.js';
 import type { Settings } from '../config/settings.js';
 import type { Channels, Target } from '../config/targets.js';
 import { ControlError, ExitCode, UsageError } from '../errors.js';
 import { inspectPidFile } from '../lifecycle/pid-file.js';
 import { checkPrivilegeDrop, resolveIdentity } from '../lifecycle/privileges.js';
 import { processIdentity } from '../lifecycle/proc.js';
-import { NOT_KEPT, readState, stateFilePath } from '../lifecycle/state-file.js';
+import { adoptEnvironment, asStart, lostSecret } from '../lifecycle/started-as.js';
+import { readState, stateFilePath } from '../lifecycle/state-file.js';
 
 const CHANNEL_FLAGS = ['--on-change', '--webhook', '--alertmanager', '--config', '-c'];
 
@@ -36,21 +36,16 @@ function daemonInvocation(
   if (found.state !== 'running') return undefined;
   const was = readState(stateFilePath(pidFile), found.pid)?.invocation;
   if (!was) return undefined;
-  if ([...was.args, ...Object.values(was.env)].some((v) => v.includes(NOT_KEPT))) {
+  if (lostSecret(was)) {
     throw new ControlError(
       `the running daemon (pid ${found.pid}) was given its webhook on its command line, which is not kept; name the channels here (--webhook, --on-change, --alertmanager)`,
       ExitCode.failure,
     );
   }
-  // Its PING_DAEMON_* settings, not this shell's (as restart does).
-  for (const key of Object.keys(process.env)) {
-    if (key.startsWith(`${ENV_PREFIX}_`)) delete process.env[key];
-  }
-  Object.assign(process.env, was.env);
-  const [command, ...rest] = was.args;
-  const args = command === 'start' || command === 'run' ? rest : was.args;
+  // Its PING_DAEMON_* settings, not this shell's.
+  adoptEnvironment(was.env);
   return {
-    invocation: { args: ['start', ...args], cwd: was.cwd, uid: context.invocation.uid },
+    invocation: { args: asStart(was.args), cwd: was.cwd, uid: context.invocation.uid },
     pid: found.pid,
     runAs: processIdentity(found.pid),
   };

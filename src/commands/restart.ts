@@ -5,10 +5,10 @@
 // daemon is stopped: a typo or an unwritable log must never leave nothing running.
 import { DEFAULT_STOP_TIMEOUT_MS } from '../command-line/command-options.js';
 import type { CommandContext, Invocation } from '../command-line/context.js';
-import { ENV_PREFIX } from '../config/options.js';
 import { ControlError, ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
-import { type DaemonState, NOT_KEPT, readState, stateFilePath } from '../lifecycle/state-file.js';
+import { adoptEnvironment, asStart, lostSecret } from '../lifecycle/started-as.js';
+import { type DaemonState, readState, stateFilePath } from '../lifecycle/state-file.js';
 import { launchDaemon, preflight } from './start.js';
 import { stopDaemon } from './stop.js';
 
@@ -35,14 +35,13 @@ function previous(state: DaemonState, pid: number): Invocation & { env: Record<s
       ExitCode.failure,
     );
   }
-  if ([...was.args, ...Object.values(was.env)].some((v) => v.includes(NOT_KEPT))) {
+  if (lostSecret(was)) {
     throw new ControlError(
       `the daemon (pid ${pid}) was given --webhook on its command line, which is not kept where anyone can read it; give restart its options, or move the webhook to the config file`,
       ExitCode.failure,
     );
   }
-  const args = was.args[0] === 'start' ? was.args : ['start', ...was.args];
-  return { args, cwd: was.cwd, uid: process.getuid?.() ?? -1, env: was.env };
+  return { args: asStart(was.args), cwd: was.cwd, uid: process.getuid?.() ?? -1, env: was.env };
 }
 
 export async function restartCommand(context: CommandContext): Promise<number> {
@@ -58,10 +57,7 @@ export async function restartCommand(context: CommandContext): Promise<number> {
     if (state) {
       const again = previous(state, running);
       // The daemon's own PING_DAEMON_* settings, not this shell's.
-      for (const key of Object.keys(process.env)) {
-        if (key.startsWith(`${ENV_PREFIX}_`)) delete process.env[key];
-      }
-      Object.assign(process.env, again.env);
+      adoptEnvironment(again.env);
       invocation = again;
     }
   }
