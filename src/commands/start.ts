@@ -7,10 +7,10 @@ import type { Settings } from '../config/settings.js';
 import { describeTargets } from '../config/targets.js';
 import { AlreadyRunningError, ExitCode } from '../errors.js';
 import { daemonEnvironment, daemonV8Flags, launch } from '../lifecycle/daemonize.js';
-import { inspectPidFile, releasePidFile } from '../lifecycle/pid-file.js';
+import { inspectPidFile } from '../lifecycle/pid-file.js';
 import { takeEarlyStages } from '../lifecycle/prelaunch.js';
 import { checkPrivilegeDrop } from '../lifecycle/privileges.js';
-import { removeState, stateFilePath } from '../lifecycle/state-file.js';
+import { releaseDaemonFiles } from '../lifecycle/state-file.js';
 import { checkAppendable, checkPidDirectory, openOrExplain } from '../ping-log/files.js';
 import { findPing } from '../probing/ping-exec.js';
 
@@ -62,8 +62,7 @@ function removeStale(pidFile: string): void {
   try {
     const found = inspectPidFile(pidFile);
     if (found.state !== 'stale' || found.pid === undefined) return;
-    releasePidFile(pidFile, found.pid);
-    removeState(stateFilePath(pidFile), found.pid);
+    releaseDaemonFiles(pidFile, found.pid);
   } catch {
     // Unreadable: the next start says why.
   }

@@ -9,11 +9,10 @@ import {
   inspectForControl,
   isPingDaemon,
   refuseRootDaemon,
-  releasePidFile,
   signalDaemon,
 } from '../lifecycle/pid-file.js';
 import { childrenOf } from '../lifecycle/proc.js';
-import { removeState, stateFilePath } from '../lifecycle/state-file.js';
+import { releaseDaemonFiles } from '../lifecycle/state-file.js';
 
 async function exited(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -47,8 +46,7 @@ export async function stopDaemon(
   if (found.state === 'stale') {
     if (found.pid === undefined) removeGarbage(pidFile);
     else {
-      releasePidFile(pidFile, found.pid);
-      removeState(stateFilePath(pidFile), found.pid);
+      releaseDaemonFiles(pidFile, found.pid);
     }
     return `ping-daemon is not running (removed the stale PID file ${pidFile})`;
   }
@@ -75,8 +73,7 @@ export async function stopDaemon(
     }
     await exited(pid, 5000);
   }
-  releasePidFile(pidFile, pid);
-  removeState(stateFilePath(pidFile), pid);
+  releaseDaemonFiles(pidFile, pid);
   return `ping-daemon stopped (pid ${pid})${force && killed ? ' with SIGKILL' : ''}`;
 }
 

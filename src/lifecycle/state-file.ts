@@ -14,6 +14,7 @@ import { readSmallFile } from '../ping-log/files.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
 import { WINDOWS_MIN, type WindowFigures } from '../probing/recent.js';
 import type { HostStats, ServiceStats } from '../probing/service.js';
+import { releasePidFile } from './pid-file.js';
 
 export interface LastReload {
   time: Date;
@@ -212,6 +213,15 @@ export function removeState(path: string, pid: number): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Removes the PID file and the state file beside it, each only if it still names `pid`: what a
+ * daemon that has gone (stopped, killed, or dead while starting) leaves behind.
+ */
+export function releaseDaemonFiles(pidFile: string, pid: number): void {
+  releasePidFile(pidFile, pid);
+  removeState(stateFilePath(pidFile), pid);
 }
 
 // ---- checks of what a file holds ---------------------------------------------------------------
