@@ -9,7 +9,7 @@ const CONFIRM_MS = 5000;
 
 export async function reloadCommand(context: CommandContext): Promise<number> {
   const pidFile = context.pidFile();
-  refuseRootDaemon(pidFile, context.typed('--pid-file'), 'reload');
+  refuseRootDaemon(pidFile, context.place, 'reload');
   const found = inspectForControl(pidFile);
   if (found.state !== 'running') {
     throw new ControlError(

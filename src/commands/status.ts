@@ -125,7 +125,7 @@ export async function statusCommand(context: CommandContext): Promise<number> {
     process.stdout.write(json ? `${JSON.stringify(value)}\n` : lines.map((l) => `${l}\n`).join(''));
   };
   if (found.state === 'missing') {
-    const root = rootDaemonInstead(pidFile, context.typed('--pid-file'));
+    const root = rootDaemonInstead(pidFile, context.place);
     const lines = [`ping-daemon is not running (no PID file ${pidFile})`];
     if (root !== undefined)
       lines.push(

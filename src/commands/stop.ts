@@ -80,7 +80,7 @@ export async function stopDaemon(
 export async function stopCommand(context: CommandContext): Promise<number> {
   const { timeoutMs, force } = stopOptions(context.argv, context.typed);
   const pidFile = context.pidFile();
-  refuseRootDaemon(pidFile, context.typed('--pid-file'), 'stop');
+  refuseRootDaemon(pidFile, context.place, 'stop');
   const message = await stopDaemon(pidFile, timeoutMs, force);
   process.stdout.write(`${message}\n`);
   return ExitCode.ok;

@@ -17,7 +17,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { ROOT_PID_FILE } from '../config/options.js';
+import { defaultPidFile, type Place, ROOT_PID_FILE } from '../config/options.js';
 import { AlreadyRunningError, ControlError, describeErrno, ExitCode } from '../errors.js';
 import { readSmallFile } from '../ping-log/files.js';
 import { holdsFile, isAlive } from './proc.js';
@@ -86,12 +86,13 @@ export function inspectForControl(path: string): PidFileState {
 }
 
 /**
- * Root's daemon, when a user other than root finds none of their own behind `pidFile` (their
- * default, not one they named): its PID, so that `stop` and `reload` say whose daemon runs
- * instead of "not running", and `status` points to it.
+ * Root's daemon, when a user other than root finds none of their own behind their default PID
+ * file (not one named on the command line, in the environment or in a config file): its PID,
+ * so that `stop` and `reload` say whose daemon runs instead of "not running", and `status`
+ * points to it.
  */
-export function rootDaemonInstead(pidFile: string, named: boolean): number | undefined {
-  if (named || process.getuid?.() === 0 || pidFile === ROOT_PID_FILE) return undefined;
+export function rootDaemonInstead(pidFile: string, place: Place): number | undefined {
+  if (place.uid === 0 || pidFile !== defaultPidFile(place)) return undefined;
   try {
     if (inspectPidFile(pidFile).state !== 'missing') return undefined;
     const root = inspectPidFile(ROOT_PID_FILE);
@@ -102,8 +103,8 @@ export function rootDaemonInstead(pidFile: string, named: boolean): number | und
 }
 
 /** `stop` or `reload` of root's daemon by another user: exit 4 (LSB: insufficient privilege). */
-export function refuseRootDaemon(pidFile: string, named: boolean, command: string): void {
-  const pid = rootDaemonInstead(pidFile, named);
+export function refuseRootDaemon(pidFile: string, place: Place, command: string): void {
+  const pid = rootDaemonInstead(pidFile, place);
   if (pid === undefined) return;
   throw new ControlError(
     `no ping-daemon of yours runs (no PID file ${pidFile}); the one running (pid ${pid}, PID file ${ROOT_PID_FILE}) is root's: run 'sudo ping-daemon ${command}'`,

@@ -170,6 +170,15 @@ describe('PID files', { skip: !isRoot && 'needs root to act as nobody' }, () => 
           `ping-daemon: no ping-daemon of yours runs (no PID file /nonexistent/.local/state/ping-daemon/ping-daemon.pid); the one running (pid ${pid}, PID file /run/ping-daemon/ping-daemon.pid) is root's: run 'sudo ping-daemon stop'\n`,
         ],
       );
+      // A PID file the user named (here through the environment) is theirs to ask about.
+      const named = await cliDone(['stop'], {
+        ...asNobody,
+        env: { PING_DAEMON_PID_FILE: '/tmp/pd-nobody-none.pid' },
+      });
+      assert.deepEqual(
+        [named.code, named.stdout],
+        [0, 'ping-daemon is not running (no PID file /tmp/pd-nobody-none.pid)\n'],
+      );
       const status = await cliDone(['status'], asNobody);
       assert.equal(status.code, 3);
       assert.match(
