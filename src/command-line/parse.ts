@@ -9,7 +9,14 @@ import { checkPrograms } from '../alerts/hook.js';
 import { closest } from '../config/closest.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { formatDuration } from '../config/duration.js';
-import { ENV_PREFIX, formats, logLevels, type Place, serviceOptions } from '../config/options.js';
+import {
+  ENV_PREFIX,
+  formats,
+  keyName,
+  logLevels,
+  type Place,
+  serviceOptions,
+} from '../config/options.js';
 import {
   checkEnvironment,
   type Mode,
@@ -327,8 +334,7 @@ export function withoutCamelTwins(message: string): string {
   const listed = /^Unknown arguments: (.+)$/.exec(message)?.[1];
   if (listed === undefined) return message;
   const names = listed.split(', ');
-  const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  const kept = names.filter((n) => !names.some((other) => other !== n && camel(other) === n));
+  const kept = names.filter((n) => !names.some((other) => other !== n && keyName(other) === n));
   return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
 }
 
@@ -369,12 +375,11 @@ const ALIASES: Record<string, string> = {
 
 /** The options a command line typed: `--log-file=x` → logFile, `-nf` → lines, follow. */
 export function typedOptions(args: string[]): string[] {
-  const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   const names: string[] = [];
   for (const arg of args) {
     if (arg === '--') break;
     const long = /^--(?:no-)?([^=]+)/.exec(arg);
-    if (long) names.push(camel(long[1] as string));
+    if (long) names.push(keyName(long[1] as string));
     else if (/^-[A-Za-z]+$/.test(arg)) {
       for (const c of arg.slice(1)) names.push(ALIASES[c] ?? c);
     }
@@ -398,9 +403,7 @@ function controlOptions(
   const allowed = new Set([...own, 'pidFile', 'config', 'help', 'version']);
   const hidden = Object.fromEntries(
     Object.entries(serviceOptions())
-      .filter(
-        ([flag]) => !allowed.has(flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())),
-      )
+      .filter(([flag]) => !allowed.has(keyName(flag)))
       .map(([flag, spec]) => {
         const { alias: _alias, ...rest } = spec;
         return [flag, { ...rest, hidden: true }];

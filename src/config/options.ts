@@ -108,6 +108,11 @@ export function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** `log-file` → `logFile`: a flag's config key. */
+export function keyName(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** `logFile` → `PING_DAEMON_LOG_FILE`, for messages. */
 export function envName(key: string): string {
   return `${ENV_PREFIX}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;

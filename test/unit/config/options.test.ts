@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../../src/config/config-file.js';
-import { DEFAULTS, envName, flagName, optionKeys } from '../../../src/config/options.js';
+import { DEFAULTS, envName, flagName, keyName, optionKeys } from '../../../src/config/options.js';
 
 const path = new URL('../../../config/ping-daemon.json', import.meta.url);
 const shipped = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -36,6 +36,8 @@ describe("the README's example config", () => {
 describe('names', () => {
   it('spells flags and variables from config keys', () => {
     assert.equal(flagName('logFile'), '--log-file');
+    assert.equal(keyName('log-file'), 'logFile');
+    assert.equal(keyName('hook-timeout'), 'hookTimeout');
     assert.equal(envName('logFile'), 'PING_DAEMON_LOG_FILE');
     assert.equal(envName('host'), 'PING_DAEMON_HOST');
   });
