@@ -9,7 +9,7 @@ export const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 /** The package's own files: package.json, config/, systemd/. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The version in package.json (read when asked: `--version` and the man page only). */
+/** The version in package.json, for yargs' `--version` (a small read at each parse). */
 export function packageVersion(): string {
   try {
     const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {

@@ -41,7 +41,7 @@ export function readSettings(invocation: Invocation, mode: Mode): Settings {
 }
 
 function placeOf(invocation: Invocation): Place {
-  return { uid: invocation.uid, env: process.env };
+  return { uid: invocation.uid };
 }
 
 function build(

@@ -118,9 +118,9 @@ export function envName(key: string): string {
   return `${ENV_PREFIX}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
+/** Whose defaults: the user, and (for tests) a home other than the password database's. */
 export interface Place {
   uid: number;
-  env: NodeJS.ProcessEnv;
   home?: string;
 }
 

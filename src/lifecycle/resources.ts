@@ -105,7 +105,7 @@ export function openResources(settings: Settings): Resources {
     if (serviceLog.file) created.push(serviceLog.file);
     undo.push(() => serviceLog.close());
     const { fd: pidFd, replaced } = openOrExplain(settings.pidFile, '--pid-file', () => {
-      const place = { uid: process.getuid?.() ?? -1, env: process.env };
+      const place = { uid: process.getuid?.() ?? -1 };
       ensurePidDirectory(settings.pidFile, settings.pidFile === defaultPidFile(place));
       return acquirePidFile(settings.pidFile);
     });

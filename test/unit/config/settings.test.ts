@@ -5,7 +5,7 @@ import { checkEnvironment, resolveSettings } from '../../../src/config/settings.
 import { UsageError } from '../../../src/errors.js';
 import { defaultAlerts, noChannels } from '../../helpers/settings.js';
 
-const place = { uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' }, home: '/home/u' };
+const place = { uid: 1000, home: '/home/u' };
 
 describe('resolveSettings', () => {
   it('fills the defaults of docs/command-line.md', () => {
@@ -25,7 +25,7 @@ describe('resolveSettings', () => {
       metricsListen: undefined,
       logFile: '/home/ping.log',
       format: 'text',
-      // Not below XDG_RUNTIME_DIR: one PID file per user, whatever the environment.
+      // Below the home, never XDG_RUNTIME_DIR: a Place holds no environment to read it from.
       pidFile: '/home/u/.local/state/ping-daemon/ping-daemon.pid',
       serviceLog: undefined,
       logLevel: 'info',
@@ -39,14 +39,10 @@ describe('resolveSettings', () => {
   });
 
   it('uses the root paths for root, and a service log for the daemon', () => {
-    const s = resolveSettings({ host: 'h.test' }, { uid: 0, env: {} }, 'daemon');
+    const s = resolveSettings({ host: 'h.test' }, { uid: 0 }, 'daemon');
     assert.equal(s.pidFile, '/run/ping-daemon/ping-daemon.pid');
     assert.equal(s.serviceLog, '/var/log/ping-daemon.log');
-    const u = resolveSettings(
-      { host: 'h.test' },
-      { uid: 1000, env: {}, home: '/home/u' },
-      'daemon',
-    );
+    const u = resolveSettings({ host: 'h.test' }, { uid: 1000, home: '/home/u' }, 'daemon');
     assert.equal(u.pidFile, '/home/u/.local/state/ping-daemon/ping-daemon.pid');
     assert.equal(u.serviceLog, '/home/u/.local/state/ping-daemon/ping-daemon.log');
   });
