@@ -27,7 +27,7 @@ export function loopbackHosts(hosts: number): string[] {
  * 1 % of the time in bursts of 0.1 ms is a sample of some 20 ticks over 20 s (±20 %). Reaped
  * children (the default prober's pings) exist only as their parent's cutime and cstime, ticks.
  */
-function treeCpuMs(pid: number): number {
+export function treeCpuMs(pid: number): number {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -2,12 +2,10 @@
 // bench/LOGS.md. The files are made here, in a temporary directory, and removed afterwards:
 //   - 10 million lines (~0.9 GB) of a busy host with a rare host's 50 lines at its start;
 //   - 2 GB without a newline (sparse).
-import { spawn } from 'node:child_process';
 import {
   closeSync,
   mkdtempSync,
   openSync,
-  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -15,9 +13,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { measure } from './proc-stats.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const LINES = Number(process.env.LINES ?? 10_000_000);
 
 function makeLog(path: string): void {
@@ -40,33 +37,6 @@ function makeLog(path: string): void {
   }
   writeSync(fd, chunk);
   closeSync(fd);
-}
-
-/** Runs the CLI; wall time and the peak RSS (VmHWM, read until it exits). */
-function measure(
-  args: string[],
-): Promise<{ ms: number; peakMb: number; code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    let peak = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      if (out.length < 4096) out += d;
-    });
-    const poll = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'latin1'));
-        if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-      } catch {
-        // exited
-      }
-    }, 20);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ ms: performance.now() - t0, peakMb: peak, code, out });
-    });
-  });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-bench-logs-'));

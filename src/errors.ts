@@ -12,6 +12,8 @@ export const ExitCode = {
   statusUnknown: 4,
   /** LSB: program is not running (used by `reload`). */
   reloadNotRunning: 7,
+  /** `graph`, `history rebuild`: done, but a file was skipped (named on stderr). */
+  partial: 5,
 } as const;
 
 export class PingDaemonError extends Error {

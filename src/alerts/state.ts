@@ -2,6 +2,7 @@
 // moved by probe results with hysteresis, so that one lost packet pages nobody and a flapping
 // host does not page at every probe (docs/alerts.md). Pure: a function of the state, one probe's
 // result, the rules and the time; the caller keeps the state.
+import { formatMs } from '../graphs/units.js';
 import { type ProbeResult, round3 } from '../probing/ping-result.js';
 import { medianOf } from '../probing/recent.js';
 
@@ -113,7 +114,7 @@ function degradedReason(rules: AlertRules, window: readonly Sample[]): string | 
   }
   if (rules.degradedRttMs !== undefined && medianRttMs !== undefined) {
     if (medianRttMs >= rules.degradedRttMs) {
-      return `median rtt ${medianRttMs} ms >= ${rules.degradedRttMs} ms ${over}`;
+      return `median rtt ${formatMs(medianRttMs)} >= ${formatMs(rules.degradedRttMs)} ${over}`;
     }
   }
   return undefined;
@@ -124,7 +125,7 @@ function recoveredReason(rules: AlertRules, window: readonly Sample[]): string {
   const { lossPct, medianRttMs } = windowFigures(window);
   const parts: string[] = [];
   if (rules.degradedRttMs !== undefined && medianRttMs !== undefined) {
-    parts.push(`median rtt ${medianRttMs} ms < ${rules.degradedRttMs} ms`);
+    parts.push(`median rtt ${formatMs(medianRttMs)} < ${formatMs(rules.degradedRttMs)}`);
   }
   if (rules.degradedLossPct !== undefined && lossPct !== undefined) {
     parts.push(`loss ${lossPct}% < ${rules.degradedLossPct}%`);

@@ -86,22 +86,70 @@ export function stopOptions(argv: Record<string, unknown>, typed: Typed): StopOp
 
 export interface GraphOptions {
   logFile: string | undefined;
-  host: string | undefined;
+  historyDir: string | undefined;
+  /** Host names or globs (`*`, `?`), canonical; empty: every host. */
+  hosts: string[];
   /** The span drawn, ms since the epoch. */
   from: number;
   to: number;
   output: string | undefined;
+  /** Where the probes come from: the history when there is one, or the ping log. */
+  source: 'auto' | 'history' | 'log';
+  scale: 'auto' | 'shared' | 'log';
+  /** One row per host; also chosen for more than OVERVIEW_FROM hosts. */
+  overview: boolean;
 }
 
-/** `--until`: an ISO time (`2026-11-30T12:00`), or a duration ago (`1h`). */
-function untilOf(value: unknown, now: number): number {
-  const ago = parseDuration(value);
-  if (ago !== undefined) return now - ago;
-  const t =
-    typeof value === 'string' && /^\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(t))
-    fail('--until', 'must be a time like `2026-11-30T12:00` or a duration ago like `1h`', value);
+/** More hosts than this are drawn as an overview unless --no-overview. */
+export const OVERVIEW_FROM = 12;
+/** The longest span a graph takes: ten years. */
+const MAX_SPAN_MS = 10 * 366 * 86_400_000;
+
+/** `--since`/`--until`: a date (`2026-11-30`, `2026-11-30T12:00`), or a duration back from `now`. */
+export function timeOf(flag: string, value: unknown, now: number): number {
+  const text = String(value).trim();
+  const ago = parseDuration(text);
+  if (ago !== undefined && ago <= MAX_SPAN_MS) return now - ago;
+  // A date alone is local midnight (Date.parse would take it as UTC).
+  const t = /^\d{4}-\d\d-\d\d/.test(text)
+    ? Date.parse(/^\d{4}-\d\d-\d\d$/.test(text) ? `${text}T00:00` : text)
+    : Number.NaN;
+  if (Number.isNaN(t)) {
+    fail(
+      flag,
+      'must be a positive duration like `3h`, `10d`, `2w`, `1y` (at most 10y) or a date like `2026-11-30` or `2026-11-30T12:00`',
+      value,
+    );
+  }
   return t;
+}
+
+/**
+ * `--since -1h`: yargs would read `-1h` as the flags -1 and -h and print the help. A time option
+ * followed by a dash is refused before yargs sees it.
+ */
+export function refuseDashedTimes(args: readonly string[]): void {
+  args.forEach((arg, i) => {
+    const next = args[i + 1];
+    if ((arg === '--since' || arg === '--until') && next !== undefined && /^-\d/.test(next)) {
+      fail(
+        arg,
+        'must be a positive duration back from now, or a date; a time cannot be negative',
+        next,
+      );
+    }
+    const inline = /^--(since|until)=(-.*)$/.exec(arg);
+    if (inline)
+      fail(
+        `--${inline[1]}`,
+        'must be a positive duration back from now, or a date; a time cannot be negative',
+        inline[2],
+      );
+  });
+}
+
+function globProblem(pattern: string): string | undefined {
+  return /[*?]/.test(pattern) ? undefined : hostProblem(pattern);
 }
 
 export function graphOptions(
@@ -109,19 +157,36 @@ export function graphOptions(
   typed: Typed,
   now: number,
 ): GraphOptions {
-  const host = typed('--host', '-H') ? String(argv.host) : undefined;
-  if (host !== undefined) {
-    const problem = hostProblem(host);
-    if (problem !== undefined) fail('--host', problem, host);
+  const given = typed('--host', '-H') ? [argv.host].flat() : [];
+  const hosts = given.map((h) => {
+    const text = String(h);
+    const problem = globProblem(text);
+    if (problem !== undefined) fail('--host', problem, text);
+    return /[*?]/.test(text) ? text.toLowerCase() : canonicalHost(text);
+  });
+  const to = argv.until === undefined ? now : timeOf('--until', argv.until, now);
+  const from =
+    argv.since === undefined ? to - DEFAULT_GRAPH_SPAN_MS : timeOf('--since', argv.since, to);
+  if (from >= to) {
+    fail('--since', `must be before --until (${new Date(to).toISOString()})`, argv.since);
   }
-  const to = argv.until === undefined ? now : untilOf(argv.until, now);
-  const since =
-    argv.since === undefined ? DEFAULT_GRAPH_SPAN_MS : duration('--since', argv.since, '24h');
+  const scale = argv.scale === undefined ? 'auto' : String(argv.scale);
+  if (scale !== 'auto' && scale !== 'shared' && scale !== 'log') {
+    fail('--scale', 'must be auto, shared or log', argv.scale);
+  }
+  const source = argv.source === undefined ? 'auto' : String(argv.source);
+  if (source !== 'auto' && source !== 'history' && source !== 'log') {
+    fail('--source', 'must be auto, history or log', argv.source);
+  }
   return {
     logFile: typeof argv.logFile === 'string' ? argv.logFile : undefined,
-    host: host === undefined ? undefined : canonicalHost(host),
-    from: to - since,
+    historyDir: typeof argv.historyDir === 'string' ? argv.historyDir : undefined,
+    hosts,
+    from,
     to,
     output: typeof argv.output === 'string' ? argv.output : undefined,
+    source,
+    scale,
+    overview: argv.overview === true,
   };
 }

@@ -11,6 +11,7 @@ export const COMMANDS = [
   'install-service',
   'notify-test',
   'graph',
+  'history',
   'completion',
 ] as const;
 

@@ -27,7 +27,12 @@ import {
 import { type ConfigError, ExitCode, PingDaemonError, UsageError } from '../errors.js';
 import { checkTrust } from '../lifecycle/trust.js';
 import { packageVersion } from '../paths.js';
-import { DEFAULT_LINES, DEFAULT_STOP_TIMEOUT_MS } from './command-options.js';
+import {
+  DEFAULT_LINES,
+  DEFAULT_STOP_TIMEOUT_MS,
+  OVERVIEW_FROM,
+  refuseDashedTimes,
+} from './command-options.js';
 import { COMMANDS } from './commands.js';
 import type { Action, CommandContext, Invocation } from './context.js';
 
@@ -81,6 +86,7 @@ function build(
         const command = (await load())[name] as (context: CommandContext) => Promise<number>;
         return command(context(argv));
       });
+  refuseDashedTimes(invocation.args);
   const parser: Argv = yargs(invocation.args);
   return (
     parser
@@ -191,36 +197,89 @@ function build(
       )
       .command(
         'graph',
-        'a SmokePing-style SVG of the ping log: median, spread, loss, outages',
+        'SmokePing-style SVG of any range: median, spread, loss, outages',
         (y) =>
           controlOptions(
             y,
             'graph',
-            '$0 graph [--host H] [--since 24h] [--until TIME] [--output FILE] [--log-file FILE]',
-            ['host', 'since', 'until', 'output', 'logFile'],
+            '$0 graph [--host H]... [--since 24h] [--until TIME] [--output FILE] [--overview] [--scale auto|shared|log]',
+            [
+              'host',
+              'since',
+              'until',
+              'output',
+              'logFile',
+              'historyDir',
+              'source',
+              'scale',
+              'overview',
+            ],
             invocation.args,
           )
             .option('log-file', {
               type: 'string',
               describe: "the ping log (default: the running daemon's)",
             })
+            .option('history-dir', {
+              type: 'string',
+              describe: 'the history to read (default: beside the log)',
+            })
             .option('host', {
               alias: 'H',
               type: 'string',
-              describe: 'only this host (default: one panel per host)',
+              describe: 'only these hosts: names or globs like 10.0.*; repeat for more',
             })
-            .option('since', { type: 'string', describe: 'how far back, e.g. 1h (default 24h)' })
+            .option('since', {
+              type: 'string',
+              describe: 'the start: a duration back like 3h, 10d, 2w, 1y, or a date (default 24h)',
+            })
             .option('until', {
               type: 'string',
-              describe: 'the end: a time (2026-11-30T12:00) or a duration ago (default now)',
+              describe: 'the end: a date (2026-11-30T12:00) or a duration ago (default now)',
             })
             .option('output', {
               alias: 'o',
               type: 'string',
-              describe: 'write the SVG here (default: stdout)',
+              describe: 'write the SVG here, replacing the file (default: stdout)',
             })
-            .example('$0 graph --since 1h -o ping.svg', 'the last hour, as a file'),
+            .option('overview', {
+              type: 'boolean',
+              describe: `one row per host, a heatmap of latency and loss (more than ${OVERVIEW_FROM} hosts: always)`,
+            })
+            .option('scale', {
+              type: 'string',
+              describe: 'y axis: auto (per panel), shared or log',
+            })
+            .option('source', {
+              type: 'string',
+              describe: 'auto (the history if there is one), history, or log',
+            })
+            .example('$0 graph --since 3h -o ping.svg', 'the last three hours, as a file')
+            .example('$0 graph --since 400d --overview', 'a year and more, one row per host')
+            .example("$0 graph -H 'db-*' --since 2026-11-01 --until 2026-12-01", 'November'),
         handle(() => import('../commands/graph.js'), 'graphCommand'),
+      )
+      .command(
+        'history <action>',
+        'rebuild: make the consolidated history anew from the ping log and its rotations',
+        (y) =>
+          controlOptions(
+            y,
+            'history',
+            '$0 history rebuild [--log-file FILE] [--history-dir DIR]',
+            ['logFile', 'historyDir'],
+            invocation.args,
+          )
+            .positional('action', { choices: ['rebuild'], describe: 'what to do' })
+            .option('log-file', {
+              type: 'string',
+              describe: "the ping log to read, rotated files too (default: the running daemon's)",
+            })
+            .option('history-dir', {
+              type: 'string',
+              describe: 'where the history goes (default: beside the log)',
+            }),
+        handle(() => import('../commands/history.js'), 'historyCommand'),
       )
       .command(
         'notify-test',

@@ -1,98 +1,115 @@
-// `ping-daemon graph [--host H] [--since 24h] [--until TIME] [--output FILE]`: a SmokePing-style
-// SVG of the ping log (docs/graphs.md), rotated predecessors included when the span reaches
-// back before the current file.
-import { writeFileSync } from 'node:fs';
+// `ping-daemon graph`: SVG of the span asked for (docs/graphs.md). A thin shell: the history
+// when there is one, else the ping log (graphs/ sources), buckets, then the drawing; written to
+// stdout or, with -o, by replacing the file (never through a link).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { graphOptions } from '../command-line/command-options.js';
+import { type GraphOptions, graphOptions, OVERVIEW_FROM } from '../command-line/command-options.js';
 import type { CommandContext } from '../command-line/context.js';
-import { canonicalHost } from '../config/host.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
-import { bucketise, type Sample } from '../graphs/buckets.js';
-import { filesSince, linesOf } from '../graphs/log-source.js';
-import { type Panel, renderGraph } from '../graphs/svg.js';
-import { parseLogLine } from '../ping-log/format.js';
-import { round3 } from '../probing/ping-result.js';
-import { medianOf } from '../probing/recent.js';
-import { logFileOf } from './logs.js';
+import { hostMatcher, readHistory } from '../graphs/archive-source.js';
+import type { Frame } from '../graphs/buckets.js';
+import { readLog } from '../graphs/log-source.js';
+import { GRAPH, type Panel, renderGraph, renderOverview } from '../graphs/svg.js';
+import { findRrdtool, HistoryStore } from '../history/store.js';
+import { writeReplacing } from '../ping-log/files.js';
+import { daemonFilesOf, historyDirFor } from './logs.js';
 
-/** Buckets per panel: about one per 4 px of the plot. */
-const BUCKETS = 180;
+/** Buckets of a panel: one per 2 px of its plot; of an overview row, one per 2 px of cells. */
+const PANEL_COLUMNS = Math.floor((GRAPH.width - GRAPH.left - GRAPH.right) / 2);
+const OVERVIEW_COLUMNS = 300;
 
-/** Each host's samples in [from, to), from its end lines. */
-async function samplesOf(files: string[], host: string | undefined, from: number, to: number) {
-  const hosts = new Map<string, Sample[]>();
-  for (const file of files) {
-    for await (const line of linesOf(file)) {
-      const e = parseLogLine(line);
-      if (
-        e?.event !== 'end' ||
-        e.status === undefined ||
-        e.time === undefined ||
-        e.host === undefined
-      )
-        continue;
-      const time = e.time.getTime();
-      if (time < from || time >= to || e.error === 'stopped by shutdown') continue;
-      const name = canonicalHost(e.host);
-      if (host !== undefined && name !== host) continue;
-      const list = hosts.get(name) ?? [];
-      if (list.length === 0) hosts.set(name, list);
-      list.push({ time, rttMs: e.status === 'up' ? e.rttMs : undefined, lossPct: e.lossPct });
+const note = (text: string): void => {
+  process.stderr.write(`ping-daemon: ${text}\n`);
+};
+
+/** The history to read: --history-dir, else the one beside the log, if it holds anything. */
+function historyOf(options: GraphOptions, dir: string | undefined): HistoryStore | undefined {
+  if (options.source === 'log') return undefined;
+  const rrdtool = findRrdtool();
+  const usable = dir !== undefined && existsSync(dir) && rrdtool !== undefined;
+  if (!usable || dir === undefined || rrdtool === undefined) {
+    if (options.source === 'history') {
+      throw new ControlError(
+        rrdtool === undefined
+          ? 'rrdtool not found; install it (apt-get install rrdtool) to read history'
+          : `no history in ${dir ?? '(off)'}; build it with 'ping-daemon history rebuild', or drop --source history`,
+        ExitCode.failure,
+      );
     }
+    return undefined;
   }
-  return hosts;
-}
-
-/** One host's panel: its buckets and the figures of its title. */
-export function panelOf(host: string, samples: Sample[], from: number, to: number): Panel {
-  const replies = samples.filter((s) => s.rttMs !== undefined);
-  const losses = samples.flatMap((s) => (s.lossPct === undefined ? [] : [s.lossPct]));
-  const median = medianOf(replies.map((s) => s.rttMs as number));
-  return {
-    host,
-    from,
-    to,
-    buckets: bucketise(samples, from, to, BUCKETS),
-    availabilityPct: samples.length ? round3((replies.length / samples.length) * 100) : undefined,
-    lossPct: losses.length ? round3(losses.reduce((a, b) => a + b, 0) / losses.length) : undefined,
-    medianMs: median === undefined ? undefined : round3(median),
-  };
+  const store = new HistoryStore(dir, rrdtool);
+  if (store.hosts().length === 0 && options.source !== 'history') return undefined;
+  return store;
 }
 
 export async function graphCommand(context: CommandContext): Promise<number> {
   const options = graphOptions(context.argv, context.typed, Date.now());
-  const path = logFileOf(context, options.logFile);
-  let files: string[];
-  try {
-    files = await filesSince(path, options.from);
-  } catch (err) {
-    throw new ControlError(
-      `cannot read ${path}: ${describeErrno(err)}; name the log with --log-file`,
-      ExitCode.failure,
-    );
-  }
-  let hosts: Map<string, Sample[]>;
-  try {
-    hosts = await samplesOf(files, options.host, options.from, options.to);
-  } catch (err) {
-    throw new ControlError(`cannot read the ping log: ${describeErrno(err)}`, ExitCode.failure);
-  }
-  const panels = [...hosts].map(([host, samples]) =>
-    panelOf(host, samples, options.from, options.to),
+  const files = daemonFilesOf(context, options.logFile);
+  const path = files.logFile;
+  const store = historyOf(
+    options,
+    historyDirFor(options.historyDir, files, context.invocation.cwd),
   );
-  const svg = renderGraph(panels);
+  const wanted = hostMatcher(options.hosts);
+  const overviewWanted = options.overview;
+  let frames: Map<string, Frame>;
+  let skipped: string[] = [];
+  if (store) {
+    try {
+      const hosts = store.hosts().filter(wanted);
+      const columns =
+        overviewWanted || hosts.length > OVERVIEW_FROM ? OVERVIEW_COLUMNS : PANEL_COLUMNS;
+      frames = await readHistory(store, hosts, options.from, options.to, columns);
+    } catch (err) {
+      throw new ControlError(
+        `cannot read the history in ${store.dir}: ${describeErrno(err)}`,
+        ExitCode.failure,
+      );
+    } finally {
+      await store.close();
+    }
+  } else {
+    const columns = overviewWanted ? OVERVIEW_COLUMNS : PANEL_COLUMNS;
+    const read = await readLog(path, wanted, options.from, options.to, columns);
+    if (!read.found) {
+      throw new ControlError(
+        `no ping log at ${path} and no history beside it; name the log with --log-file`,
+        ExitCode.failure,
+      );
+    }
+    frames = read.frames;
+    skipped = read.skipped;
+    for (const problem of skipped) note(`skipped ${problem}`);
+  }
+  // The same hosts always come in the same order: by name.
+  const panels: Panel[] = [...frames]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([host, frame]) => ({ host, frame }));
+  const overview = overviewWanted || panels.length > OVERVIEW_FROM;
+  if (overview && !overviewWanted)
+    note(`${panels.length} hosts: drawn as an overview, one row each (--host to pick)`);
+  const svg = overview ? renderOverview(panels) : renderGraph(panels, { scale: options.scale });
+  const code = skipped.length > 0 ? ExitCode.partial : ExitCode.ok;
   if (options.output === undefined) {
     process.stdout.write(svg);
-    return ExitCode.ok;
+    return code;
   }
   const output = resolve(context.invocation.cwd, options.output);
   try {
-    writeFileSync(output, svg, { mode: 0o644 });
+    writeReplacing(output, svg);
   } catch (err) {
-    throw new ControlError(`cannot write ${output}: ${describeErrno(err)}`, ExitCode.failure);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ELOOP'
+        ? 'it is a symbolic link; graph never writes through a link: remove it or choose another -o'
+        : code === 'EISDIR'
+          ? 'it is not a regular file; choose another -o'
+          : describeErrno(err);
+    throw new ControlError(`cannot write ${output}: ${why}`, ExitCode.failure);
   }
-  process.stderr.write(
-    `ping-daemon: wrote ${output} (${panels.length} host${panels.length === 1 ? '' : 's'})\n`,
+  note(
+    `wrote ${output} (${panels.length} host${panels.length === 1 ? '' : 's'}, from ${store ? 'the history' : 'the ping log'})`,
   );
-  return ExitCode.ok;
+  return code;
 }

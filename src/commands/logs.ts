@@ -7,7 +7,7 @@ import { type LogsOptions, logsOptions } from '../command-line/command-options.j
 import type { CommandContext } from '../command-line/context.js';
 import { endProcess } from '../command-line/end.js';
 import { canonicalHost } from '../config/host.js';
-import { DEFAULTS } from '../config/options.js';
+import { DEFAULTS, historyDirOf } from '../config/options.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
 import { inspectForControl } from '../lifecycle/pid-file.js';
 import { readState, stateFilePath } from '../lifecycle/state-file.js';
@@ -25,24 +25,48 @@ import { Follower } from '../reading/tail.js';
  * note on stderr says which it is.
  */
 export function logFileOf(context: CommandContext, logFile: string | undefined): string {
-  if (logFile !== undefined) return resolve(context.invocation.cwd, logFile);
+  return daemonFilesOf(context, logFile).logFile;
+}
+
+/**
+ * The ping log to read and the history beside it: those named, else the running daemon's (or
+ * its last run's), else the defaults. `historyDir` is `undefined` when no daemon says (the
+ * caller then looks beside the log), `null` when the daemon keeps none.
+ */
+export function daemonFilesOf(
+  context: CommandContext,
+  logFile: string | undefined,
+): { logFile: string; historyDir: string | null | undefined } {
+  if (logFile !== undefined) {
+    return { logFile: resolve(context.invocation.cwd, logFile), historyDir: undefined };
+  }
   const pidFile = context.pidFile();
   const found = inspectForControl(pidFile);
   const state =
     found.state === 'missing' || found.pid === undefined
       ? undefined
       : readState(stateFilePath(pidFile), found.pid);
-  if (found.state === 'running' && state) return state.logFile;
+  if (found.state === 'running' && state) return state;
   if (found.state === 'stale' && state) {
     note(
       `ping-daemon is not running (pid ${found.pid} is gone); reading the log of its last run, ${state.logFile}`,
     );
-    return state.logFile;
+    return state;
   }
   note(
     `no ping-daemon runs with PID file ${pidFile}; reading the default log ${DEFAULTS.logFile} (name another with --log-file)`,
   );
-  return DEFAULTS.logFile;
+  return { logFile: DEFAULTS.logFile, historyDir: undefined };
+}
+
+/** The history to use: `--history-dir`, else the running daemon's, else beside the log. */
+export function historyDirFor(
+  named: unknown,
+  files: { logFile: string; historyDir: string | null | undefined },
+  cwd: string,
+): string | undefined {
+  if (named === undefined && files.historyDir !== undefined) return files.historyDir ?? undefined;
+  return historyDirOf(named, files.logFile, cwd);
 }
 
 /** A line for the person, on stderr, so that what goes through a pipe is the log alone. */

@@ -6,6 +6,7 @@ import { ROOT_PID_FILE } from '../config/options.js';
 import { describeTargets } from '../config/targets.js';
 import { ExitCode } from '../errors.js';
 import { recentResults, sparkline } from '../graphs/sparkline.js';
+import { formatMs, formatPct } from '../graphs/units.js';
 import { inspectForControl, rootDaemonInstead } from '../lifecycle/pid-file.js';
 import {
   type DaemonState,
@@ -16,6 +17,7 @@ import {
 import { localIso } from '../ping-log/format.js';
 import { UNKNOWN_HOST } from '../probing/ping-result.js';
 import type { HostStats } from '../probing/service.js';
+import { colourStates, fitWidth, wantsColour } from '../reading/terminal.js';
 
 /** `1 probe`, `2 probes`. */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -28,8 +30,8 @@ export function describeWindows(stats: HostStats): string | undefined {
   const parts: string[] = [];
   if (stats.windows) {
     const figures = Object.entries(stats.windows).map(([name, w]) => {
-      const loss = w.lossPct === undefined ? '-' : `${w.lossPct}%`;
-      const rtt = w.medianRttMs === undefined ? '-' : `${w.medianRttMs} ms`;
+      const loss = w.lossPct === undefined ? '-' : formatPct(w.lossPct);
+      const rtt = w.medianRttMs === undefined ? '-' : formatMs(w.medianRttMs);
       return `${name} ${w.complete ? '' : '~'}${loss}/${rtt}`;
     });
     parts.push(`loss/median ${figures.join(', ')}`);
@@ -56,8 +58,8 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
     }
     const r = stats.last.result;
     const detail = [
-      r.rttMs === undefined ? undefined : `rtt ${r.rttMs} ms`,
-      r.lossPct === undefined ? undefined : `loss ${r.lossPct}%`,
+      r.rttMs === undefined ? undefined : `rtt ${formatMs(r.rttMs)}`,
+      r.lossPct === undefined ? undefined : `loss ${formatPct(r.lossPct)}`,
       r.error,
     ].filter(Boolean);
     // The host's state for people, with why; a daemon from before states: its last probes' run.
@@ -71,8 +73,8 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
     // The name is what fails, not the host: said first (ping resolves it again every probe).
     const name = r.error === UNKNOWN_HOST ? 'unresolved; ' : '';
     lines.push(
-      `  ${target.host}: ${name}${now}; ` +
-        `last probe #${stats.last.seq} at ${at(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
+      `  ${target.host}: ${name}${now}`,
+      `    last probe #${stats.last.seq} at ${at(stats.last.time)}: ${r.status}${detail.length ? `, ${detail.join(', ')}` : ''}`,
       `    ${plural(stats.probes, 'probe')}: ${stats.up} up, ${stats.down} down, ${plural(stats.error, 'error')}; ${stats.skipped} skipped (${timing})`,
     );
     const recent = describeWindows(stats);
@@ -109,7 +111,11 @@ function addSparklines(lines: string[], state: DaemonState): void {
     const values = results.get(t.host) ?? [];
     if (values.length === 0) continue;
     const at = lines.findIndex((l) => l.startsWith(`  ${t.host}: `));
-    const spark = `    ${sparkline(values)}  last ${values.length} probes`;
+    const rtts = values.filter((v): v is number => v !== undefined);
+    const scale = rtts.length
+      ? `${formatMs(Math.min(...rtts))} to ${formatMs(Math.max(...rtts))}, `
+      : 'no reply in ';
+    const spark = `    ${sparkline(values)}  ${scale}last ${values.length} probes`;
     // After the host's own lines (its first line, and those indented under it).
     let end = at + 1;
     while (end < lines.length && lines[end]?.startsWith('    ')) end++;
@@ -152,8 +158,12 @@ export async function statusCommand(context: CommandContext): Promise<number> {
     });
     return ExitCode.ok;
   }
-  const lines = describeState(found.pid, state, new Date());
-  if (!json && process.stdout.isTTY) addSparklines(lines, state);
+  let lines = describeState(found.pid, state, new Date());
+  if (!json && process.stdout.isTTY) {
+    addSparklines(lines, state);
+    lines = fitWidth(lines, process.stdout.columns || 80);
+    if (wantsColour(true, process.env)) lines = colourStates(lines);
+  }
   print(lines, {
     running: true,
     pidFile,

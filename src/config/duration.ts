@@ -1,7 +1,16 @@
 // Durations as users write them: `500ms`, `3s`, `1m`, `1h`, or a bare number of seconds.
 
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const pattern = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/;
+const DAY_MS = 86_400_000;
+const units: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: DAY_MS,
+  w: 7 * DAY_MS,
+  y: 365 * DAY_MS,
+};
+const pattern = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d|w|y)?$/;
 
 /** The longest time between two probes: a day. Longer is a mistake (`597h`, `1e308`). */
 export const MAX_INTERVAL_MS = 24 * 3_600_000;

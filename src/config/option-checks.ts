@@ -165,6 +165,7 @@ const checks: Record<OptionKey, Check> = {
   user: nameCheck,
   group: nameCheck,
   pingDir: pathCheck,
+  historyDir: pathCheck,
   prober: oneOf(probers),
   family: (v) =>
     (families as readonly unknown[]).includes(String(v))
@@ -214,6 +215,7 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
   user: ['string'],
   group: ['string'],
   pingDir: ['string'],
+  historyDir: ['string'],
   prober: ['string'],
   family: ['string', 'number'],
   size: ['number'],

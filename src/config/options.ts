@@ -2,7 +2,7 @@
 // reads the specs below; config/ping-daemon.json documents the same defaults
 // (test/unit/config/options.test.ts checks that the two agree).
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Options as YargsOption } from 'yargs';
 import { DEFAULT_TIMEOUT_MS } from '../probing/timing.js';
 import { formatDuration } from './duration.js';
@@ -88,6 +88,7 @@ export const optionKeys = [
   'prober',
   'maxInflight',
   'metricsListen',
+  'historyDir',
   ...probeKeys,
   ...alertKeys,
 ] as const;
@@ -151,6 +152,17 @@ function passwdHome(): string {
   } catch {
     return homedir(); // no entry for this uid (a container's): $HOME is all there is
   }
+}
+
+/** History lives beside the ping log: `/home/ping.log` → `/home/ping-history`. */
+export function defaultHistoryDir(logFile: string): string {
+  return join(dirname(logFile), `${basename(logFile).replace(/\.log$/, '')}-history`);
+}
+
+/** `--history-dir`: a directory, `off`, or by default beside the ping log. */
+export function historyDirOf(value: unknown, logFile: string, cwd: string): string | undefined {
+  if (value === 'off') return undefined;
+  return typeof value === 'string' ? resolve(cwd, value) : defaultHistoryDir(logFile);
 }
 
 /** The daemon's own log: root `/var/log/ping-daemon.log`, others beside the PID file. */
@@ -246,6 +258,12 @@ export function serviceOptions(): Record<string, YargsOption> {
     metricsListen: {
       type: 'string',
       describe: 'serve Prometheus /metrics and /healthz on ADDRESS:PORT (off by default)',
+    },
+    historyDir: {
+      type: 'string',
+      defaultDescription: 'beside the ping log: NAME-history/ for NAME.log',
+      describe:
+        'keep consolidated history here (rrdtool files, about 2.3 MB per host); "off": none',
     },
     family: {
       type: 'string',

@@ -20,6 +20,7 @@ import {
   ENV_PREFIX,
   envName,
   type Format,
+  historyDirOf,
   hostEntryKeys,
   type LogLevel,
   type OptionKey,
@@ -49,6 +50,8 @@ export interface Settings {
   pingDir: string | undefined;
   /** One `ping` per tick, or long-lived `fping` loops (docs/fleets.md). */
   prober: Prober;
+  /** Where consolidated history is kept; `undefined`: off (docs/graphs.md). */
+  historyDir: string | undefined;
   configFile: string | undefined;
 }
 
@@ -144,11 +147,12 @@ export function resolveSettings(
   const optionalPath = (key: OptionKey): string | undefined =>
     typeof argv[key] === 'string' ? resolve(cwd, argv[key] as string) : undefined;
   const pidFile = resolvePidFile(argv, place, cwd);
+  const logFile = resolve(cwd, (argv.logFile as string | undefined) ?? DEFAULTS.logFile);
   return {
     targets,
     maxInflight: toNumber(argv.maxInflight ?? DEFAULTS.maxInflight),
     metricsListen: parseListen(argv.metricsListen),
-    logFile: resolve(cwd, (argv.logFile as string | undefined) ?? DEFAULTS.logFile),
+    logFile,
     format: (argv.format as Format | undefined) ?? DEFAULTS.format,
     pidFile,
     serviceLog:
@@ -160,6 +164,7 @@ export function resolveSettings(
     group: argv.group as string | undefined,
     pingDir: optionalPath('pingDir'),
     prober: (argv.prober as Prober | undefined) ?? DEFAULTS.prober,
+    historyDir: historyDirOf(argv.historyDir, logFile, cwd),
     configFile: typeof argv.config === 'string' ? resolve(cwd, argv.config) : undefined,
   };
 }

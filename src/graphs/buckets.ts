@@ -1,77 +1,62 @@
-// Probes grouped into equal time buckets, each summarised the way SmokePing draws it: the median
-// RTT, the spread of RTTs (percentile bands), the loss, the probes that failed. Pure.
-import { round3 } from '../probing/ping-result.js';
-import { percentile } from '../reading/summary.js';
+// A graph's time axis cut into equal buckets, each a Tally: the pixels of one host's panel. A
+// bucket is made only when something falls in it, so memory is bounded by hosts × pixels
+// whatever the number of probes. Pure.
+import { Tally } from './tally.js';
 
-export interface Sample {
-  /** ms since the epoch. */
-  time: number;
-  /** `undefined`: no reply. */
-  rttMs: number | undefined;
-  lossPct: number | undefined;
-}
+export class Frame {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+  readonly width: number;
+  readonly tallies: (Tally | undefined)[];
 
-export interface Bucket {
-  from: number;
-  to: number;
-  probes: number;
-  /** Probes without a reply. */
-  failed: number;
-  /** Mean loss of the probes that counted packets, percent. */
-  lossPct: number | undefined;
-  /** Over the replies: nearest-rank percentiles; absent without a reply. */
-  rtt:
-    | {
-        min: number;
-        p10: number;
-        p25: number;
-        median: number;
-        p75: number;
-        p90: number;
-        max: number;
-      }
-    | undefined;
-}
-
-/** Summarises the RTTs and losses of one bucket. */
-export function summariseBucket(from: number, to: number, samples: readonly Sample[]): Bucket {
-  const rtts = Float64Array.from(
-    samples.flatMap((s) => (s.rttMs === undefined ? [] : [s.rttMs])),
-  ).sort();
-  const losses = samples.flatMap((s) => (s.lossPct === undefined ? [] : [s.lossPct]));
-  return {
-    from,
-    to,
-    probes: samples.length,
-    failed: samples.length - rtts.length,
-    lossPct: losses.length ? round3(losses.reduce((a, b) => a + b, 0) / losses.length) : undefined,
-    rtt:
-      rtts.length === 0
-        ? undefined
-        : {
-            min: rtts[0] as number,
-            p10: percentile(rtts, 10),
-            p25: percentile(rtts, 25),
-            median: percentile(rtts, 50),
-            p75: percentile(rtts, 75),
-            p90: percentile(rtts, 90),
-            max: rtts[rtts.length - 1] as number,
-          },
-  };
-}
-
-/** `count` buckets over [from, to); samples outside are left out. */
-export function bucketise(
-  samples: Iterable<Sample>,
-  from: number,
-  to: number,
-  count: number,
-): Bucket[] {
-  const width = (to - from) / count;
-  const groups: Sample[][] = Array.from({ length: count }, () => []);
-  for (const s of samples) {
-    if (s.time < from || s.time >= to) continue;
-    groups[Math.min(count - 1, Math.floor((s.time - from) / width))]?.push(s);
+  constructor(from: number, to: number, count: number) {
+    this.from = from;
+    this.to = to;
+    this.count = Math.max(1, Math.floor(count));
+    this.width = (to - from) / this.count;
+    this.tallies = new Array(this.count).fill(undefined);
   }
-  return groups.map((g, i) => summariseBucket(from + i * width, from + (i + 1) * width, g));
+
+  /** The bucket a time falls in, or -1 outside [from, to). */
+  indexOf(time: number): number {
+    if (!(time >= this.from && time < this.to)) return -1;
+    return Math.min(this.count - 1, Math.floor((time - this.from) / this.width));
+  }
+
+  /** The bucket at `index`, made when first asked for. */
+  at(index: number): Tally {
+    let t = this.tallies[index];
+    if (t === undefined) {
+      t = new Tally();
+      this.tallies[index] = t;
+    }
+    return t;
+  }
+
+  /** One probe at `time`; nothing outside the frame. */
+  add(time: number, rttMs: number | undefined, lossPct: number | undefined, outage = 0): void {
+    const i = this.indexOf(time);
+    if (i >= 0) this.at(i).add(rttMs, lossPct, outage);
+  }
+
+  /**
+   * A tally that covers [start, end) (an archive row): merged into the bucket of its middle, its
+   * counts `weight` times.
+   */
+  addSpan(start: number, end: number, tally: Tally, weight: number): void {
+    const i = this.indexOf((start + end) / 2);
+    if (i >= 0) this.at(i).merge(tally, weight);
+  }
+
+  /** Every bucket merged: the figures of the whole span. */
+  total(): Tally {
+    const all = new Tally();
+    for (const t of this.tallies) if (t) all.merge(t);
+    return all;
+  }
+
+  bucketStart(index: number): number {
+    return this.from + index * this.width;
+  }
 }

@@ -1,45 +1,43 @@
-// The last hour of one host, for the status page's graph: 60 one-minute buckets, each summarised
-// when its minute closes (a few numbers), plus the open minute's own samples. About 5 KB per
-// host whatever the interval; nothing is read back from the log. Pure but for its own memory.
-import { type Bucket, type Sample, summariseBucket } from './buckets.js';
+// The last hour of one host, for the status page when there is no archive: 60 one-minute
+// tallies (a few hundred bytes each), the open minute included. Nothing is read back from the
+// log. Pure but for its own memory.
+import { Frame } from './buckets.js';
+import { Streak, Tally } from './tally.js';
 
 const MINUTE = 60_000;
 export const HISTORY_MINUTES = 60;
 
+export interface Sample {
+  /** ms since the epoch. */
+  time: number;
+  /** `undefined`: no reply. */
+  rttMs: number | undefined;
+  lossPct: number | undefined;
+}
+
 export class HourHistory {
-  /** Closed minutes, oldest first, keyed by their start. */
-  readonly #closed: Bucket[] = [];
-  #open: { from: number; samples: Sample[] } | undefined;
+  /** Minutes by their start, the last hour's only. */
+  readonly #minutes = new Map<number, Tally>();
+  readonly #streak = new Streak();
 
   add(sample: Sample): void {
     const from = Math.floor(sample.time / MINUTE) * MINUTE;
-    if (this.#open && this.#open.from !== from) this.#close();
-    this.#open ??= { from, samples: [] };
-    this.#open.samples.push(sample);
-  }
-
-  #close(): void {
-    const open = this.#open;
-    if (!open) return;
-    this.#closed.push(summariseBucket(open.from, open.from + MINUTE, open.samples));
-    if (this.#closed.length > HISTORY_MINUTES) this.#closed.shift();
-    this.#open = undefined;
-  }
-
-  /** The last hour up to `now` as 60 minute buckets, empty ones where nothing was probed. */
-  buckets(now: number): Bucket[] {
-    const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
-    const start = end - HISTORY_MINUTES * MINUTE;
-    const known = new Map(this.#closed.map((b) => [b.from, b]));
-    if (this.#open) {
-      known.set(
-        this.#open.from,
-        summariseBucket(this.#open.from, this.#open.from + MINUTE, this.#open.samples),
-      );
+    let t = this.#minutes.get(from);
+    if (t === undefined) {
+      t = new Tally();
+      this.#minutes.set(from, t);
+      for (const key of this.#minutes.keys()) {
+        if (key <= from - HISTORY_MINUTES * MINUTE) this.#minutes.delete(key);
+      }
     }
-    return Array.from({ length: HISTORY_MINUTES }, (_, i) => {
-      const from = start + i * MINUTE;
-      return known.get(from) ?? summariseBucket(from, from + MINUTE, []);
-    });
+    t.add(sample.rttMs, sample.lossPct, this.#streak.next(sample.rttMs === undefined));
+  }
+
+  /** The last hour up to `now` as a frame of 60 minutes. */
+  frame(now: number): Frame {
+    const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+    const frame = new Frame(end - HISTORY_MINUTES * MINUTE, end, HISTORY_MINUTES);
+    for (const [from, t] of this.#minutes) frame.addSpan(from, from + MINUTE, t, 1);
+    return frame;
   }
 }

@@ -13,6 +13,8 @@ import type { Settings } from '../config/settings.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { ExitCode, StartupError } from '../errors.js';
 import type { StatusPage } from '../graphs/status-page.js';
+import { HistoryRecorder } from '../history/recorder.js';
+import { findRrdtool, HistoryStore } from '../history/store.js';
 import { Fleet, type FleetParts } from '../probing/fleet.js';
 import { findPing } from '../probing/ping-exec.js';
 import { type ProbeResult, UNKNOWN_HOST } from '../probing/ping-result.js';
@@ -90,6 +92,8 @@ export class Daemon implements SignalActions {
   readonly #startedAt = new Date();
   readonly #invocation: StartedBy;
   #reloads = 0;
+  /** Consolidated history (--history-dir), when rrdtool and the directory allow. */
+  #history: HistoryRecorder | undefined;
   /** The status page's history, with --metrics-listen only. */
   #page: StatusPage | undefined;
   #lastReload: DaemonState['lastReload'] = null;
@@ -132,6 +136,7 @@ export class Daemon implements SignalActions {
           'replaced a stale PID file',
         );
       }
+      this.#history = openHistory(settings.historyDir, resources.historyProblem, logger);
       const { metrics, server } = await this.#serveMetrics();
       const notifier = new Notifier({
         logger,
@@ -306,6 +311,7 @@ export class Daemon implements SignalActions {
     this.#removeSignals();
     logger.info({ ...fields, stats: service.stats }, message);
     resources.close();
+    void this.#history?.close();
     this.#resolve?.(code);
   }
 
@@ -321,7 +327,15 @@ export class Daemon implements SignalActions {
     const { PingMetrics, serveMetrics } = await import('../telemetry/metrics.js');
     const { StatusPage, refreshOf } = await import('../graphs/status-page.js');
     const metrics = new PingMetrics();
-    const page = new StatusPage();
+    const history = this.#history?.store;
+    const { readHistory } = await import('../graphs/archive-source.js');
+    const page = new StatusPage(
+      history &&
+        (async (host, from, to, columns) =>
+          history.has(host)
+            ? (await readHistory(history, [host], from, to, columns)).get(host)
+            : undefined),
+    );
     this.#page = page;
     const server = await serveMetrics(
       metrics,
@@ -334,6 +348,7 @@ export class Daemon implements SignalActions {
           health: this.#parts?.monitor.summary ?? {},
           now: Date.now(),
           refreshS: refreshOf(query.get('refresh')),
+          host: query.get('host'),
         }),
     );
     return { metrics, server };
@@ -364,6 +379,12 @@ export class Daemon implements SignalActions {
         this.#beforeReady?.(host, result);
         metrics?.observe(host, result, time);
         this.#page?.observe(host, result, time);
+        this.#history?.observe(
+          host,
+          result.status === 'up' ? result.rttMs : undefined,
+          result.lossPct,
+          time.getTime(),
+        );
         // A change of state is in the state file at once (changes that come together are
         // written once); counters within a second.
         if (monitor.observe(host, seq, result, time)) this.#parts?.publisher.promptly();
@@ -372,6 +393,7 @@ export class Daemon implements SignalActions {
       onRemove: (host) => {
         metrics?.remove(host);
         this.#page?.remove(host);
+        this.#history?.retire(host);
       },
     });
   }
@@ -390,6 +412,28 @@ export class Daemon implements SignalActions {
       channels: this.#up().notifier.report,
     };
   }
+}
+
+/** The history recorder, or `undefined` (and a warning that says why) when it cannot run. */
+function openHistory(
+  dir: string | undefined,
+  problem: string | undefined,
+  logger: Logger,
+): HistoryRecorder | undefined {
+  if (dir === undefined) return undefined;
+  const off = '; no history is kept (graphs then read the ping log)';
+  if (problem !== undefined) {
+    logger.warn({ dir }, `--history-dir ${dir} ${problem}${off}`);
+    return undefined;
+  }
+  const rrdtool = findRrdtool();
+  if (rrdtool === undefined) {
+    logger.warn({ dir }, `rrdtool not found; install it (apt-get install rrdtool)${off}`);
+    return undefined;
+  }
+  const recorder = new HistoryRecorder(new HistoryStore(dir, rrdtool), logger);
+  recorder.start();
+  return recorder;
 }
 
 /**
@@ -419,6 +463,7 @@ function describeSettings(s: Settings) {
     prober: s.prober,
     format: s.format,
     logFile: s.logFile,
+    historyDir: s.historyDir ?? null,
     serviceLog: s.serviceLog ?? null,
     configFile: s.configFile ?? null,
   };

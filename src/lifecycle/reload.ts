@@ -18,6 +18,7 @@ const RESTART_ONLY = [
   'pingDir',
   'prober',
   'metricsListen',
+  'historyDir',
 ] as const satisfies readonly (keyof Settings)[];
 
 /** The restart-only settings that differ between the running daemon's and the new ones. Pure. */

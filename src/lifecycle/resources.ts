@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { defaultPidFile } from '../config/options.js';
 import type { Settings } from '../config/settings.js';
 import { StartupError } from '../errors.js';
+import { historyDirProblem } from '../history/store.js';
 import { ensurePidDirectory, openOrExplain } from '../ping-log/files.js';
 import { LogFile } from '../ping-log/log-file.js';
 import {
@@ -24,6 +25,8 @@ import { removeState, stateFilePath } from './state-file.js';
 export interface Resources {
   pingLog: LogFile;
   serviceLog: ServiceLog;
+  /** What keeps history from being written in --history-dir, if anything. */
+  historyProblem: string | undefined;
   /** The stale PID file replaced, if one was. */
   replaced: PidFileState | undefined;
   /** Reopens both logs (rotation); returns the failures (those old files stay open and written). */
@@ -119,6 +122,15 @@ export function openResources(settings: Settings): Resources {
       for (const file of files) if (file.created) fchownSync(file.fd, who.uid, who.gid);
       checkWritableAfterDrop(settings, who, files);
     }
+    // Made while still root and handed to the daemon's user, like the logs it creates.
+    const historyProblem =
+      settings.historyDir === undefined
+        ? undefined
+        : historyDirProblem(
+            settings.historyDir,
+            who?.uid ?? process.geteuid?.() ?? 0,
+            who?.gid ?? process.getegid?.() ?? 0,
+          );
     dropPrivileges(who, settings.user);
     const reopen = (): string[] => {
       const problems: string[] = [];
@@ -134,7 +146,7 @@ export function openResources(settings: Settings): Resources {
       }
       return problems;
     };
-    return { pingLog, serviceLog, replaced, reopen, close, abandon };
+    return { pingLog, serviceLog, replaced, historyProblem, reopen, close, abandon };
   } catch (err) {
     abandon();
     throw err;

@@ -41,6 +41,8 @@ export interface DaemonState {
   prober: Prober;
   format: Format;
   logFile: string;
+  /** Where it keeps history; null: none (or a daemon from before history). */
+  historyDir: string | null;
   serviceLog: string | null;
   configFile: string | null;
   invocation: StartedBy | undefined;
@@ -157,6 +159,7 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     prober: f.prober ?? 'ping',
     format: f.format as Format,
     logFile: f.logFile,
+    historyDir: typeof f.historyDir === 'string' ? f.historyDir : null,
     serviceLog: f.serviceLog ?? null,
     configFile: f.configFile ?? null,
     invocation: isStartedBy(f.invocation) ? f.invocation : undefined,

@@ -14,13 +14,18 @@ import {
   closeSync,
   constants,
   fstatSync,
+  fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readSync,
+  renameSync,
+  rmSync,
   type Stats,
   statSync,
+  writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describeErrno, PingDaemonError, StartupError } from '../errors.js';
 
 /** Wraps an fs failure on `path` as `cannot write PATH: REASON; choose another path with FLAG`. */
@@ -190,4 +195,41 @@ export function checkPidDirectory(pidFile: string, isDefault: boolean): void {
     ensurePidDirectory(pidFile, isDefault);
     accessSync(dirname(pidFile), constants.W_OK);
   });
+}
+
+/**
+ * Writes a whole file the way nothing can redirect: into a new temporary file beside it (created
+ * exclusively, so never through a planted link), then renamed over the target. A target that is
+ * a link, or not a regular file, is refused; a file of another user's in a sticky directory
+ * cannot be replaced (the rename fails) rather than being written through.
+ */
+export function writeReplacing(path: string, data: string, mode = 0o644): void {
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (st?.isSymbolicLink()) throw fsError('ELOOP', `${path} is a symbolic link`);
+  if (st && !st.isFile()) throw fsError('EISDIR', `${path} is not a regular file`);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    mode,
+  );
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // closed already
+    }
+    rmSync(temporary, { force: true });
+    throw err;
+  }
 }

@@ -16,7 +16,7 @@ export function executableProblem(path: string): string | undefined {
   }
 }
 
-const isExecutableFile = (path: string): boolean => executableProblem(path) === undefined;
+export const isExecutableFile = (path: string): boolean => executableProblem(path) === undefined;
 
 /** The Debian package that holds each program, for the message when it is missing. */
 const PACKAGE_OF = { ping: 'iputils-ping', fping: 'fping' } as const;

@@ -194,7 +194,7 @@ export function serveMetrics(
   address: ListenAddress,
   healthy: () => boolean,
   /** The status page at `/`: HTML, rendered on request, given the query (`?refresh=5`). */
-  page?: (query: URLSearchParams) => string,
+  page?: (query: URLSearchParams) => Promise<string>,
 ): Promise<Server> {
   const text = new MetricsText(metrics);
   const server = createServer(
@@ -220,14 +220,18 @@ export function serveMetrics(
           .writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' })
           .end(ok ? 'ok\n' : 'stopping\n');
       } else if (path === '/' && page) {
-        res
-          .writeHead(200, {
-            'Content-Type': 'text/html; charset=utf-8',
-            'Cache-Control': 'no-store',
-            // The page runs nothing and loads nothing from elsewhere.
-            'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-          })
-          .end(page(new URLSearchParams((req.url ?? '').split('?')[1] ?? '')));
+        page(new URLSearchParams((req.url ?? '').split('?')[1] ?? '')).then(
+          (html) =>
+            res
+              .writeHead(200, {
+                'Content-Type': 'text/html; charset=utf-8',
+                'Cache-Control': 'no-store',
+                // The page runs nothing and loads nothing from elsewhere.
+                'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+              })
+              .end(html),
+          () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('page unavailable\n'),
+        );
       } else {
         res
           .writeHead(404, { 'Content-Type': 'text/plain' })

@@ -187,7 +187,7 @@ describe('host states and --on-change', () => {
       ],
     );
     await waitFor('status to say up, and why', async () =>
-      /127\.0\.0\.1: up since \S+ \(\d+s\): 2 probes with a reply;/.test(
+      /127\.0\.0\.1: up since \S+ \(\d+s\): 2 probes with a reply$/m.test(
         (await cliDone(['status', '--pid-file', files.pid])).stdout,
       ),
     );
@@ -245,7 +245,7 @@ describe('host states and --on-change', () => {
     assert.equal(up.env.PING_DAEMON_STATE, 'up');
     assert.match(
       up.env.PING_DAEMON_REASON ?? '',
-      /^median rtt 0\.042 ms < 200 ms over the last 3 probes$/,
+      /^median rtt 42 µs < 200 ms over the last 3 probes$/,
     );
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);

@@ -30,7 +30,7 @@ describe('graph', () => {
     const svg = join(dir, 'g.svg');
     const r = await cliDone(['graph', '--log-file', log, '--since', '3h', '-o', svg]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, `ping-daemon: wrote ${svg} (2 hosts)\n`);
+    assert.equal(r.stderr, `ping-daemon: wrote ${svg} (2 hosts, from the ping log)\n`);
     const text = readFileSync(svg, 'utf8');
     assert.match(text, /^<svg /);
     assert.match(text, /data-host="a\.test"/);
@@ -41,7 +41,7 @@ describe('graph', () => {
       text.indexOf('data-host="b.test"'),
     );
     const ys = new Set(
-      [...panelA.matchAll(/class="median" x1="[\d.]+" y1="([\d.]+)"/g)].map((m) => m[1]),
+      [...panelA.matchAll(/class="median" x="[\d.]+" y="([\d.]+)"/g)].map((m) => m[1]),
     );
     assert.equal(ys.size, 3, `three levels of median, got ${[...ys].join(' ')}`);
     // The last hour only reads the current file: one level.
@@ -56,7 +56,7 @@ describe('graph', () => {
     ]);
     assert.equal(recent.code, 0, recent.stderr);
     const levels = new Set(
-      [...recent.stdout.matchAll(/class="median" x1="[\d.]+" y1="([\d.]+)"/g)].map((m) => m[1]),
+      [...recent.stdout.matchAll(/class="median" x="[\d.]+" y="([\d.]+)"/g)].map((m) => m[1]),
     );
     assert.equal(levels.size, 1);
     assert.doesNotMatch(recent.stdout, /b\.test/);
@@ -68,11 +68,16 @@ describe('graph', () => {
       [r.code, r.stderr],
       [
         2,
-        'ping-daemon: --until must be a time like `2026-11-30T12:00` or a duration ago like `1h`, got `yesterday`\n',
+        'ping-daemon: --until must be a positive duration like `3h`, `10d`, `2w`, `1y` (at most 10y) or a date like `2026-11-30` or `2026-11-30T12:00`, got `yesterday`\n',
       ],
     );
     const s = await cliDone(['graph', '--log-file', '/dev/null', '--since', 'ever']);
     assert.equal(s.code, 2);
+    // A negative range is refused, not read as the flags -1 and -h (which printed the help).
+    const negative = await cliDone(['graph', '--log-file', '/dev/null', '--since', '-1h']);
+    assert.equal(negative.code, 2);
+    assert.equal(negative.stdout, '');
+    assert.match(negative.stderr, /^ping-daemon: --since .*cannot be negative, got `-1h`\n$/);
   });
 });
 
@@ -90,17 +95,36 @@ describe('status on a terminal', () => {
     );
     // `script` gives status a terminal, as a person running it has.
     const command = `${process.execPath} ${CLI} status --pid-file ${files.pid}`;
-    const r = {
-      stdout: execFileSync('script', ['-qec', command, '/dev/null'], {
+    const onTerminal = (env: NodeJS.ProcessEnv = process.env): string =>
+      execFileSync('script', ['-qec', command, '/dev/null'], {
         encoding: 'utf8',
         timeout: 30_000,
-      }),
-    };
-    run.child.kill('SIGTERM');
-    await run.exit;
-    assert.match(r.stdout, /^ {4}[▁▂▃▄▅▆▇█×]{5,} {2}last \d+ probes\r?$/m, r.stdout);
-    // Piped, it stays plain text for scripts.
-    const piped = await cliDone(['status', '--pid-file', files.pid]);
-    assert.doesNotMatch(piped.stdout, /[▁▂▃▄▅▆▇█]/);
+        env,
+      });
+    try {
+      const shown = onTerminal();
+      // With its scale beside it, in the units the status page uses.
+      assert.match(
+        shown,
+        /^ {4}[▁▂▃▄▅▆▇█×]{5,} {2}\d+(\.\d+)? (µs|ms) to \d+(\.\d+)? (µs|ms), last \d+ probes\r?$/m,
+        shown,
+      );
+      // On a terminal the state is in colour and lines fit its width (script's: 80 columns).
+      const ESC = '\u001b';
+      assert.ok(shown.includes(`127.0.0.1: ${ESC}[32mup${ESC}[0m`), shown);
+      const plain = shown.replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '').split(/\r?\n/);
+      assert.ok(
+        plain.every((l) => [...l].length <= 80),
+        plain.join('\n'),
+      );
+      assert.ok(!onTerminal({ ...process.env, NO_COLOR: '1' }).includes(`${ESC}[3`));
+      // Piped, it stays plain text for scripts.
+      const piped = await cliDone(['status', '--pid-file', files.pid]);
+      assert.doesNotMatch(piped.stdout, /[▁▂▃▄▅▆▇█]/);
+      assert.ok(!piped.stdout.includes(ESC));
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
   });
 });

@@ -208,7 +208,7 @@ describe('statistics', () => {
     assert.ok(seen.some((e) => e.rest.endsWith(' addr=192.0.2.1')));
     assert.ok(seen.some((e) => e.rest.endsWith(' addr=192.0.2.2')));
     const windows =
-      /loss\/median 1m (\S+)%\/0\.042 ms, 5m (\S+)%\/0\.042 ms, 15m (\S+)%\/0\.042 ms; address 192\.0\.2\.2/;
+      /loss\/median 1m (\S+)%\/42 µs, 5m (\S+)%\/42 µs, 15m (\S+)%\/42 µs; address 192\.0\.2\.2/;
     const loss = windows.exec(status);
     assert.ok(loss, status);
     // The status was read before these lines: when none of them is a timeout, no loss was seen.

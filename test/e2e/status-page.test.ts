@@ -74,12 +74,28 @@ describe('the status page in Chromium', () => {
       const states = await page.$$eval('section.host', (s) =>
         s.map((e) => [e.getAttribute('data-host'), e.getAttribute('data-state')]),
       );
+      // Problems first.
       assert.deepEqual(states, [
-        ['127.0.0.1', 'up'],
         ['127.0.0.2', 'down'],
+        ['127.0.0.1', 'up'],
       ]);
+      // A summary table for the person on call: state, since when and how long ago, the last
+      // probe, loss and median over 1, 5 and 15 minutes, in the units the graphs use.
+      const rows = await page.$$eval('table.summary tbody tr', (r) =>
+        r.map((e) =>
+          Array.from(e.querySelectorAll('td')).map(
+            (td) => (td as { textContent: string | null }).textContent ?? '',
+          ),
+        ),
+      );
+      assert.equal(rows.length, 2);
+      assert.equal(rows[0]?.[0], '127.0.0.2');
+      assert.match(rows[0]?.[2] ?? '', /\(\d+ s ago\)$/);
+      assert.match(rows[1]?.[3] ?? '', /^42 µs$/);
+      assert.match(rows[1]?.[4] ?? '', /^0% \/ 0% \/ 0%$/);
+      assert.match(rows[1]?.[5] ?? '', /^42 µs \/ 42 µs \/ 42 µs$/);
       // The graph is drawn: a median for the host that answers, an outage for the one that does not.
-      assert.ok((await page.locator('section[data-host="127.0.0.1"] svg line.median').count()) > 0);
+      assert.ok((await page.locator('section[data-host="127.0.0.1"] svg rect.median').count()) > 0);
       assert.ok((await page.locator('section[data-host="127.0.0.2"] svg rect.outage').count()) > 0);
       // The hostile text is shown as text: no element made of it, no script run.
       const meta =
@@ -97,6 +113,13 @@ describe('the status page in Chromium', () => {
       const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
       assert.ok(wide <= 390, `${wide} px wide on a 390 px screen`);
       await page.screenshot({ path: join(ARTIFACTS, 'status-page-phone.png'), fullPage: true });
+      // Each host has its own page, linked from the table.
+      await page.click('table.summary a[href^="?host=127.0.0.1"]');
+      assert.deepEqual(
+        await page.$$eval('section.host', (s) => s.map((e) => e.getAttribute('data-host'))),
+        ['127.0.0.1'],
+      );
+      assert.ok((await page.locator('section h3').count()) >= 1);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -5,21 +5,12 @@
 // reused (keyed by its inputs), the container is ephemeral (--volatile=overlay).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { has, isRoot, pairs, parseText, type TextLine, tempDir, waitFor } from '../helpers/cli.js';
+import { containerRoot } from '../helpers/container-root.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const missing = ['debootstrap', 'systemd-nspawn', 'nsenter'].filter((c) => !has(c));
@@ -29,59 +20,6 @@ const skip = !isRoot
     ? `needs ${missing.join(', ')} (CI installs them: debootstrap, systemd-container)`
     : false;
 if (skip) process.stdout.write(`# systemd tests skipped: ${skip}\n`);
-
-/** What the container's root is built from: this machine's Debian release and mirror. */
-function aptSource(): { suite: string; mirror: string } {
-  const release = readFileSync('/etc/os-release', 'utf8');
-  const suite = /^VERSION_CODENAME=(\w+)/m.exec(release)?.[1] ?? 'bookworm';
-  const texts: string[] = [];
-  for (const dir of ['/etc/apt/sources.list.d']) {
-    for (const f of existsSync(dir) ? readdirSync(dir) : []) {
-      if (f.endsWith('.sources') || f.endsWith('.list'))
-        texts.push(readFileSync(join(dir, f), 'utf8'));
-    }
-  }
-  if (existsSync('/etc/apt/sources.list'))
-    texts.push(readFileSync('/etc/apt/sources.list', 'utf8'));
-  for (const text of texts) {
-    // deb822: a stanza with `Suites: bookworm ...` and `URIs: ...`.
-    for (const stanza of text.split(/\n\s*\n/)) {
-      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
-      const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1]?.split(/\s+/) ?? [];
-      if (uri && suites.includes(suite) && /^Types:.*\bdeb\b/m.test(stanza))
-        return { suite, mirror: uri };
-    }
-    // one-line format: `deb URI suite components`.
-    const line = new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${suite}\\s`, 'm').exec(text);
-    if (line?.[1]) return { suite, mirror: line[1] };
-  }
-  throw new Error(`no apt source for ${suite} on this machine`);
-}
-
-// libatomic1: the official Node 26 binary (CI's LTS run) needs it; Debian's own does not.
-const PACKAGES = 'systemd,systemd-sysv,dbus,iputils-ping,logrotate,procps,libatomic1';
-const CACHE = '/var/tmp/ping-daemon-nspawn';
-
-/** The container's root: built by debootstrap once per set of inputs, then reused. */
-function containerRoot(): string {
-  const { suite, mirror } = aptSource();
-  const key = createHash('sha256')
-    .update(`${suite} ${mirror} minbase ${PACKAGES} v1`)
-    .digest('hex')
-    .slice(0, 16);
-  const root = join(CACHE, key);
-  if (existsSync(join(root, 'usr/lib/systemd/systemd'))) return root;
-  mkdirSync(CACHE, { recursive: true });
-  const building = `${root}.building-${process.pid}`;
-  execFileSync(
-    'debootstrap',
-    ['--variant=minbase', `--include=${PACKAGES}`, suite, building, mirror],
-    { stdio: 'ignore', timeout: 600_000 },
-  );
-  rmSync(root, { recursive: true, force: true });
-  renameSync(building, root);
-  return root;
-}
 
 /** The cgroups nspawn leaves at the root of a host without systemd (it runs --keep-unit). */
 function removeLeftCgroups(): void {
@@ -492,6 +430,12 @@ describe('the Debian package in a booted Debian with no Node', { skip, timeout: 
       /ping-daemon --get-yargs-completions/,
     );
     assert.match(c.ok('cat /etc/logrotate.d/ping-daemon'), /^\/home\/ping\.log /m);
+    // Its history goes where systemd made room for it, the service user's.
+    assert.equal(c.ok('stat -c %U:%a /var/lib/ping-daemon/history').trim(), 'ping-daemon:755');
+    assert.match(
+      c.ok('ping-daemon status --json'),
+      /"historyDir":"\/var\/lib\/ping-daemon\/history"/,
+    );
 
     c.ok('DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ping-daemon', 120_000);
     assert.notEqual(c.sh('systemctl is-active ping-daemon').stdout.trim(), 'active');
@@ -502,6 +446,7 @@ describe('the Debian package in a booted Debian with no Node', { skip, timeout: 
       '/etc/systemd/system/multi-user.target.wants/ping-daemon.service',
       '/etc/ping-daemon',
       '/etc/logrotate.d/ping-daemon',
+      '/var/lib/ping-daemon',
     ]) {
       assert.equal(c.sh(`test -e ${gone}`).status, 1, `${gone} is left`);
     }

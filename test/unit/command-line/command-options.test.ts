@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import {
   DEFAULT_LINES,
   DEFAULT_STOP_TIMEOUT_MS,
+  graphOptions,
   logsOptions,
+  refuseDashedTimes,
   stopOptions,
 } from '../../../src/command-line/command-options.js';
 import { UsageError } from '../../../src/errors.js';
@@ -79,6 +81,74 @@ describe('stop options', () => {
     assert.equal(
       usageError(() => stopOptions({ timeout: 'soon' }, typedOnly('--timeout'))),
       '--timeout must be a positive duration like `10s`, at most 24h, got `soon`',
+    );
+  });
+});
+
+describe('graph options', () => {
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  const DAY = 86_400_000;
+  it('takes ranges of any length: m h d w y, and dates', () => {
+    for (const [since, ms] of [
+      ['25h', 25 * 3_600_000],
+      ['7d', 7 * DAY],
+      ['1w', 7 * DAY],
+      ['168h', 7 * DAY],
+      ['400d', 400 * DAY],
+      ['1y', 365 * DAY],
+    ] as const) {
+      const o = graphOptions({ since }, typedOnly(), now);
+      assert.equal(o.to - o.from, ms, since);
+    }
+    process.env.TZ = 'UTC';
+    const dates = graphOptions(
+      { since: '2026-11-01', until: '2026-12-01T06:30' },
+      typedOnly(),
+      now,
+    );
+    assert.equal(new Date(dates.from).toISOString(), '2026-11-01T00:00:00.000Z');
+    assert.equal(new Date(dates.to).toISOString(), '2026-12-01T06:30:00.000Z');
+    const back = graphOptions({ since: '3h', until: '2d' }, typedOnly(), now);
+    assert.equal(back.to, now - 2 * DAY);
+    assert.equal(back.from, back.to - 3 * 3_600_000);
+  });
+
+  it('refuses an inverted, negative or endless range', () => {
+    assert.match(
+      usageError(() =>
+        graphOptions({ since: '2026-12-06', until: '2026-12-05' }, typedOnly(), now),
+      ),
+      /^--since must be before --until/,
+    );
+    assert.match(
+      usageError(() => refuseDashedTimes(['graph', '--since', '-1h'])),
+      /^--since .*cannot be negative.*got `-1h`/,
+    );
+    assert.match(
+      usageError(() => refuseDashedTimes(['graph', '--until=-2d'])),
+      /^--until/,
+    );
+    assert.match(
+      usageError(() => graphOptions({ since: '11y' }, typedOnly(), now)),
+      /at most 10y/,
+    );
+    assert.match(
+      usageError(() => graphOptions({ scale: 'huge' }, typedOnly(), now)),
+      /^--scale/,
+    );
+  });
+
+  it('takes hosts by name or glob, repeated', () => {
+    const o = graphOptions({ host: ['db-*', 'WWW.Example.com'] }, typedOnly('--host'), now);
+    assert.deepEqual(o.hosts, ['db-*', 'www.example.com']);
+    assert.deepEqual(
+      graphOptions({ host: 'x' }, typedOnly(), now).hosts,
+      [],
+      'the service --host is not a filter',
+    );
+    assert.match(
+      usageError(() => graphOptions({ host: 'a b' }, typedOnly('--host'), now)),
+      /^--host/,
     );
   });
 });

@@ -24,6 +24,7 @@ describe('resolveSettings', () => {
       maxInflight: 100,
       metricsListen: undefined,
       logFile: '/home/ping.log',
+      historyDir: '/home/ping-history',
       format: 'text',
       // Below the home, never XDG_RUNTIME_DIR: a Place holds no environment to read it from.
       pidFile: '/home/u/.local/state/ping-daemon/ping-daemon.pid',

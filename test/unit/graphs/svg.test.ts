@@ -1,129 +1,171 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketise, type Sample } from '../../../src/graphs/buckets.js';
-import { formatMs, GRAPH, lossColour, niceCeiling, renderGraph } from '../../../src/graphs/svg.js';
+import { Frame } from '../../../src/graphs/buckets.js';
+import {
+  formatMs,
+  formatPct,
+  LOSS_BANDS,
+  lossBand,
+  renderGraph,
+  renderOverview,
+} from '../../../src/graphs/svg.js';
+import { Streak } from '../../../src/graphs/tally.js';
+import { random } from '../../helpers/ping-log.js';
 
 process.env.TZ = 'UTC';
 const T0 = Date.parse('2026-11-30T12:00:00Z');
 const MIN = 60_000;
+const DAY = 1440 * MIN;
 
-/** An hour, a probe every 10 s: 20 minutes near 11 ms, a 5-minute outage, then a step to 41 ms
- * with one lost probe in minute 30. */
-function hour(): Sample[] {
-  const out: Sample[] = [];
-  for (let m = 0; m < 60; m++) {
-    const base = m < 20 ? [10, 10, 11, 12, 13, 14] : [40, 40, 41, 42, 43, 44];
-    for (let k = 0; k < 6; k++) {
-      const time = T0 + m * MIN + k * 10_000;
-      const lost = (m >= 20 && m < 25) || (m === 30 && k === 5);
-      out.push(
-        lost ? { time, rttMs: undefined, lossPct: 100 } : { time, rttMs: base[k], lossPct: 0 },
-      );
-    }
+/** A frame of [from, to) fed probe by probe, as a source feeds it. */
+function frameOf(
+  from: number,
+  to: number,
+  columns: number,
+  everyMs: number,
+  probe: (t: number) => number | undefined,
+): Frame {
+  const frame = new Frame(from, to, columns);
+  const streak = new Streak();
+  for (let t = from; t < to; t += everyMs) {
+    const rtt = probe(t);
+    frame.add(t, rtt, rtt === undefined ? 100 : 0, streak.next(rtt === undefined));
   }
-  return out;
+  return frame;
 }
 
-/** The attributes of every element of `cls` in the SVG, in order. */
+/** The attributes of every element of `cls`, in order. */
 function elements(svg: string, tag: string, cls: string): Record<string, string>[] {
-  const re = new RegExp(`<${tag} class="${cls}"([^>]*)/>`, 'g');
+  const re = new RegExp(`<${tag} class="${cls}"([^>]*?)/?>`, 'g');
   return [...svg.matchAll(re)].map((m) =>
     Object.fromEntries([...(m[1] as string).matchAll(/(\S+)="([^"]*)"/g)].map((a) => [a[1], a[2]])),
   );
 }
 
-describe('graph geometry', () => {
-  const buckets = bucketise(hour(), T0, T0 + 60 * MIN, 60);
-  const svg = renderGraph([
-    {
-      host: 'h.test',
-      from: T0,
-      to: T0 + 60 * MIN,
-      buckets,
-      availabilityPct: 91.389,
-      lossPct: 8.611,
-      medianMs: 41,
-    },
-  ]);
-  const { top, height, bottom, left, width, right } = GRAPH;
-  const plotH = height - top - bottom;
-  const yMax = 50; // the largest 90th percentile is 44 ms
-  const y = (ms: number) => Math.round((top + plotH - (ms / yMax) * plotH) * 10) / 10;
-  const bw = (width - left - right) / 60;
+describe('a panel', () => {
+  // An hour at 10 s: 11 ms, a 5-minute outage at minute 20, then 41 ms with one lost probe.
+  const frame = frameOf(T0, T0 + 60 * MIN, 60, 10_000, (t) => {
+    const m = Math.floor((t - T0) / MIN);
+    if (m >= 20 && m < 25) return undefined;
+    if (m === 30 && (t - T0) % MIN === 50_000) return undefined;
+    return m < 20 ? 11 : 41;
+  });
+  const svg = renderGraph([{ host: 'h.test', frame }]);
 
-  it('buckets with the nearest-rank figures', () => {
-    assert.deepEqual(buckets[0]?.rtt, {
-      min: 10,
-      p10: 10,
-      p25: 10,
-      median: 11,
-      p75: 13,
-      p90: 14,
-      max: 14,
-    });
-    assert.equal(buckets[30]?.failed, 1);
-    assert.equal(buckets[30]?.lossPct, 16.667);
-    assert.equal(buckets[22]?.rtt, undefined);
+  it('draws a median per bucket with replies, coloured by its loss band', () => {
+    const medians = elements(svg, 'rect', 'median');
+    assert.equal(medians.length, 55, 'none in the 5 minutes without a reply');
+    assert.equal(medians[0]?.fill, lossBand(0).colour);
+    const lossy = medians.find((m) => m['data-loss'] === '16.7');
+    assert.equal(lossy?.fill, lossBand(16.7).colour);
   });
 
-  it('draws the median of each bucket where its value is, coloured by its loss', () => {
-    const medians = elements(svg, 'line', 'median');
-    assert.equal(medians.length, 55, 'no median in the 5 minutes without a reply');
-    assert.equal(Number(medians[0]?.y1), y(11));
-    assert.equal(Number(medians[0]?.x1), left);
-    assert.equal(Number(medians[0]?.x2), Math.round((left + bw) * 10) / 10);
-    assert.equal(Number(medians[20]?.y1), y(41), 'the step, after the outage');
-    assert.equal(medians[0]?.stroke, lossColour(0));
-    const lossy = medians.find((m) => m['data-loss'] === '16.667');
-    assert.equal(lossy?.stroke, '#e08a00');
-  });
-
-  it('draws the spread as smoke: 10th to 90th percentile, and 25th to 75th darker', () => {
-    const smoke = elements(svg, 'rect', 'smoke');
-    assert.equal(Number(smoke[0]?.y), y(14));
-    assert.ok(Math.abs(Number(smoke[0]?.height) - (y(10) - y(14))) <= 0.11);
-    const core = elements(svg, 'rect', 'smoke-core');
-    assert.equal(Number(core[0]?.y), y(13));
-  });
-
-  it('marks the outage along the time axis, and a lost probe apart', () => {
+  it('marks the outage, and not the one lost probe', () => {
     const outages = elements(svg, 'rect', 'outage');
     assert.equal(outages.length, 5);
-    assert.equal(Number(outages[0]?.x), Math.round((left + 20 * bw) * 10) / 10);
     assert.deepEqual(
-      elements(svg, 'rect', 'lost').map((r) => r['data-failed']),
-      ['1'],
+      elements(svg, 'rect', 'loss').map((r) => r['data-loss']),
+      ['100', '100', '100', '100', '100', '16.7'],
     );
   });
 
-  it('labels the axes in human units and the title with the figures', () => {
+  it('has a title with the host and the dates, figures, round ticks, a legend and the zone', () => {
+    assert.match(svg, /h\.test — 2026-11-30 12:00 to 2026-11-30 13:00/);
+    assert.match(svg, /availability 91\.4% · loss 8\.61% · median 41 ms · max 41 ms/);
+    assert.match(svg, />12:10</);
     assert.match(svg, />50 ms</);
-    assert.match(svg, />12:00</);
-    assert.match(svg, />13:00</);
-    assert.match(svg, /h\.test: last 1h; availability 91\.389%, loss 8\.611%, median 41 ms/);
-    assert.match(svg, /viewBox="0 0 800 220" width="100%"/, 'scales down to a phone');
+    for (const band of LOSS_BANDS) {
+      assert.ok(svg.includes(`>${band.label.replace('<', '&#60;')}<`), band.label);
+    }
+    assert.match(svg, /outage \(no reply for 2\+ probes\)/);
+    assert.match(svg, /times in UTC\+00:00/);
+  });
+
+  it('marks a spike at the edge instead of squashing the baseline', () => {
+    const spiky = frameOf(T0, T0 + 60 * MIN, 180, 3000, (t) => (t === T0 + 30 * MIN ? 230 : 7));
+    const out = renderGraph([{ host: 's', frame: spiky }]);
+    assert.match(out, />10 ms</, 'the scale follows the 7 ms baseline');
+    const spikes = elements(out, 'path', 'spike').filter((e) => e['data-max'] !== undefined);
+    assert.equal(spikes.length, 1);
+    assert.equal(spikes[0]?.['data-max'], '230');
+  });
+
+  it('keeps a logarithmic or shared scale on request', () => {
+    const slow = frameOf(T0, T0 + 60 * MIN, 60, 10_000, () => 300);
+    const shared = renderGraph(
+      [
+        { host: 'a', frame },
+        { host: 'b', frame: slow },
+      ],
+      { scale: 'shared' },
+    );
+    assert.equal((shared.match(/>500 ms</g) ?? []).length, 2, 'both panels up to 500 ms');
+    const log = renderGraph([{ host: 'a', frame }], { scale: 'log' });
+    assert.match(log, />10 ms</);
+    assert.match(log, />100 ms</);
   });
 
   it('escapes what it writes', () => {
-    const out = renderGraph([
-      {
-        host: '<b>&"',
-        from: T0,
-        to: T0 + MIN,
-        buckets: [],
-        availabilityPct: undefined,
-        lossPct: undefined,
-        medianMs: undefined,
-      },
-    ]);
+    const out = renderGraph([{ host: '<b>&"', frame: new Frame(T0, T0 + MIN, 1) }]);
     assert.ok(!out.includes('<b>'));
     assert.match(out, /&#60;b&#62;&#38;&#34;/);
   });
 });
 
+describe('what a day shows', () => {
+  const rnd = random(7);
+  it('0.5% random loss: faint loss marks, no outage unless two probes in a row were lost', () => {
+    const lost = new Set<number>();
+    const frame = frameOf(T0, T0 + DAY, 360, 3000, (t) => {
+      if (rnd() < 0.005) lost.add(t);
+      return lost.has(t) ? undefined : 7;
+    });
+    const svg = renderGraph([{ host: 'h', frame }]);
+    let runs = 0;
+    for (const t of lost) if (lost.has(t + 3000) && !lost.has(t - 3000)) runs++;
+    const marks = elements(svg, 'rect', 'outage').length;
+    assert.ok(marks >= runs && marks <= 2 * runs, `${marks} marks for ${runs} runs`);
+    const losses = elements(svg, 'rect', 'loss');
+    assert.ok(losses.length > 50);
+    assert.ok(
+      losses.every((l) => Number(l['data-loss']) <= 5),
+      'light bands only',
+    );
+  });
+
+  it('a five-minute outage shows however long the range', () => {
+    const out = T0 + 10 * 3_600_000;
+    const frame = frameOf(T0, T0 + DAY, 360, 3000, (t) =>
+      t >= out && t < out + 5 * MIN ? undefined : 7,
+    );
+    const marks = elements(renderGraph([{ host: 'h', frame }]), 'rect', 'outage');
+    assert.ok(marks.length >= 1 && marks.length <= 3);
+    assert.ok(marks.every((m) => Number(m.width) >= 2));
+  });
+});
+
+describe('the overview', () => {
+  it('draws a thousand hosts as rows of 12 px, in the order given', () => {
+    const panels = Array.from({ length: 1000 }, (_, i) => ({
+      host: `h${String(i).padStart(4, '0')}.test`,
+      frame: frameOf(T0, T0 + DAY, 100, 15 * MIN, (t) =>
+        i === 500 && t > T0 + DAY / 2 ? undefined : 5 + (i % 50),
+      ),
+    }));
+    const svg = renderOverview(panels);
+    const height = Number(/viewBox="0 0 800 (\d+)"/.exec(svg)?.[1]);
+    assert.equal(height, 40 + 12_000 + 70);
+    const hosts = [...svg.matchAll(/<g class="host" data-host="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(hosts.length, 1000);
+    assert.deepEqual(hosts.slice(0, 2), ['h0000.test', 'h0001.test']);
+    assert.match(svg, /h0500\.test 49% 5 ms/);
+    assert.ok(svg.length < 20_000_000);
+  });
+});
+
 describe('units', () => {
-  it('chooses µs, ms or s', () => {
-    assert.deepEqual([0.042, 27.8, 1500, 0].map(formatMs), ['42 µs', '27.8 ms', '1.5 s', '0']);
-    assert.deepEqual([0.04, 44, 130, 0].map(niceCeiling), [0.05, 50, 200, 1]);
+  it('one convention: µs, ms or s; percentages to a sensible precision', () => {
+    assert.deepEqual([0.034, 27.8, 1500, 0].map(formatMs), ['34 µs', '27.8 ms', '1.5 s', '0']);
+    assert.deepEqual([0, 0.5123, 12.345, 100].map(formatPct), ['0%', '0.51%', '12.3%', '100%']);
   });
 });

@@ -20,6 +20,7 @@ const base: Settings = {
   maxInflight: 100,
   metricsListen: undefined,
   logFile: '/tmp/p.log',
+  historyDir: undefined,
   format: 'text',
   pidFile: '/tmp/p.pid',
   serviceLog: undefined,

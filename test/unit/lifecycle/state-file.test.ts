@@ -19,6 +19,7 @@ const state: DaemonState = {
   prober: 'fping',
   format: 'json',
   logFile: '/var/log/ping.log',
+  historyDir: '/var/log/ping-history',
   serviceLog: null,
   configFile: '/etc/ping-daemon/config.json',
   invocation: {
