@@ -6,10 +6,17 @@ import { resolve } from 'node:path';
 import { type GraphOptions, graphOptions, OVERVIEW_FROM } from '../command-line/command-options.js';
 import type { CommandContext } from '../command-line/context.js';
 import { ControlError, describeErrno, ExitCode } from '../errors.js';
-import { hostMatcher, readHistory } from '../graphs/archive-source.js';
+import { eachHistory, hostMatcher, readHistory } from '../graphs/archive-source.js';
 import type { Frame } from '../graphs/buckets.js';
 import { readLog } from '../graphs/log-source.js';
-import { GRAPH, type Panel, renderGraph, renderOverview } from '../graphs/svg.js';
+import {
+  GRAPH,
+  overviewDocument,
+  overviewRow,
+  type Panel,
+  renderGraph,
+  renderOverview,
+} from '../graphs/svg.js';
 import { findRrdtool, HistoryStore } from '../history/store.js';
 import { writeReplacing } from '../ping-log/files.js';
 import { daemonFilesOf, historyDirFor } from './logs.js';
@@ -53,14 +60,22 @@ export async function graphCommand(context: CommandContext): Promise<number> {
   );
   const wanted = hostMatcher(options.hosts);
   const overviewWanted = options.overview;
-  let frames: Map<string, Frame>;
+  let frames = new Map<string, Frame>();
   let skipped: string[] = [];
+  /** An overview read from the history is drawn row by row: one host's frame at a time. */
+  let rows: string[] | undefined;
   if (store) {
     try {
       const hosts = store.hosts().filter(wanted);
-      const columns =
-        overviewWanted || hosts.length > OVERVIEW_FROM ? OVERVIEW_COLUMNS : PANEL_COLUMNS;
-      frames = await readHistory(store, hosts, options.from, options.to, columns);
+      if (overviewWanted || hosts.length > OVERVIEW_FROM) {
+        const drawn: string[] = [];
+        await eachHistory(store, hosts, options.from, options.to, OVERVIEW_COLUMNS, (host, frame) =>
+          drawn.push(overviewRow({ host, frame }, drawn.length)),
+        );
+        rows = drawn;
+      } else {
+        frames = await readHistory(store, hosts, options.from, options.to, PANEL_COLUMNS);
+      }
     } catch (err) {
       throw new ControlError(
         `cannot read the history in ${store.dir}: ${describeErrno(err)}`,
@@ -86,10 +101,19 @@ export async function graphCommand(context: CommandContext): Promise<number> {
   const panels: Panel[] = [...frames]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([host, frame]) => ({ host, frame }));
-  const overview = overviewWanted || panels.length > OVERVIEW_FROM;
-  if (overview && !overviewWanted)
-    note(`${panels.length} hosts: drawn as an overview, one row each (--host to pick)`);
-  const svg = overview ? renderOverview(panels) : renderGraph(panels, { scale: options.scale });
+  const count = rows?.length ?? panels.length;
+  const overview = rows !== undefined || overviewWanted || panels.length > OVERVIEW_FROM;
+  if (overview && !overviewWanted) {
+    note(`${count} hosts: drawn as an overview, one row each (--host to pick)`);
+  }
+  const svg =
+    rows !== undefined
+      ? rows.length > 0
+        ? overviewDocument(rows, options.from, options.to)
+        : renderGraph([])
+      : overview
+        ? renderOverview(panels)
+        : renderGraph(panels, { scale: options.scale });
   const code = skipped.length > 0 ? ExitCode.partial : ExitCode.ok;
   if (options.output === undefined) {
     process.stdout.write(svg);
@@ -109,7 +133,7 @@ export async function graphCommand(context: CommandContext): Promise<number> {
     throw new ControlError(`cannot write ${output}: ${why}`, ExitCode.failure);
   }
   note(
-    `wrote ${output} (${panels.length} host${panels.length === 1 ? '' : 's'}, from ${store ? 'the history' : 'the ping log'})`,
+    `wrote ${output} (${count} host${count === 1 ? '' : 's'}, from ${store ? 'the history' : 'the ping log'})`,
   );
   return code;
 }

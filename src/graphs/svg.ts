@@ -226,7 +226,7 @@ function legend(y: number, from: number, extra: string[]): string {
     out.push(
       `<rect x="${x}" y="${y - 9}" width="10" height="10" fill="${band.colour}"/><text class="legend" x="${x + 13}" y="${y}">${escapeXml(band.label)}</text>`,
     );
-    x += 18 + band.label.length * 6.5;
+    x += 22 + band.label.length * 7.5;
   }
   const notes = [
     `<rect x="${GRAPH.left}" y="${y + 9}" width="10" height="10" fill="${OUTAGE_COLOUR}"/><text class="legend" x="${GRAPH.left + 13}" y="${y + 18}">outage (no reply for 2+ probes)</text>`,
@@ -271,63 +271,105 @@ const SLOWER = [
 ];
 const ROW = { label: 170, height: 12, head: 40 };
 
-/** A cell: its latency colour (against `usual`), and its loss band when it lost anything. */
-function cell(t: Tally, usual: number | undefined, x: string, y: number, w: string): string {
-  if (t.outage > 0) {
-    return `<rect class="outage" x="${x}" y="${y}" width="${w}" height="${ROW.height - 1}" fill-opacity="${outageOpacity(t)}" data-outage="${Math.round(t.outage)}"/>`;
-  }
-  const out: string[] = [];
+/** A cell's latency colour against the host's `usual` median, or 'outage', or '' (nothing). */
+function latencyLook(t: Tally | undefined, usual: number | undefined): string {
+  if (!t || t.probes === 0) return '';
+  if (t.outage > 0) return 'outage';
   const median = t.quantile(0.5);
-  if (median !== undefined && usual) {
-    const ratio = median / usual;
-    const band = SLOWER.find((l) => ratio <= l.upTo) ?? (SLOWER.at(-1) as (typeof SLOWER)[0]);
-    out.push(
-      `<rect x="${x}" y="${y}" width="${w}" height="${ROW.height - 4}" fill="${band.colour}"/>`,
-    );
-  }
+  if (median === undefined || !usual) return '';
+  const ratio = median / usual;
+  return (SLOWER.find((l) => ratio <= l.upTo) ?? (SLOWER.at(-1) as (typeof SLOWER)[0])).colour;
+}
+
+/** A cell's loss band colour, or '' when it lost nothing (or holds an outage). */
+function lossLook(t: Tally | undefined): string {
+  if (!t || t.probes === 0 || t.outage > 0) return '';
   const loss = t.lossPct ?? 0;
-  if (loss > 0) {
+  return loss > 0 ? lossBand(loss).colour : '';
+}
+
+/** Runs of equal looks along a row: [look, first cell, cells past the last]. */
+function runsOf(looks: string[]): [string, number, number][] {
+  const runs: [string, number, number][] = [];
+  looks.forEach((look, i) => {
+    const last = runs.at(-1);
+    if (last && last[0] === look && last[2] === i) last[2] = i + 1;
+    else if (look !== '') runs.push([look, i, i + 1]);
+  });
+  return runs;
+}
+
+/** Runs of one colour as one path of rectangles `height` high at `y`. */
+function paths(
+  runs: [string, number, number][],
+  w: number,
+  y: number,
+  height: number,
+  cls: string,
+): string {
+  const byColour = new Map<string, string[]>();
+  for (const [colour, from, to] of runs) {
+    const d = `M${f1(ROW.label + from * w)} ${y}h${f1(Math.max((to - from) * w, 1))}v${height}H${f1(ROW.label + from * w)}z`;
+    byColour.set(colour, [...(byColour.get(colour) ?? []), d]);
+  }
+  return [...byColour]
+    .map(([colour, ds]) => `<path class="${cls}" fill="${colour}" d="${ds.join('')}"/>`)
+    .join('');
+}
+
+const CELLS_W = GRAPH.width - ROW.label - GRAPH.right;
+
+/**
+ * One host's row of the overview (the `index`th): each cell coloured by how much slower its
+ * median is than the host's own over the span, with a strip of its loss band under it; an
+ * outage fills the cell red. Alike cells next to each other are one rect. The label gives the
+ * host's loss and median.
+ */
+export function overviewRow(p: Panel, index: number): string {
+  const { frame } = p;
+  const y = ROW.head + index * ROW.height;
+  const total = frame.total();
+  const median = total.quantile(0.5);
+  const text = `${p.host} ${formatPct(total.lossPct ?? 0)}${median === undefined ? '' : ` ${formatMs(median)}`}`;
+  const out = [
+    `<g class="host" data-host="${escapeXml(p.host)}"><text class="row" x="4" y="${y + 9.5}">${escapeXml(text.length > 34 ? `${text.slice(0, 33)}…` : text)}</text>`,
+  ];
+  const w = CELLS_W / frame.count;
+  const latency = runsOf(frame.tallies.map((t) => latencyLook(t, median)));
+  for (const [look, from, to] of latency.filter((r) => r[0] === 'outage')) {
+    const cells = frame.tallies.slice(from, to) as Tally[];
+    const outage = cells.reduce((n, t) => n + t.outage, 0);
+    const probes = cells.reduce((n, t) => n + t.probes, 0);
+    const opacity = f1(0.3 + 0.7 * Math.min(1, (outage / Math.max(1, probes)) * 5));
     out.push(
-      `<rect class="loss" x="${x}" y="${y + ROW.height - 4}" width="${w}" height="3" fill="${lossBand(loss).colour}" data-loss="${f1(loss)}"/>`,
+      `<rect class="${look}" x="${f1(ROW.label + from * w)}" y="${y}" width="${f1(Math.max((to - from) * w, 2))}" height="${ROW.height - 1}" fill-opacity="${opacity}" data-outage="${Math.round(outage)}"/>`,
     );
   }
+  out.push(
+    paths(
+      latency.filter((r) => r[0] !== 'outage'),
+      w,
+      y,
+      ROW.height - 4,
+      'latency',
+    ),
+  );
+  out.push(paths(runsOf(frame.tallies.map(lossLook)), w, y + ROW.height - 4, 3, 'loss'));
+  out.push('</g>');
   return out.join('');
 }
 
-/**
- * One row per host: each cell coloured by how much slower its median is than the host's own over
- * the span, with a strip of its loss band under it; an outage fills the cell red. The label
- * gives the host's loss and median. Readable at a thousand hosts: a row is 12 px.
- */
-export function renderOverview(panels: Panel[]): string {
-  const first = panels[0];
-  if (first === undefined) return renderGraph([]);
-  const { from, to } = first.frame;
-  const cellsW = GRAPH.width - ROW.label - GRAPH.right;
-  const x = (t: number): number => ROW.label + ((t - from) / (to - from)) * cellsW;
-  const rows: string[] = [];
-  panels.forEach((p, r) => {
-    const y = ROW.head + r * ROW.height;
-    const total = p.frame.total();
-    const median = total.quantile(0.5);
-    const text = `${p.host} ${formatPct(total.lossPct ?? 0)}${median === undefined ? '' : ` ${formatMs(median)}`}`;
-    rows.push(
-      `<g class="host" data-host="${escapeXml(p.host)}"><text class="row" x="4" y="${y + 9.5}">${escapeXml(text.length > 34 ? `${text.slice(0, 33)}…` : text)}</text>`,
-    );
-    const w = f1(Math.max(cellsW / p.frame.count, 1));
-    p.frame.tallies.forEach((t, i) => {
-      if (t && t.probes > 0) rows.push(cell(t, median, f1(x(p.frame.bucketStart(i))), y, w));
-    });
-    rows.push('</g>');
-  });
-  const bottom = ROW.head + panels.length * ROW.height;
+/** The overview around its rows: title, time ticks, legends. */
+export function overviewDocument(rows: string[], from: number, to: number): string {
+  const x = (t: number): number => ROW.label + ((t - from) / (to - from)) * CELLS_W;
+  const bottom = ROW.head + rows.length * ROW.height;
   const ticks = timeTicks(from, to)
     .map(
       (tick) =>
         `<line class="${tick.major ? 'grid major' : 'grid'}" x1="${f1(x(tick.time))}" y1="${ROW.head - 4}" x2="${f1(x(tick.time))}" y2="${bottom}"/><text class="${tick.major ? 'xlabel major' : 'xlabel'}" x="${f1(x(tick.time))}" y="${ROW.head - 8}" text-anchor="middle">${escapeXml(tick.label)}</text>`,
     )
     .join('');
-  const title = `${panels.length} hosts — ${formatWhen(from)} to ${formatWhen(to)}`;
+  const title = `${rows.length} hosts — ${formatWhen(from)} to ${formatWhen(to)}`;
   const latency = SLOWER.map(
     (l, i) =>
       `<rect x="${GRAPH.left + 200 + i * 60}" y="${bottom + 48}" width="10" height="10" fill="${l.colour}"/><text class="legend" x="${GRAPH.left + 213 + i * 60}" y="${bottom + 57}">${escapeXml(l.label)}</text>`,
@@ -338,7 +380,14 @@ export function renderOverview(panels: Panel[]): string {
     `<text class="legend" x="${GRAPH.left}" y="${bottom + 57}">median against the host's own:</text>${latency}`;
   return svgDocument(
     bottom + 70,
-    `Latency and loss of ${panels.length} hosts, ${formatWhen(from)} to ${formatWhen(to)}`,
+    `Latency and loss of ${rows.length} hosts, ${formatWhen(from)} to ${formatWhen(to)}`,
     body,
   );
+}
+
+/** One row per host: readable at a thousand hosts (a row is 12 px). */
+export function renderOverview(panels: Panel[]): string {
+  const first = panels[0];
+  if (first === undefined) return renderGraph([]);
+  return overviewDocument(panels.map(overviewRow), first.frame.from, first.frame.to);
 }

@@ -89,44 +89,65 @@ export interface Row {
 }
 
 /**
- * The rows of `fetch`'s output that hold data. A consolidated row's min and max are means of
- * each minute's, so they are widened to the bins: a spike in one minute of a day still reaches
- * the bin it fell in.
+ * One line of `fetch`'s output (`END: v v v …`) read into `into` (DATA_SOURCES' order): its end,
+ * or `undefined` for a header, a blank or a row without data.
  */
+export function readRow(line: string, into: Float64Array): number | undefined {
+  const colon = line.indexOf(':');
+  if (colon < 0) return undefined;
+  const end = Number(line.slice(0, colon));
+  if (!Number.isInteger(end)) return undefined;
+  let n = 0;
+  for (const word of line.slice(colon + 1).split(' ')) {
+    if (word === '') continue;
+    if (n >= into.length) return undefined;
+    into[n++] = Number(word); // `-nan`, `nan`: NaN, no data
+  }
+  return n === into.length && Number.isFinite(into[0]) ? end : undefined;
+}
+
+/**
+ * Adds a row's values to a tally, its counts `weight` times. A consolidated row's min and max
+ * are means of each minute's, so they are widened to the bins: a spike in one minute of a day
+ * still reaches the bin it fell in.
+ */
+export function mergeRow(t: Tally, v: Float64Array, weight: number): void {
+  const at = (i: number): number => {
+    const x = v[i] as number;
+    return Number.isFinite(x) ? x : 0;
+  };
+  t.probes += at(0) * weight;
+  t.failed += at(1) * weight;
+  t.outage += at(2) * weight;
+  t.lossSum += at(3) * weight;
+  let lowest = -1;
+  let highest = -1;
+  for (let i = 0; i < BINS; i++) {
+    const count = at(6 + i);
+    if (count > 0) {
+      if (lowest < 0) lowest = i;
+      highest = i;
+    }
+    t.bins[i] = (t.bins[i] as number) + count * weight;
+    t.sums[i] = (t.sums[i] as number) + at(6 + BINS + i) * weight;
+  }
+  if (highest < 0) return;
+  const min = Math.min(Number.isFinite(v[4]) ? (v[4] as number) : Infinity, binRange(lowest)[1]);
+  const max = Math.max(Number.isFinite(v[5]) ? (v[5] as number) : 0, binRange(highest)[0]);
+  if (min < t.min) t.min = min;
+  if (max > t.max) t.max = max;
+}
+
+/** The rows of `fetch`'s output that hold data, each as a tally of its means per minute. */
 export function parseFetch(lines: string[]): Row[] {
   const rows: Row[] = [];
+  const v = new Float64Array(DATA_SOURCES.length);
   for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const end = Number(line.slice(0, colon));
-    if (!Number.isInteger(end)) continue;
-    const v = line
-      .slice(colon + 1)
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (v.length !== DATA_SOURCES.length || !Number.isFinite(v[0])) continue;
-    const t = new Tally();
-    [t.probes, t.failed, t.outage, t.lossSum] = v as [number, number, number, number];
-    for (let i = 0; i < BINS; i++) {
-      t.bins[i] = Number.isFinite(v[6 + i]) ? (v[6 + i] as number) : 0;
-      t.sums[i] = Number.isFinite(v[6 + BINS + i]) ? (v[6 + BINS + i] as number) : 0;
-    }
-    let lowest = -1;
-    let highest = -1;
-    for (let i = 0; i < BINS; i++) {
-      if ((t.bins[i] as number) > 0) {
-        if (lowest < 0) lowest = i;
-        highest = i;
-      }
-    }
-    if (highest >= 0) {
-      const min = v[4] as number;
-      const max = v[5] as number;
-      t.min = Math.min(Number.isFinite(min) ? min : Number.POSITIVE_INFINITY, binRange(lowest)[1]);
-      t.max = Math.max(Number.isFinite(max) ? max : 0, binRange(highest)[0]);
-    }
-    rows.push({ end, tally: t });
+    const end = readRow(line, v);
+    if (end === undefined) continue;
+    const tally = new Tally();
+    mergeRow(tally, v, 1);
+    rows.push({ end, tally });
   }
   return rows;
 }

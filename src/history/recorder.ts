@@ -17,7 +17,6 @@ export class HistoryRecorder {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   readonly #failing = new Set<string>();
-  #written = 0;
 
   constructor(store: HistoryStore, logger: Logger, now: () => number = Date.now) {
     this.#store = store;
@@ -53,11 +52,6 @@ export class HistoryRecorder {
     return this.#store;
   }
 
-  /** Steps written since start. */
-  get written(): number {
-    return this.#written;
-  }
-
   /** Writes the minutes that have ended; resolves when they are written. */
   flush(): Promise<void> {
     const steps = this.#book.close(this.#now(), GRACE_MS);
@@ -65,7 +59,6 @@ export class HistoryRecorder {
       for (const step of steps) {
         try {
           await this.#store.write(step.host, [step]);
-          this.#written++;
           if (this.#failing.delete(step.host)) {
             this.#logger.info({ host: step.host }, 'history written again');
           }

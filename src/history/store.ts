@@ -50,6 +50,12 @@ export function historyDirProblem(dir: string, uid: number, gid: number): string
   }
 }
 
+export interface FetchedLines {
+  lines: string[];
+  /** The rows' step, seconds. */
+  step: number;
+}
+
 export interface Fetched {
   rows: Row[];
   /** The rows' step, seconds. */
@@ -118,19 +124,35 @@ export class HistoryStore {
       values.push(`${step.end}:${updateValues(step.tally)}`);
       at = step.end;
     }
-    if (values.length > 0) await this.#rrd.run(`update ${file} ${values.join(' ')}`);
+    try {
+      if (values.length > 0) await this.#rrd.run(`update ${file} ${values.join(' ')}`);
+    } catch (err) {
+      // The file may have changed under us (a rebuild renamed a new one in): ask it again.
+      this.#last.delete(host);
+      throw err;
+    }
     this.#last.set(host, at);
   }
 
-  /** One host's rows over [from, to) (seconds), at the coarsest step no coarser than `step`. */
-  async fetch(host: string, from: number, to: number, step: number): Promise<Fetched> {
+  /**
+   * One host's rows over [from, to) (seconds), at the coarsest step no coarser than `step`, as
+   * rrdtool prints them (read them with readRow), and their step.
+   */
+  async fetchLines(host: string, from: number, to: number, step: number): Promise<FetchedLines> {
     const lines = await this.#rrd.run(
       `fetch ${historyFileName(host)} AVERAGE -r ${Math.max(STEP_S, Math.floor(step))} -s ${Math.floor(from)} -e ${Math.ceil(to)}`,
     );
-    const ends = lines
-      .filter((l) => /^\d+:/.test(l))
-      .map((l) => Number(l.slice(0, l.indexOf(':'))));
-    const rowStep = ends.length >= 2 ? (ends[1] as number) - (ends[0] as number) : STEP_S;
+    const ends = lines.filter((l) => /^\d+:/.test(l)).slice(0, 2);
+    const rowStep =
+      ends.length === 2
+        ? Number.parseInt(ends[1] as string, 10) - Number.parseInt(ends[0] as string, 10)
+        : STEP_S;
+    return { lines, step: rowStep };
+  }
+
+  /** The same rows, each as a tally. */
+  async fetch(host: string, from: number, to: number, step: number): Promise<Fetched> {
+    const { lines, step: rowStep } = await this.fetchLines(host, from, to, step);
     return { rows: parseFetch(lines), step: rowStep };
   }
 

@@ -69,18 +69,10 @@ describe('history rebuild and graph', () => {
       'c.test.rrd',
     ]);
     const until = ['--until', '2026-11-30T12:00Z'];
-    const fromHistory = await cliDone(['graph', '--log-file', log, '--since', '7d', ...until]);
+    const aWeek = ['graph', '--log-file', log, '--since', '7d', ...until];
+    const fromHistory = await cliDone(aWeek);
     assert.equal(fromHistory.code, 0, fromHistory.stderr);
-    const fromLog = await cliDone([
-      'graph',
-      '--log-file',
-      log,
-      '--since',
-      '7d',
-      ...until,
-      '--source',
-      'log',
-    ]);
+    const fromLog = await cliDone([...aWeek, '--source', 'log']);
     assert.equal(fromLog.code, 0, fromLog.stderr);
     const h = figures(fromHistory.stdout);
     const l = figures(fromLog.stdout);
@@ -112,15 +104,7 @@ describe('history rebuild and graph', () => {
       assert.doesNotMatch(r.stdout, /b\.test/);
     }
     // Many hosts, or --overview: one row each.
-    const overview = await cliDone([
-      'graph',
-      '--log-file',
-      log,
-      '--since',
-      '7d',
-      ...until,
-      '--overview',
-    ]);
+    const overview = await cliDone([...aWeek, '--overview']);
     assert.equal((overview.stdout.match(/<g class="host"/g) ?? []).length, 3);
   });
 

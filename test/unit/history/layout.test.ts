@@ -8,6 +8,7 @@ import {
   historyFileName,
   hostOfFileName,
   parseFetch,
+  readRow,
   updateValues,
 } from '../../../src/history/layout.js';
 import { MinuteBook } from '../../../src/history/minutes.js';
@@ -102,5 +103,31 @@ describe('MinuteBook', () => {
       ['a'],
     );
     assert.equal(MinuteBook.nextClose(T + 65_000, 5000), T + 125_000);
+  });
+});
+
+describe('reading fetch output', () => {
+  it("reads rrdtool's numbers exactly as Number() does, and no data as NaN", () => {
+    const words = [
+      '1.0000000000e+01',
+      '7.2500000000e+00',
+      '9.5500000000e-03',
+      '-nan',
+      'nan',
+      '0.0000000000e+00',
+      '1.2345678900e+05',
+      '-3.5000000000e-01',
+    ];
+    const v = new Float64Array(words.length);
+    assert.equal(readRow(`1800000060: ${words.join(' ')}`, v), 1_800_000_060);
+    assert.deepEqual(Array.from(v.slice(0, 3)), [10, 7.25, 0.00955]);
+    assert.ok(Number.isNaN(v[3]) && Number.isNaN(v[4]));
+    assert.deepEqual(Array.from(v.slice(5)), [0, 123456.789, -0.35]);
+    assert.equal(
+      readRow('1800000060: -nan 1', new Float64Array(2)),
+      undefined,
+      'no probes: no row',
+    );
+    assert.equal(readRow('                 probes failed', v), undefined);
   });
 });
