@@ -139,8 +139,8 @@ describe('graph options', () => {
   });
 
   it('takes hosts by name or glob, repeated', () => {
-    const o = graphOptions({ host: ['db-*', 'WWW.Example.com'] }, typedOnly('--host'), now);
-    assert.deepEqual(o.hosts, ['db-*', 'www.example.com']);
+    const o = graphOptions({ host: ['db-*', 'WWW.Host.test'] }, typedOnly('--host'), now);
+    assert.deepEqual(o.hosts, ['db-*', 'www.host.test']);
     assert.deepEqual(
       graphOptions({ host: 'x' }, typedOnly(), now).hosts,
       [],

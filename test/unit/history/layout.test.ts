@@ -15,7 +15,7 @@ import { MinuteBook } from '../../../src/history/minutes.js';
 
 describe('history files', () => {
   it('names each host by a file name that cannot leave the directory or need quoting', () => {
-    for (const host of ['127.0.0.1', '::1', 'fe80::1%eth0', 'www.example.com', '.hidden', 'a b']) {
+    for (const host of ['127.0.0.1', '::1', 'fe80::1%eth0', 'www.host.test', '.hidden', 'a b']) {
       const name = historyFileName(host);
       assert.match(name, /^[A-Za-z0-9_][A-Za-z0-9._-]*\.rrd$/, name);
       assert.equal(hostOfFileName(name), host);
