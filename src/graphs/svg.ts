@@ -55,8 +55,8 @@ export const LOSS_BANDS: readonly LossBand[] = [
 const OUTAGE_COLOUR = '#c00000';
 
 /** An outage mark's opacity: faint for a few silent probes in a bucket, solid from a fifth. */
-export function outageOpacity(t: Tally): string {
-  return f1(0.3 + 0.7 * Math.min(1, (t.outage / Math.max(1, t.probes)) * 5));
+export function outageOpacity({ outage, probes }: Pick<Tally, 'outage' | 'probes'>): string {
+  return f1(0.3 + 0.7 * Math.min(1, (outage / Math.max(1, probes)) * 5));
 }
 
 export function lossBand(lossPct: number | undefined): LossBand {
@@ -340,7 +340,7 @@ export function overviewRow(p: Panel, index: number): string {
     const cells = frame.tallies.slice(from, to) as Tally[];
     const outage = cells.reduce((n, t) => n + t.outage, 0);
     const probes = cells.reduce((n, t) => n + t.probes, 0);
-    const opacity = f1(0.3 + 0.7 * Math.min(1, (outage / Math.max(1, probes)) * 5));
+    const opacity = outageOpacity({ outage, probes });
     out.push(
       `<rect class="${look}" x="${f1(ROW.label + from * w)}" y="${y}" width="${f1(Math.max((to - from) * w, 2))}" height="${ROW.height - 1}" fill-opacity="${opacity}" data-outage="${Math.round(outage)}"/>`,
     );
