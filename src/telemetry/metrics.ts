@@ -2,12 +2,14 @@
 // process metrics, and a small HTTP server for /metrics and /healthz. Owns its server; close()
 // stops it.
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { HealthState } from '../alerts/state.js';
 import type { ListenAddress } from '../config/option-checks.js';
 import { StartupError } from '../errors.js';
 import type { ProbeResult } from '../probing/ping-result.js';
+import { ConnectionGuard } from './connection-guard.js';
 
 const HEALTH_STATES: readonly HealthState[] = ['unknown', 'up', 'degraded', 'down'];
 
@@ -173,11 +175,11 @@ export const RENDER_EVERY_MS = 1000;
 
 /**
  * What anyone who can reach the port may take: the daemon's schedule comes first. Connections
- * are capped (each is a descriptor the probes need), idle ones time out, and a connection serves
- * a bounded number of requests, so pipelined floods go back to the end of the queue.
+ * are capped, per peer and in all, an idle one making room for a new one (connection-guard.ts);
+ * idle ones time out, and a connection serves a bounded number of requests, so pipelined floods
+ * go back to the end of the queue.
  */
 export const HTTP_LIMITS = {
-  maxConnections: 64,
   maxRequestsPerSocket: 100,
   headersTimeoutMs: 5000,
   requestTimeoutMs: 10_000,
@@ -197,6 +199,7 @@ export function serveMetrics(
   page?: (query: URLSearchParams) => Promise<string>,
 ): Promise<Server> {
   const text = new MetricsText(metrics);
+  const guard = new ConnectionGuard();
   const server = createServer(
     {
       headersTimeout: HTTP_LIMITS.headersTimeoutMs,
@@ -206,6 +209,8 @@ export function serveMetrics(
       maxHeaderSize: 8192,
     },
     (req, res) => {
+      guard.busy(req.socket);
+      res.once('close', () => guard.idle(req.socket));
       const path = (req.url ?? '/').split('?')[0];
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -239,7 +244,7 @@ export function serveMetrics(
       }
     },
   );
-  server.maxConnections = HTTP_LIMITS.maxConnections;
+  server.on('connection', (socket: Socket) => guard.admit(socket));
   server.maxRequestsPerSocket = HTTP_LIMITS.maxRequestsPerSocket;
   server.setTimeout(HTTP_LIMITS.idleTimeoutMs);
   // A client that cannot be served (reset, garbage) is its own problem, never the daemon's.

@@ -1,0 +1,182 @@
+// Who may hold the metrics listener's connections. Each connection is a descriptor the probes
+// need, so they are capped; but a cap that turns the newest connection away lets anyone who holds
+// the cap's worth of idle connections shut Prometheus out (300 held: 0 of 10 scrapes answered).
+// So new connections are let in, and idle ones close to make room: once a peer holds more than
+// its share, its own; once the listener holds more than the cap, those of the peer holding the
+// most; in both cases those that never sent a byte first, oldest first. A connection whose
+// request is being answered never goes. A peer is a user when the connection comes from this
+// machine (the kernel's socket table, /proc/net/tcp, names the owner of the other end), else an
+// address: so a local user's hundreds of connections make room only among themselves, never at
+// the expense of Prometheus's.
+//
+// The choice is made two turns of the event loop after a connection comes: by then a client that
+// asks at once, as a scrape does, has been read, and a batch of connections accepted together
+// cannot push out a scrape before its request is even read. Past HARD_CAP, new connections are
+// refused at once, so descriptors stay bounded meanwhile. Choosing is pure (`excess`).
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+
+export const CONNECTION_LIMITS = {
+  /** All peers together. */
+  total: 64,
+  /** One remote address (every local user shares 127.0.0.1: the order above still serves them). */
+  perPeer: 16,
+};
+
+/** Held at most while the choice waits: new connections beyond it are refused. */
+export const HARD_CAP = 256;
+
+export interface Held {
+  peer: string;
+  /** A request of it is being answered. */
+  busy: boolean;
+  /** It has sent something. */
+  heard: boolean;
+}
+
+/** The connections of `held` (oldest first) to close, by index, so that the limits hold. */
+export function excess(held: readonly Held[], limits = CONNECTION_LIMITS): number[] {
+  const gone = new Set<number>();
+  const counts = new Map<string, number>();
+  for (const h of held) counts.set(h.peer, (counts.get(h.peer) ?? 0) + 1);
+  /** The next of `peer`'s idle connections to close: a silent one first, oldest first. */
+  const next = (peer: string): number => {
+    let chosen = -1;
+    for (const [i, h] of held.entries()) {
+      if (h.peer !== peer || h.busy || gone.has(i)) continue;
+      if (!h.heard) return i;
+      if (chosen === -1) chosen = i;
+    }
+    return chosen;
+  };
+  const close = (peer: string): boolean => {
+    const i = next(peer);
+    if (i === -1) return false;
+    gone.add(i);
+    counts.set(peer, (counts.get(peer) ?? 0) - 1);
+    return true;
+  };
+  for (const peer of counts.keys()) {
+    while ((counts.get(peer) ?? 0) > limits.perPeer && close(peer)) {}
+  }
+  while (held.length - gone.size > limits.total) {
+    const heaviest = [...counts.entries()]
+      .filter(([peer]) => next(peer) !== -1)
+      .sort((a, b) => b[1] - a[1])[0];
+    if (!heaviest) break;
+    close(heaviest[0]);
+  }
+  return [...gone].sort((a, b) => a - b);
+}
+
+/**
+ * The owners of this machine's connections to `port`, by the port they come from, from the text
+ * of /proc/net/tcp or /proc/net/tcp6: the lines whose remote end is `port` are the clients'.
+ */
+export function ownersByPort(table: string, port: number): Map<number, number> {
+  const owners = new Map<number, number>();
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of table.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    // sl, local_address, rem_address, st, tx:rx, tr:when, retrnsmt, uid, …
+    const local = f[1];
+    const remote = f[2];
+    if (local === undefined || !remote?.endsWith(`:${hex}`)) continue;
+    owners.set(Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16), Number(f[7]));
+  }
+  return owners;
+}
+
+/** The owners of local connections to `port` (see ownersByPort); empty where /proc says nothing. */
+function localOwners(port: number): Map<number, number> {
+  const owners = new Map<number, number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const [from, uid] of ownersByPort(readFileSync(file, 'latin1'), port)) {
+        owners.set(from, uid);
+      }
+    } catch {
+      // No IPv6, or no /proc: peers are addresses.
+    }
+  }
+  return owners;
+}
+
+interface Tracked {
+  socket: Socket;
+  peer: string;
+  busy: boolean;
+}
+
+export class ConnectionGuard {
+  /** In the order they last began to wait: a Map keeps insertion order. */
+  readonly #held = new Map<Socket, Tracked>();
+  readonly #limits: typeof CONNECTION_LIMITS;
+  #settling = false;
+  /** Connections closed or refused to make room. */
+  closed = 0;
+
+  constructor(limits = CONNECTION_LIMITS) {
+    this.#limits = limits;
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** A new connection: held, and the limits enforced soon (see above). */
+  admit(socket: Socket): void {
+    if (this.#held.size >= HARD_CAP) this.#settle();
+    if (this.#held.size >= HARD_CAP) {
+      this.closed++;
+      socket.destroy();
+      return;
+    }
+    this.#held.set(socket, { socket, peer: socket.remoteAddress ?? '', busy: false });
+    socket.once('close', () => this.#held.delete(socket));
+    if (this.#settling) return;
+    this.#settling = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.#settling = false;
+        this.#settle();
+      }),
+    );
+  }
+
+  /** A request of `socket` is being answered. */
+  busy(socket: Socket): void {
+    const t = this.#held.get(socket);
+    if (t) t.busy = true;
+  }
+
+  /** Its answer is out: it waits again, as the newest. */
+  idle(socket: Socket): void {
+    const t = this.#held.get(socket);
+    if (!t) return;
+    t.busy = false;
+    this.#held.delete(socket);
+    this.#held.set(socket, t);
+  }
+
+  #settle(): void {
+    const held = [...this.#held.values()];
+    if (held.length <= this.#limits.perPeer) return;
+    const port = held[0]?.socket.localPort;
+    const owners = port === undefined ? new Map<number, number>() : localOwners(port);
+    const view = held.map((t) => {
+      const uid = owners.get(t.socket.remotePort ?? -1);
+      return {
+        peer: uid === undefined ? t.peer : `uid ${uid}`,
+        busy: t.busy,
+        heard: t.socket.bytesRead > 0,
+      };
+    });
+    for (const i of excess(view, this.#limits)) {
+      const t = held[i] as Tracked;
+      this.#held.delete(t.socket);
+      this.closed++;
+      t.socket.destroy();
+    }
+  }
+}
