@@ -80,6 +80,15 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
     const recent = describeWindows(stats);
     if (recent) lines.push(`    ${recent}`);
   }
+  const { lostLines, logProblem } = state.stats;
+  if (logProblem !== undefined || lostLines > 0) {
+    const lost = lostLines > 0 ? `${plural(lostLines, 'line')} lost` : undefined;
+    lines.push(
+      logProblem === undefined
+        ? `  ping log: writable again; ${lost} while it was not`
+        : `  ping log: ${logProblem.text} since ${at(logProblem.since)} (${ago(logProblem.since)})${lost ? `; ${lost}` : ''}`,
+    );
+  }
   for (const c of state.channels) {
     const last =
       c.last === undefined

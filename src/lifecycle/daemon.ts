@@ -146,6 +146,7 @@ export class Daemon implements SignalActions {
       });
       const monitor = new HealthMonitor(settings.targets, { logger, notifier, metrics });
       const service = this.#createService(resources, logger, pingPath, metrics, monitor);
+      metrics?.watchLog(() => service.logHealth);
       const publisher = new StatePublisher(
         stateFilePath(settings.pidFile),
         () => this.#state(service, monitor),

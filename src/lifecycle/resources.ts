@@ -86,7 +86,12 @@ export function openResources(settings: Settings): Resources {
   };
   let logger: Logger | undefined;
   const warn = {
-    reopenFailed: (path: string, err: unknown) => logger?.warn({ err }, reopenFailure(path, err)),
+    // A directory gone (its filesystem unmounted) leaves lines where nobody can read them.
+    reopenFailed: (path: string, err: unknown) =>
+      logger?.[(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'error' : 'warn'](
+        { err },
+        reopenFailure(path, err),
+      ),
   };
   try {
     const who = resolveIdentity(settings.user, settings.group);
@@ -97,6 +102,10 @@ export function openResources(settings: Settings): Resources {
         new LogFile(settings.logFile, {
           onReopenError: (err) => err !== undefined && warn.reopenFailed(settings.logFile, err),
           onDescriptorLost: (fd) => logger?.error({ fd }, descriptorLost(settings.logFile, fd)),
+          onOtherFilesystem: () =>
+            logger?.warn(
+              `${settings.logFile} is now on another filesystem than the file written before (was that one unmounted?); writing there`,
+            ),
         }),
     );
     created.push(pingLog);

@@ -119,7 +119,14 @@ export function toStateFile(s: DaemonState): StateFile {
     health,
     startedAt: s.startedAt.toISOString(),
     lastReload: s.lastReload && { ...s.lastReload, time: s.lastReload.time.toISOString() },
-    stats: { ...s.stats, hosts },
+    stats: {
+      ...s.stats,
+      hosts,
+      logProblem: s.stats.logProblem && {
+        ...s.stats.logProblem,
+        since: s.stats.logProblem.since.toISOString(),
+      },
+    },
   };
 }
 
@@ -373,5 +380,11 @@ function statsOf(v: unknown): ServiceStats | undefined {
     if (stats === undefined) return undefined;
     hosts[host] = stats;
   }
-  return { hosts, lostLines: s.lostLines };
+  const problem = s.logProblem as { text?: unknown; since?: unknown } | undefined;
+  const since = date(problem?.since);
+  const logProblem =
+    typeof problem?.text === 'string' && since !== undefined
+      ? { text: problem.text, since }
+      : undefined;
+  return { hosts, lostLines: s.lostLines, ...(logProblem ? { logProblem } : {}) };
 }

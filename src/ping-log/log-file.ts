@@ -19,6 +19,7 @@
 // its path, the number is left to whoever has it now, and that is reported. Without this, such a
 // bug elsewhere would send the log's lines nowhere, or into another file, for months.
 import { closeSync, fstatSync, ftruncateSync, type Stats, statSync, writeSync } from 'node:fs';
+import { describeErrno } from '../errors.js';
 import { openForAppend, sameFile } from './files.js';
 
 export interface LogFileOptions {
@@ -26,6 +27,11 @@ export interface LogFileOptions {
   onReopenError?: (err: unknown) => void;
   /** Told when the descriptor was found closed or taken by another file, after reopening. */
   onDescriptorLost?: (fd: number) => void;
+  /**
+   * Told when the file at the path, opened again, is on another filesystem than the one before:
+   * the one it was on was unmounted, or another mounted over its directory.
+   */
+  onOtherFilesystem?: () => void;
 }
 
 export class LogFile {
@@ -34,9 +40,11 @@ export class LogFile {
   readonly created: boolean;
   #fd: number;
   #stat: Stats;
-  #reopenFailed = false;
+  /** Why the path could not be opened again after a rotation, while it cannot. */
+  #reopenProblem: string | undefined;
   readonly #onReopenError: ((err: unknown) => void) | undefined;
   readonly #onDescriptorLost: ((fd: number) => void) | undefined;
+  readonly #onOtherFilesystem: (() => void) | undefined;
 
   /** Opens (creating) the file for append; throws the fs error when it cannot. */
   constructor(path: string, options: LogFileOptions = {}) {
@@ -47,10 +55,16 @@ export class LogFile {
     this.#stat = fstatSync(fd);
     this.#onReopenError = options.onReopenError;
     this.#onDescriptorLost = options.onDescriptorLost;
+    this.#onOtherFilesystem = options.onOtherFilesystem;
   }
 
   get fd(): number {
     return this.#fd;
+  }
+
+  /** Why the file now written is not the one at the path (see onReopenError), while so. */
+  get reopenProblem(): string | undefined {
+    return this.#reopenProblem;
   }
 
   write(line: string): void {
@@ -63,16 +77,16 @@ export class LogFile {
     if (this.#rotated()) {
       try {
         this.reopen();
-        if (this.#reopenFailed) this.#onReopenError?.(undefined);
-        this.#reopenFailed = false;
+        if (this.#reopenProblem !== undefined) this.#onReopenError?.(undefined);
+        this.#reopenProblem = undefined;
       } catch (err) {
         // A file deleted with its directory keeps nothing written to it: the line is lost, and
         // the caller counts and reports that.
         if (fstatSync(this.#fd).nlink === 0) throw err;
         // Renamed away (rotated): keep writing to it, where the lines can still be read; say so
         // once, not once per line.
-        if (!this.#reopenFailed) this.#onReopenError?.(err);
-        this.#reopenFailed = true;
+        if (this.#reopenProblem === undefined) this.#onReopenError?.(err);
+        this.#reopenProblem = describeErrno(err);
       }
     }
     const written = writeSync(this.#fd, line);
@@ -90,8 +104,10 @@ export class LogFile {
   reopen(): void {
     if (!this.#rotated()) return;
     const { fd } = openForAppend(this.path);
+    const before = this.#stat.dev;
     if (this.#ownsDescriptor()) closeSync(this.#fd);
     this.#adopt(fd);
+    if (this.#stat.dev !== before) this.#onOtherFilesystem?.();
   }
 
   close(): void {

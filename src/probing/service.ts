@@ -25,6 +25,8 @@ export interface LiveSettings {
 
 export interface LineSink {
   write(line: string): void;
+  /** Why lines go to the file opened before rather than the one at the path, while they do. */
+  readonly reopenProblem?: string | undefined;
 }
 
 export interface ServiceParts {
@@ -75,6 +77,8 @@ export interface ServiceStats {
   hosts: Record<string, HostStats>;
   /** Lines the ping log could not take (disk full, directory gone). */
   lostLines: number;
+  /** What is wrong with the ping log now, and since when; absent while nothing is. */
+  logProblem?: { text: string; since: Date };
 }
 
 interface InFlight {
@@ -126,6 +130,7 @@ export class PingService {
   readonly #leaving = new Set<Runner>();
   #running = 0;
   #writeError: string | undefined;
+  #logProblem: { text: string; since: Date } | undefined;
   #lostLines = 0;
 
   readonly #limiter: EventLimiter;
@@ -179,7 +184,30 @@ export class PingService {
       }
       hosts[host] = runner.stats;
     }
-    return { hosts, lostLines: this.#lostLines };
+    return {
+      hosts,
+      lostLines: this.#lostLines,
+      ...(this.#logProblem ? { logProblem: this.#logProblem } : {}),
+    };
+  }
+
+  /** What `stats` says of the ping log, without the hosts' figures. */
+  get logHealth(): Pick<ServiceStats, 'lostLines' | 'logProblem'> {
+    this.#checkLog();
+    return { lostLines: this.#lostLines, logProblem: this.#logProblem };
+  }
+
+  /** The ping log's trouble now: a write that failed, or a rotation it could not follow. */
+  #checkLog(): void {
+    const reopen = this.#parts.log.reopenProblem;
+    const text =
+      this.#writeError !== undefined
+        ? `cannot write: ${this.#writeError}`
+        : reopen !== undefined
+          ? `cannot reopen: ${reopen}; lines go to the file opened before`
+          : undefined;
+    if (text === this.#logProblem?.text) return;
+    this.#logProblem = text === undefined ? undefined : { text, since: this.#parts.wallClock() };
   }
 
   start(): void {
@@ -438,5 +466,6 @@ export class PingService {
         this.#writeError = reason;
       }
     }
+    this.#checkLog();
   }
 }

@@ -133,6 +133,29 @@ export class PingMetrics {
     this.#queued.set({ channel }, length);
   }
 
+  /** The ping log's health, read at each scrape: lines it could not take, and whether it can. */
+  watchLog(read: () => { lostLines: number; logProblem?: unknown }): void {
+    let counted = 0;
+    new Counter({
+      name: 'ping_log_lost_lines_total',
+      help: 'Lines the ping log could not take (disk full, its directory gone).',
+      registers: [this.registry],
+      collect() {
+        const { lostLines } = read();
+        this.inc(lostLines - counted);
+        counted = lostLines;
+      },
+    });
+    new Gauge({
+      name: 'ping_log_ok',
+      help: 'Whether lines reach the file at the ping log path (0: see the service log or status).',
+      registers: [this.registry],
+      collect() {
+        this.set(read().logProblem === undefined ? 1 : 0);
+      },
+    });
+  }
+
   /** A host no longer pinged leaves no stale series behind. */
   remove(host: string): void {
     for (const metric of [this.#up, this.#rtt, this.#loss, this.#last, this.#changes]) {

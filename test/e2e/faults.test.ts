@@ -7,6 +7,7 @@ import {
   chmodSync,
   chownSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -23,12 +24,14 @@ import {
   cliDone,
   fileArgs,
   fixture,
+  freePort,
   isRoot,
   killAtEnd,
   pairs,
   parseText,
   processesMatching,
   readLines,
+  statusUntil,
   tempDir,
   waitFor,
 } from '../helpers/cli.js';
@@ -51,11 +54,19 @@ function wholeLines(lines: string[]): void {
 }
 
 describe('disk full', { skip: !isRoot && 'mounting a tmpfs needs root' }, () => {
-  it('reports once, keeps its schedule, writes no partial line, resumes when space returns', async () => {
+  it('probing and alerts go on; status and metrics count the lost lines; one error; no partial line; resumes by itself', async () => {
     const dir = tempDir();
     const mnt = join(dir, 'mnt');
     mkdirSync(mnt);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+    const pingDir = join(dir, 'ping');
+    cpSync(fixture('ping-switch'), pingDir, { recursive: true });
+    const hook = join(dir, 'hook');
+    writeFileSync(hook, `#!/bin/sh\necho "$PING_DAEMON_STATE" >> '${dir}/told'\n`, {
+      mode: 0o755,
+    });
+    const port = await freePort();
+    const pid = join(dir, 'd.pid');
     try {
       const log = join(mnt, 'ping.log');
       const filler = join(mnt, 'filler');
@@ -69,20 +80,51 @@ describe('disk full', { skip: !isRoot && 'mounting a tmpfs needs root' }, () => 
         '127.0.0.1',
         '--interval',
         '50ms',
-        ...fileArgs({ log, pid: join(dir, 'd.pid') }),
+        '--ping-dir',
+        pingDir,
+        '--on-change',
+        hook,
+        '--metrics-listen',
+        `127.0.0.1:${port}`,
+        ...fileArgs({ log, pid }),
       ]);
       await waitFor(
         'the disk-full error',
         () => run.stderr().includes('no space left on device'),
         5000,
       );
-      await new Promise((r) => setTimeout(r, 500)); // ten more ticks against a full disk
-      const full = events(run.stderr()).filter((e) => e.level === 50);
-      assert.equal(full.length, 1, 'one error for the whole outage');
+      // The host goes down while nothing can be written: the alert still goes out.
+      writeFileSync(join(pingDir, 'mode'), 'down\n');
+      await waitFor('the down alert', () => readLines(join(dir, 'told')).includes('down'), 10_000);
+      const full = await statusUntil(pid, 'the problem in status', (s) => s.stats.lostLines > 0);
+      assert.equal(full.stats.logProblem.text, 'cannot write: no space left on device');
+      const shown = await cliDone(['status', '--pid-file', pid]);
+      assert.match(
+        shown.stdout,
+        /\n {2}ping log: cannot write: no space left on device since \S+ \(\w+\); \d+ lines lost\n/,
+      );
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /^ping_log_ok 0$/m);
+      assert.ok(Number(/^ping_log_lost_lines_total (\d+)$/m.exec(metrics)?.[1]) > 0, metrics);
+      const errors = events(run.stderr()).filter((e) => e.level === 50);
+      assert.equal(errors.length, 1, 'one error for the whole outage');
       unlinkSync(filler);
       await waitFor('writable again', () => run.stderr().includes('ping log writable again'));
       const before = readLines(log).length;
       await waitFor('lines after recovery', () => readLines(log).length >= before + 6);
+      const after = await statusUntil(pid, 'recovery in status', (s) => !s.stats.logProblem);
+      const lost = after.stats.lostLines as number;
+      assert.match(
+        (await cliDone(['status', '--pid-file', pid])).stdout,
+        new RegExp(`\\n {2}ping log: writable again; ${lost} lines lost while it was not\\n`),
+      );
+      // The metrics are rendered at most once a second.
+      await waitFor('the metrics after recovery', async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return (
+          /^ping_log_ok 1$/m.test(text) && text.includes(`\nping_log_lost_lines_total ${lost}\n`)
+        );
+      });
       run.child.kill('SIGTERM');
       assert.equal((await run.exit).code, 0);
       const lines = readLines(log);
