@@ -51,7 +51,9 @@ export class MinuteBook {
     const closed: ClosedStep[] = [];
     const current = Math.floor((now - graceMs) / STEP_MS) * STEP_MS;
     for (const [host, open] of this.#hosts) {
-      if (open.from >= current) continue;
+      // A minute ahead of the clock: the clock was set back. It is closed now, rather than
+      // gathering every result until the clock is past it again.
+      if (open.from >= current && open.from <= current + STEP_MS) continue;
       closed.push({ host, end: (open.from + STEP_MS) / 1000, tally: open.tally });
       open.from = current;
       open.tally = new Tally();

@@ -17,13 +17,16 @@ import {
   parsePacketLine,
   splitLines,
 } from './fping-output.js';
-import { LoopLedger, type LoopReport } from './loop-ledger.js';
+import { LoopLedger, type LoopReport, SILENCE_GRACE_MS, STARTUP_MS } from './loop-ledger.js';
 import { PING_ENV } from './probe.js';
+import { noRouteTo } from './route.js';
 
 export interface FleetParts {
   fpingPath: string;
   /** Wall-clock epoch ms: fping stamps its lines with it. */
   now(): number;
+  /** Monotonic ms (performance.now()), to tell a step of the wall clock from time passing. */
+  monotonic?(): number;
   /** The ticks whose outcome is now known, together: they are written in one go. */
   report(reports: LoopReport[]): void;
   /** Logs an event, rate-limited by the service (EventLimiter). */
@@ -65,6 +68,27 @@ const MAX_BACKOFF_MS = 60_000;
 const STABLE_MS = 60_000;
 /** How long a loop that was stopped waits for its killed fping to be gone. */
 const EXIT_WAIT_MS = 1000;
+
+/**
+ * A change of the wall clock against the monotonic one of this much between two reads is a step
+ * (settimeofday, an NTP step, a resume), not drift: fping 5 schedules by the wall clock, so
+ * forward it sends every packet it thinks it missed at once, and backward it sends nothing until
+ * the clock catches up. Its loops are started again at once, on the new clock.
+ */
+export const CLOCK_STEP_MS = 1000;
+
+/**
+ * Periods in a row fping may stay silent, about all its hosts (stopped, wedged) or about one
+ * that has a route, before it is killed and started again.
+ */
+export const SILENT_PERIODS = 3;
+
+/** Of a loop silent about all its hosts, this many are asked for a route, again this often. */
+const ROUTES_ASKED = 16;
+const ROUTES_AGAIN_MS = 10_000;
+
+/** How far a line's stamp may stray from the read that took it (fping prints, then we read). */
+const SETTLE_MS = 100;
 
 /**
  * The shell between the daemon and fping. It keeps the daemon's end of a pipe as its stdin, and
@@ -142,6 +166,18 @@ class Loop {
   readonly #ledger: LoopLedger;
   #child: ChildProcess | undefined;
   #startedAt = 0;
+  /** When fping last printed a packet's line, or was started (monotonic ms). */
+  #heardAt = 0;
+  /** Wall clock minus monotonic clock at the last read: a jump of it is a step. */
+  #skew: number;
+  /** The wall clock at the last read. */
+  #readAt: number;
+  /** The fping being killed for silence, so that it is killed once. */
+  #silenced: ChildProcess | undefined;
+  /** Hosts whose route is being looked up. */
+  readonly #asking = new Set<string>();
+  /** A silent fping whose hosts had no route is left alone until then (monotonic ms). */
+  #routesCheckedUntil = 0;
   /** When fping was last found gone. */
   #diedAt = 0;
   #backoffMs = 0;
@@ -171,6 +207,8 @@ class Loop {
     this.#parts = parts;
     this.#target = first;
     this.#onDropped = onDropped;
+    this.#readAt = parts.now();
+    this.#skew = this.#readAt - this.#mono();
     const periodMs = first.intervalMs / first.count;
     this.#timing = {
       periodMs,
@@ -207,14 +245,20 @@ class Loop {
     else this.#restart = setTimeout(() => this.#spawn(), delayMs);
   }
 
-  #spawn(): void {
+  #mono(): number {
+    return this.#parts.monotonic?.() ?? performance.now();
+  }
+
+  /** `fill`: the packets due while none ran are errors (not after a step of the clock). */
+  #spawn(fill = true): void {
     this.#restart = undefined;
     if (this.#ended) return;
     const hosts = this.#ledger.hosts;
     const now = this.#parts.now();
     const gap = this.#down !== 'starting' ? now - this.#diedAt : 0;
-    this.#emit(this.#ledger.started(now, this.#down ?? 'fping restarted'));
+    this.#emit(this.#ledger.started(now, this.#down ?? 'fping restarted', fill));
     this.#startedAt = now;
+    this.#heardAt = this.#mono();
     this.#lastWords = undefined;
     const options = this.#target.options ?? {};
     let child: ChildProcess;
@@ -240,7 +284,7 @@ class Loop {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const wasDown = this.#down;
     this.#down = undefined;
-    if (wasDown !== 'starting') {
+    if (wasDown !== 'starting' && fill) {
       this.#parts.log(
         'info',
         'fping started again',
@@ -333,16 +377,108 @@ class Loop {
   #read(): void {
     if (this.#reader) this.#unread += this.#reader.take();
     const now = this.#parts.now();
+    const mono = this.#mono();
     const reports: LoopReport[] = [];
     const { lines, rest } = splitLines(this.#unread);
     this.#unread = rest;
+    const step = now - mono - this.#skew;
+    const stepped = Math.abs(step) >= CLOCK_STEP_MS && this.#child !== undefined && !this.#ending;
+    // After a step, only the lines stamped on the old clock since the last read are taken: those
+    // on the new one are fping's catching up (a burst), and it is started again anyway.
+    const before = now - step;
     for (const line of lines) {
       const packet = parsePacketLine(line, this.#timing.timeoutMs);
-      if (packet) reports.push(...this.#ledger.packet(packet, now));
+      if (!packet) continue;
+      const old = packet.at >= this.#readAt - SETTLE_MS && packet.at <= before + SETTLE_MS;
+      if (stepped && !old) continue;
+      this.#heardAt = mono;
+      reports.push(...this.#ledger.packet(packet, stepped ? before : now));
     }
+    this.#skew = now - mono;
+    this.#readAt = now;
+    if (stepped) {
+      this.#emit(reports);
+      this.#stepped(step);
+      return;
+    }
+    this.#watchSilence(mono);
     reports.push(...this.#ledger.overdue(now, this.#down ?? 'echo request not sent'));
     this.#emit(reports);
     if (this.#ending && !this.#ended && this.#ledger.settled) this.#ending();
+  }
+
+  /** The wall clock stepped by `step` ms: fping starts again at once, on the new clock. */
+  #stepped(step: number): void {
+    const child = this.#child as ChildProcess;
+    this.#killGroup(child);
+    this.#child = undefined;
+    this.#down = 'the wall clock stepped';
+    const by = `${step > 0 ? '+' : '-'}${formatDuration(Math.round(Math.abs(step)))}`;
+    this.#parts.log(
+      'info',
+      'clock stepped',
+      this.#target.host,
+      { stepMs: Math.round(step), hosts: this.#ledger.hosts.length },
+      `the wall clock stepped by ${by}; fping for ${plural(this.#ledger.hosts.length, 'host')} started again on the new clock`,
+    );
+    this.#spawn(false);
+  }
+
+  /**
+   * fping silent about every host for SILENT_PERIODS periods (stopped, wedged), or about one
+   * host that has a route: it is killed, and starts again as any dead fping does. A host without
+   * a route is not fping's fault: its ticks say so, and the loop is left alone.
+   */
+  #watchSilence(mono: number): void {
+    const child = this.#child;
+    if (!child || child === this.#silenced || this.#ending) return;
+    const { periodMs, timeoutMs } = this.#timing;
+    const quiet = mono - this.#heardAt;
+    const startup = this.#ledger.heard ? 0 : STARTUP_MS;
+    if (quiet > startup + SILENT_PERIODS * periodMs + timeoutMs + SILENCE_GRACE_MS) {
+      // Unless none of its hosts has a route (the network is down): then its ticks say so.
+      if (mono < this.#routesCheckedUntil) return;
+      this.#routesCheckedUntil = Number.POSITIVE_INFINITY;
+      const hosts = this.#ledger.hosts.slice(0, ROUTES_ASKED);
+      Promise.all(hosts.map(noRouteTo)).then((whys) => {
+        this.#routesCheckedUntil = this.#mono() + ROUTES_AGAIN_MS;
+        if (this.#child !== child || this.#ended) return;
+        if (whys.every((why) => why !== undefined)) {
+          for (const [i, host] of hosts.entries()) this.#ledger.trouble(host, whys[i] as string);
+        } else {
+          this.#silence(child, `no line for ${formatDuration(Math.round(quiet))}`);
+        }
+      });
+      return;
+    }
+    // Silent about everyone lately: the rule above is for that.
+    if (quiet > 2 * periodMs + timeoutMs) return;
+    for (const host of this.#ledger.silentHosts(SILENT_PERIODS)) {
+      if (this.#asking.has(host)) continue;
+      this.#asking.add(host);
+      noRouteTo(host).then((why) => {
+        this.#asking.delete(host);
+        if (this.#child !== child || this.#ended) return;
+        if (why !== undefined) this.#ledger.trouble(host, why);
+        else {
+          this.#silence(
+            child,
+            `silent about ${host} for ${SILENT_PERIODS} periods, though it has a route`,
+          );
+        }
+      });
+    }
+  }
+
+  /** Kills `child` for its silence; its exit starts it again (#died). */
+  #silence(child: ChildProcess, why: string): void {
+    this.#silenced = child;
+    this.#lastWords = `${why}; killed it`;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone: its exit is on the way.
+    }
   }
 
   #emit(reports: LoopReport[]): void {

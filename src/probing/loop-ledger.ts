@@ -43,6 +43,10 @@ interface Track {
   icmp: string | undefined;
   /** Why fping dropped the host (a name it could not resolve). */
   unresolved: string | undefined;
+  /** Packets in a row fping stayed silent about (see overdue). */
+  silent: number;
+  /** Why fping is silent about it, when the prober found out (no route to it). */
+  trouble: string | undefined;
 }
 
 export interface LedgerTiming {
@@ -73,12 +77,19 @@ export class LoopLedger {
         tick: undefined,
         icmp: undefined,
         unresolved: undefined,
+        silent: 0,
+        trouble: undefined,
       });
     }
   }
 
   get hosts(): string[] {
     return [...this.#tracks.keys()];
+  }
+
+  /** Whether the running fping has printed a packet's line yet. */
+  get heard(): boolean {
+    return this.#heard;
   }
 
   /** The host is no longer this loop's (fping dropped it, and it has a loop of its own). */
@@ -89,15 +100,17 @@ export class LoopLedger {
   /**
    * A new fping starts at `now`: its first packets are due once it has had time to resolve its
    * names, except a name that would not resolve, whose ticks go on being reported as errors
-   * until it does. The packets due while none ran are reported as errors (`why`), and a tick
-   * under way in the old one ends with the packets it had.
+   * until it does. The packets due while none ran are reported as errors (`why`), unless
+   * `fill` is false (the wall clock stepped: what was due is no measure of what was missed), and
+   * a tick under way in the old one ends with the packets it had.
    */
-  started(now: number, why: string): LoopReport[] {
+  started(now: number, why: string, fill = true): LoopReport[] {
     const reports: LoopReport[] = [];
     this.#heard = false;
     for (const track of this.#tracks.values()) {
+      track.silent = 0;
       // The packets due while no fping ran were never sent: the gap is in the log, as errors.
-      if (track.unresolved === undefined) {
+      if (track.unresolved === undefined && fill) {
         while (track.dueAt < now) this.#add(track, undefined, now, why, reports);
       }
       const report = this.#close(track, now, why);
@@ -142,6 +155,8 @@ export class LoopLedger {
     track.unresolved = undefined;
     const error = line.rttMs === undefined ? track.icmp : undefined;
     track.icmp = undefined;
+    track.silent = 0;
+    track.trouble = undefined;
     track.dueAt = line.sentAt;
     this.#add(track, line.rttMs, line.at, error, reports);
     return reports;
@@ -173,10 +188,31 @@ export class LoopLedger {
     const reports: LoopReport[] = [];
     for (const track of this.#tracks.values()) {
       while (track.dueAt < this.#cutoff && now > track.dueAt + timeoutMs + SILENCE_GRACE_MS) {
-        this.#add(track, undefined, now, track.unresolved ?? why, reports);
+        track.silent++;
+        this.#add(track, undefined, now, track.unresolved ?? track.trouble ?? why, reports);
       }
     }
     return reports;
+  }
+
+  /**
+   * The hosts fping has stayed silent about for `packets` packets in a row or more, though it
+   * resolved them, and for which no reason is known yet.
+   */
+  silentHosts(packets: number): string[] {
+    const hosts: string[] = [];
+    for (const t of this.#tracks.values()) {
+      if (t.silent >= packets && t.unresolved === undefined && t.trouble === undefined) {
+        hosts.push(t.host);
+      }
+    }
+    return hosts;
+  }
+
+  /** Why fping is silent about `host` (no route to it): its ticks say so, until it speaks. */
+  trouble(host: string, why: string): void {
+    const track = this.#tracks.get(host);
+    if (track) track.trouble = why;
   }
 
   /** From `at` on no packet is reported; `settled` tells when all sent before it have been. */

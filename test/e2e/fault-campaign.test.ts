@@ -3,18 +3,29 @@
 // must see. (faults.test.ts holds the earlier ones: disk full, a deleted directory, SIGKILLs.)
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   cli,
   fileArgs,
+  fixture,
   freePort,
+  has,
   isRoot,
   parseText,
   readLines,
   statusUntil,
+  type TextLine,
   tempDir,
   waitFor,
 } from '../helpers/cli.js';
@@ -209,5 +220,288 @@ describe("the log's filesystem unmounted under it", {
       run.child.kill('SIGTERM');
       await run.exit;
     }
+  });
+});
+
+const noFping = !has('fping') && 'fping is not installed (apt-get install fping; .ci/run does)';
+
+/** The fping processes (not their shells) probing `host`. */
+function fpingsFor(host: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const argv = readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0');
+        return argv[0]?.endsWith('/fping') && argv.includes(host);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Each host's start lines are followed by their end lines, with no start left without one. */
+function everyStartHasItsEnd(log: string): void {
+  for (const [host, lines] of byHost(log)) {
+    lines.forEach((l, i) => {
+      if (l.event === 'start') {
+        assert.deepEqual([lines[i + 1]?.event, lines[i + 1]?.seq], ['end', l.seq], host);
+      }
+    });
+  }
+}
+
+/** libfaketime, where Debian's `faketime` package puts it ('' without it). */
+const LIBFAKETIME =
+  readdirSync('/usr/lib')
+    .map((d) => `/usr/lib/${d}/faketime/libfaketime.so.1`)
+    .find((p) => existsSync(p)) ?? '';
+
+/**
+ * A wall clock the test sets, for the daemon and (through `env`) for a stand-in fping: libfaketime
+ * reading its offset from a file at every call, the monotonic clock left alone, as a real step
+ * of the clock (settimeofday, an NTP step) leaves it.
+ */
+function steppableClock(dir: string) {
+  const file = join(dir, 'faketime');
+  writeFileSync(file, '+0');
+  let offsetS = 0;
+  return {
+    env: {
+      LD_PRELOAD: LIBFAKETIME,
+      FAKETIME_TIMESTAMP_FILE: file,
+      FAKETIME_NO_CACHE: '1',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    },
+    set(seconds: number) {
+      offsetS = seconds;
+      writeFileSync(file, `${seconds >= 0 ? '+' : ''}${seconds}`);
+    },
+    /** What the daemon's clock says now, ms. */
+    now: () => Date.now() + offsetS * 1000,
+  };
+}
+
+/** Each host's lines, in the order written. */
+function byHost(log: string): Map<string, TextLine[]> {
+  const hosts = new Map<string, TextLine[]>();
+  for (const line of readLines(log).map(parseText)) {
+    hosts.set(line.host, [...(hosts.get(line.host) ?? []), line]);
+  }
+  return hosts;
+}
+
+/**
+ * Steps the clock +1 h, back (-1 h), -1 day and back (+1 day) under a daemon probing `hosts`
+ * every 100 ms, and checks what users must see: every start line has its end, no burst of ticks
+ * and no gap (as many ticks as the time that really passed holds), timestamps on the new clock
+ * after each step, and durations that stay true.
+ */
+async function stepTheClock(
+  clock: ReturnType<typeof steppableClock>,
+  hosts: string[],
+  log: string,
+  run: ReturnType<typeof cli>,
+): Promise<void> {
+  const every = () => byHost(log);
+  await waitFor(
+    '5 ticks per host',
+    () => hosts.every((h) => (every().get(h)?.length ?? 0) >= 10),
+    20_000,
+    run.stderr,
+  );
+  const began = performance.now();
+  const counted = new Map(hosts.map((h) => [h, every().get(h)?.length ?? 0]));
+  for (const offset of [3600, 0, -86_400, 0]) {
+    const from = readLines(log).length;
+    clock.set(offset);
+    // Lines on the new clock, for every host, then ten more ticks of it.
+    await waitFor(
+      `lines on the clock ${offset} s off`,
+      () => {
+        const after = readLines(log).slice(from).map(parseText);
+        return hosts.every(
+          (h) =>
+            after.filter((l) => l.host === h && Math.abs(Date.parse(l.time) - clock.now()) < 60_000)
+              .length >= 20,
+        );
+      },
+      20_000,
+      () => `${run.stderr().slice(-2000)}\n${readLines(log).slice(-4).join('\n')}`,
+    );
+  }
+  run.child.kill('SIGTERM');
+  assert.equal((await run.exit).code, 0, run.stderr());
+  const elapsedTicks = (performance.now() - began) / 100;
+  everyStartHasItsEnd(log);
+  for (const [host, lines] of every()) {
+    lines.forEach((l) => {
+      // Durations stay true: no RTT of an hour, or below zero.
+      const rtt = /rtt_ms=([\d.-]+)/.exec(l.rest)?.[1];
+      if (rtt !== undefined)
+        assert.ok(Number(rtt) >= 0 && Number(rtt) < 1000, `${host}: ${l.rest}`);
+    });
+    const ticks = (lines.length - (counted.get(host) ?? 0) * 1) / 2;
+    // A burst after the step forward would be 36,000 ticks; a stall after a step back, none for
+    // an hour. Each step may cost a tick or two; a loaded machine runs late, never early.
+    assert.ok(
+      ticks <= elapsedTicks + 8,
+      `${host}: ${ticks} ticks in ${elapsedTicks.toFixed(0)} intervals`,
+    );
+    assert.ok(
+      ticks >= elapsedTicks * 0.3 - 8,
+      `${host}: ${ticks} ticks in ${elapsedTicks.toFixed(0)} intervals`,
+    );
+  }
+}
+
+describe('the wall clock stepped ±1 h and ±1 day under load', {
+  skip: !LIBFAKETIME && 'libfaketime is not installed (apt-get install faketime; .ci/run does)',
+}, () => {
+  it('the fleet prober, 40 hosts: fping is started again on the new clock, no burst, no gap', async () => {
+    const dir = tempDir();
+    const clock = steppableClock(dir);
+    const pingDir = join(dir, 'fping');
+    cpSync(fixture('fping-wallclock'), pingDir, { recursive: true });
+    writeFileSync(join(pingDir, 'node'), process.execPath);
+    writeFileSync(
+      join(pingDir, 'env'),
+      Object.entries(clock.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
+    const hosts = Array.from({ length: 40 }, (_, i) => `127.0.6.${i + 1}`);
+    const log = join(dir, 'p.log');
+    const run = cli(
+      [
+        'run',
+        ...['--prober', 'fping', '--ping-dir', pingDir, '--host', hosts.join(',')],
+        ...['--interval', '100ms', '--history-dir', 'off'],
+        ...fileArgs({ log, pid: join(dir, 'd.pid') }),
+      ],
+      { env: clock.env },
+    );
+    await stepTheClock(clock, hosts, log, run);
+    const steps = run
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('the wall clock stepped by'));
+    assert.ok(steps.length >= 3, run.stderr());
+    assert.doesNotMatch(run.stderr(), /"level":50/);
+  });
+
+  it('one ping per tick, 10 hosts, with history: the schedule keeps the monotonic clock', async () => {
+    const dir = tempDir();
+    const clock = steppableClock(dir);
+    const hosts = Array.from({ length: 10 }, (_, i) => `127.0.7.${i + 1}`);
+    const log = join(dir, 'p.log');
+    const run = cli(
+      [
+        'run',
+        ...['--host', hosts.join(','), '--interval', '100ms'],
+        ...fileArgs({ log, pid: join(dir, 'd.pid') }),
+      ],
+      { env: clock.env },
+    );
+    await stepTheClock(clock, hosts, log, run);
+    assert.doesNotMatch(run.stderr(), /"level":50/);
+  });
+});
+
+describe('an fping loop that stops answering', { skip: noFping }, () => {
+  it('stopped with SIGSTOP: killed and started again within a few intervals; every start line has its end', async () => {
+    const dir = tempDir();
+    const hosts = ['127.0.8.1', '127.0.8.2'];
+    const log = join(dir, 'p.log');
+    const run = cli([
+      'run',
+      ...['--prober', 'fping', '--host', hosts.join(','), '--interval', '100ms'],
+      ...['--timeout', '80ms', '--history-dir', 'off'],
+      ...fileArgs({ log, pid: join(dir, 'd.pid') }),
+    ]);
+    try {
+      const [stopped] = await waitFor(
+        'fping',
+        () => {
+          const found = fpingsFor('127.0.8.1');
+          return found.length === 1 ? found : undefined;
+        },
+        10_000,
+        run.stderr,
+      );
+      await waitFor('ticks', () => readLines(log).length >= 8, 10_000, run.stderr);
+      process.kill(stopped as number, 'SIGSTOP');
+      const at = performance.now();
+      const restarted = await waitFor(
+        'another fping',
+        () => fpingsFor('127.0.8.1').find((pid) => pid !== stopped),
+        20_000,
+        run.stderr,
+      );
+      // 3 periods, the timeout and the 1.5 s grace of silence, then a backoff of 1 s.
+      assert.ok(performance.now() - at < 10_000);
+      await waitFor('the stopped fping gone', () => !existsSync(`/proc/${stopped}`));
+      assert.match(run.stderr(), /fping stopped: no line for [\d.]+m?s; killed it/);
+      const from = readLines(log).length;
+      await waitFor('replies again', () =>
+        readLines(log)
+          .slice(from)
+          .some((l) => l.includes('host=127.0.8.1') && l.includes('status=up')),
+      );
+      assert.deepEqual(fpingsFor('127.0.8.1'), [restarted]);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
+    everyStartHasItsEnd(log);
+  });
+
+  it('silent about one host that has a route: the loop is started again; without a route it is left alone', async () => {
+    const dir = tempDir();
+    const pingDir = join(dir, 'fping');
+    cpSync(fixture('fping-wallclock'), pingDir, { recursive: true });
+    writeFileSync(join(pingDir, 'node'), process.execPath);
+    const hosts = ['127.0.8.11', '127.0.8.12', '127.0.8.13'];
+    const log = join(dir, 'p.log');
+    const run = cli([
+      'run',
+      ...['--prober', 'fping', '--ping-dir', pingDir, '--host', hosts.join(',')],
+      ...['--interval', '100ms', '--timeout', '80ms', '--history-dir', 'off'],
+      ...fileArgs({ log, pid: join(dir, 'd.pid') }),
+    ]);
+    try {
+      await waitFor('ticks', () => readLines(log).length >= 12, 10_000, run.stderr);
+      writeFileSync(join(pingDir, 'silent'), '127.0.8.12\n');
+      await waitFor(
+        'the restart',
+        () =>
+          run
+            .stderr()
+            .includes('silent about 127.0.8.12 for 3 periods, though it has a route; killed it'),
+        10_000,
+        run.stderr,
+      );
+      unlinkSync(join(pingDir, 'silent'));
+      const from = readLines(log).length;
+      await waitFor(
+        '127.0.8.12 answers again',
+        () =>
+          readLines(log)
+            .slice(from)
+            .some((l) => l.includes('host=127.0.8.12') && l.includes('status=up')),
+        10_000,
+      );
+      // Its silent ticks were errors, the others' went on.
+      const ends = readLines(log)
+        .map(parseText)
+        .filter((l) => l.event === 'end');
+      assert.ok(
+        ends.some((l) => l.host === '127.0.8.12' && l.rest.includes('echo request not sent')),
+      );
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
+    everyStartHasItsEnd(log);
   });
 });

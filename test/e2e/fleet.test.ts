@@ -283,8 +283,10 @@ describe('--prober fping in a private network namespace', {
     );
     try {
       await waitFor(
-        '3 end lines for every host',
-        () => hosts.every((h) => endsOf(p.log, h) >= 3),
+        '3 end lines for every host, and why 10.10.0.1 is silent',
+        () =>
+          hosts.every((h) => endsOf(p.log, h) >= 3) &&
+          readLines(p.log).some((l) => /host=10\.10\.0\.1 .*network unreachable/.test(l)),
         20_000,
         run.stderr,
       );
@@ -295,7 +297,21 @@ describe('--prober fping in a private network namespace', {
     const byHost = endsByHost(readLines(p.log));
     const rests = (host: string) => new Set(byHost.get(host)?.map((e) => e.rest));
     assert.deepEqual(rests('10.99.0.1'), new Set([' status=down loss=100%']));
-    assert.deepEqual(rests('10.10.0.1'), new Set([' status=error error="echo request not sent"']));
+    // Silent at first; once fping has said nothing of it for 3 periods, the prober finds why.
+    const noRoute = byHost.get('10.10.0.1')?.map((e) => e.rest) ?? [];
+    assert.deepEqual(
+      noRoute.slice(0, 3),
+      Array(3).fill(' status=error error="echo request not sent"'),
+    );
+    const why = noRoute.findIndex((r) => r.includes('network unreachable'));
+    assert.ok(
+      noRoute.every((r, i) =>
+        i < why
+          ? r === ' status=error error="echo request not sent"'
+          : r === ' status=error error="network unreachable"',
+      ),
+      noRoute.join('\n'),
+    );
     assert.ok(
       [...rests('nosuch.invalid')].every((r) =>
         / status=error error="(name resolution failed|unknown host)"/.test(r),

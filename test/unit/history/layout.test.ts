@@ -104,6 +104,28 @@ describe('MinuteBook', () => {
     );
     assert.equal(MinuteBook.nextClose(T + 65_000, 5000), T + 125_000);
   });
+
+  it('closes the minute in progress when the clock is set back, and one a day ahead too', () => {
+    const book = new MinuteBook();
+    book.observe('a', T + 10_000, 5, 0);
+    // An hour back: the minute of an hour ahead is closed now, not an hour from now.
+    const back = book.close(T - 3_600_000 + 6000, 5000);
+    assert.deepEqual(
+      back.map((c) => [c.end, c.tally.probes]),
+      [[1_800_000_060, 1]],
+    );
+    book.observe('a', T - 3_600_000 + 7000, 6, 0);
+    // A day forward: the minute closes, and the next one is a day later.
+    const forward = book.close(T + 86_400_000 + 6000, 5000);
+    assert.deepEqual(
+      forward.map((c) => [c.end, c.tally.probes]),
+      [[1_800_000_000 - 3600 + 60, 1]],
+    );
+    assert.deepEqual(
+      book.close(T + 86_400_000 + 66_000, 5000).map((c) => c.end),
+      [1_800_000_000 + 86_400 + 60],
+    );
+  });
 });
 
 describe('reading fetch output', () => {

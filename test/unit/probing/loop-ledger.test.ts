@@ -130,6 +130,40 @@ describe('LoopLedger', () => {
     assert.deepEqual(ledger.overdue(T0 + 6000, 'loop down'), []);
   });
 
+  it('names the hosts it stayed silent about, and says why once the prober knows', () => {
+    const ledger = new LoopLedger(timing, ['a', 'b']);
+    ledger.started(T0, 'starting');
+    ledger.packet(reply('a', 0, T0), T0 + 1);
+    ledger.packet(reply('b', 0, T0 + 10), T0 + 11);
+    ledger.packet(reply('a', 1, T0 + 1000), T0 + 1001);
+    ledger.packet(reply('a', 2, T0 + 2000), T0 + 2001);
+    ledger.overdue(T0 + 2010 + timing.timeoutMs + SILENCE_GRACE_MS + 1, 'echo request not sent');
+    assert.deepEqual(ledger.silentHosts(3), []);
+    ledger.packet(reply('a', 3, T0 + 3000), T0 + 3001);
+    ledger.overdue(T0 + 3010 + timing.timeoutMs + SILENCE_GRACE_MS + 1, 'echo request not sent');
+    assert.deepEqual(ledger.silentHosts(3), ['b']);
+    ledger.trouble('b', 'network unreachable');
+    assert.deepEqual(ledger.silentHosts(3), []);
+    assert.deepEqual(
+      brief(ledger.overdue(T0 + 4010 + timing.timeoutMs + SILENCE_GRACE_MS + 1, 'x')).filter(
+        ([host]) => host === 'b',
+      ),
+      [['b', T0 + 4010, 'error', 'network unreachable']],
+    );
+    // It speaks again: the trouble is over.
+    ledger.packet(reply('b', 5, T0 + 5010), T0 + 5011);
+    assert.ok(!ledger.silentHosts(1).includes('b'));
+  });
+
+  it('after a step of the clock, a new fping reports nothing for the time that seemed to pass', () => {
+    const ledger = new LoopLedger(timing, ['a']);
+    ledger.started(T0, 'starting');
+    ledger.packet(reply('a', 0, T0), T0 + 1);
+    // The clock jumped an hour ahead: the loop starts again, no hour of errors.
+    assert.deepEqual(ledger.started(T0 + 3_600_500, 'the wall clock stepped', false), []);
+    assert.deepEqual(ledger.overdue(T0 + 3_600_600, 'x'), []);
+  });
+
   it('reports the packets due while no fping ran as errors, when the next one starts', () => {
     const ledger = new LoopLedger(timing, ['a']);
     ledger.started(T0, 'starting');
