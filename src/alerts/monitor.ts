@@ -6,7 +6,13 @@ import type { ProbeResult } from '../probing/ping-result.js';
 import type { Logger } from '../telemetry/service-log.js';
 import { notification } from './event.js';
 import type { Notifier } from './notifier.js';
-import { type HealthState, type HostHealth, initialHealth, observe } from './state.js';
+import {
+  carriedHealth,
+  type HealthState,
+  type HostHealth,
+  initialHealth,
+  observe,
+} from './state.js';
 
 /** What `status` and the state file show of a host's state. */
 export interface HealthSummary {
@@ -43,6 +49,22 @@ export class HealthMonitor {
         this.#parts.metrics?.setState(target.host, 'unknown', false);
       }
     }
+  }
+
+  /**
+   * Carries on the states a daemon before this one left (see carriedHealth), for the hosts this
+   * one still has; returns how many.
+   */
+  carryOver(previous: Record<string, HealthSummary>): number {
+    let carried = 0;
+    for (const [host, was] of Object.entries(previous)) {
+      const entry = this.#hosts.get(host);
+      if (!entry || was.state === 'unknown' || was.since === undefined) continue;
+      entry.health = carriedHealth(was.state, was.since, was.reason, was.changes);
+      this.#parts.metrics?.setState(host, was.state, false);
+      carried++;
+    }
+    return carried;
   }
 
   /** Takes one probe's result; returns whether the host's state changed. */

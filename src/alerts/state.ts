@@ -64,6 +64,28 @@ export interface HealthEvent {
   notify: boolean;
 }
 
+/**
+ * A host's state as the daemon before this one left it (it did not stop cleanly: killed, out of
+ * memory): its state goes on, so that a host down before is not announced down again. The runs
+ * and the window start anew; people were last told when it entered its state.
+ */
+export function carriedHealth(
+  state: HealthState,
+  since: Date | undefined,
+  reason: string | undefined,
+  changes: number,
+): HostHealth {
+  const told = state === 'down' || state === 'degraded';
+  return {
+    ...initialHealth(),
+    state,
+    since,
+    reason,
+    changes,
+    notifiedAt: told ? since : undefined,
+  };
+}
+
 export function initialHealth(): HostHealth {
   return {
     state: 'unknown',

@@ -7,10 +7,9 @@ import type { Settings } from '../config/settings.js';
 import { describeTargets } from '../config/targets.js';
 import { AlreadyRunningError, ExitCode } from '../errors.js';
 import { daemonEnvironment, daemonV8Flags, launch } from '../lifecycle/daemonize.js';
-import { inspectPidFile } from '../lifecycle/pid-file.js';
+import { inspectPidFile, releasePidFile } from '../lifecycle/pid-file.js';
 import { takeEarlyStages } from '../lifecycle/prelaunch.js';
 import { checkPrivilegeDrop } from '../lifecycle/privileges.js';
-import { releaseDaemonFiles } from '../lifecycle/state-file.js';
 import { checkAppendable, checkPidDirectory, openOrExplain } from '../ping-log/files.js';
 import { findPing } from '../probing/ping-exec.js';
 
@@ -62,7 +61,8 @@ function removeStale(pidFile: string): void {
   try {
     const found = inspectPidFile(pidFile);
     if (found.state !== 'stale' || found.pid === undefined) return;
-    releaseDaemonFiles(pidFile, found.pid);
+    // The state file stays: the daemon reads it and carries on its hosts' states.
+    releasePidFile(pidFile, found.pid);
   } catch {
     // Unreadable: the next start says why.
   }

@@ -2,6 +2,7 @@
 // command line, the environment, the config file), apply what can change while running, and
 // say which changes wait for a restart. A bad config keeps the old settings. What happened is
 // the LastReload the state file shows, which `reload` and `status` read.
+import { performance } from 'node:perf_hooks';
 import type { Settings } from '../config/settings.js';
 import { userMessage } from '../errors.js';
 import type { Logger } from '../telemetry/service-log.js';
@@ -43,9 +44,11 @@ export interface ReloadTarget {
 export async function reload(
   t: ReloadTarget,
 ): Promise<{ settings: Settings | undefined; outcome: LastReload }> {
+  const began = performance.now();
   const warnings = t.reopenLogs();
   try {
     const next = await t.reread();
+    const read = performance.now();
     const changed = t.apply(next);
     const pending = restartOnlyChanges(t.started, next);
     if (pending.length > 0) {
@@ -55,7 +58,15 @@ export async function reload(
       );
     }
     t.logger.level = next.logLevel;
-    t.logger.info({ changed, config: next.configFile }, 'reloaded');
+    t.logger.info(
+      {
+        changed,
+        config: next.configFile,
+        readMs: Math.round(read - began),
+        applyMs: Math.round(performance.now() - read),
+      },
+      'reloaded',
+    );
     return { settings: next, outcome: { time: t.now(), ok: true, warnings } };
   } catch (err) {
     const error = userMessage(err);

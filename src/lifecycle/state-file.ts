@@ -216,6 +216,33 @@ export function readState(path: string, pid: number): DaemonState | undefined {
   return state?.pid === pid ? state : undefined;
 }
 
+/**
+ * The state a daemon that is gone left at `path` (killed, out of memory: a clean stop removes
+ * it), for the one that now holds its PID file; undefined when there is none, or it is not one.
+ */
+export function leftState(path: string): DaemonState | undefined {
+  try {
+    const state = fromStateFile(JSON.parse(readSmallFile(path, MAX_STATE_BYTES)));
+    return state?.pid === process.pid ? undefined : state;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Only the last reload daemon `pid` recorded at `path`: what `reload` waits for, without checking
+ * the rest (the state of 10,000 hosts takes 0.15 s to check).
+ */
+export function readLastReload(path: string, pid: number): LastReload | null | undefined {
+  try {
+    const f = JSON.parse(readSmallFile(path, MAX_STATE_BYTES)) as Record<string, unknown>;
+    if (f.pid !== pid || (f.version ?? 1) !== STATE_VERSION) return undefined;
+    return f.lastReload === null ? null : reloadOf(f.lastReload);
+  } catch {
+    return undefined;
+  }
+}
+
 export function removeState(path: string, pid: number): void {
   if (readState(path, pid) === undefined) return;
   try {

@@ -210,10 +210,19 @@ export class PingService {
     this.#logProblem = text === undefined ? undefined : { text, since: this.#parts.wallClock() };
   }
 
+  /**
+   * Starts every host, spread over its interval. The runners are made first and the schedules
+   * started after, in a quick loop: made one by one as they start, 10,000 hosts took 0.3 s, and
+   * the first hosts' ticks, due meanwhile, came together.
+   */
   start(): void {
     const { targets } = this.#settings;
-    for (const [i, t] of targets.entries())
-      this.#add(t, spreadDelay(i, targets.length, t.intervalMs));
+    const runners = targets.map((t) => this.#create(t));
+    for (const [i, runner] of runners.entries()) {
+      const t = runner.target;
+      runner.schedule?.start(spreadDelay(i, targets.length, t.intervalMs));
+      this.#fleet?.add(t);
+    }
   }
 
   /**
@@ -270,6 +279,13 @@ export class PingService {
   }
 
   #add(target: ProbeTarget, delayMs: number): void {
+    const runner = this.#create(target);
+    runner.schedule?.start(delayMs);
+    this.#fleet?.add(target);
+  }
+
+  /** A host's runner, in the map, its schedule not started. */
+  #create(target: ProbeTarget): Runner {
     const runner: Runner = {
       target,
       seq: 0,
@@ -288,8 +304,7 @@ export class PingService {
           }),
     };
     this.#runners.set(target.host, runner);
-    runner.schedule?.start(delayMs);
-    this.#fleet?.add(target);
+    return runner;
   }
 
   #remove(host: string): void {

@@ -17,12 +17,15 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   cli,
+  cliDone,
   fileArgs,
   fixture,
   freePort,
   has,
   isRoot,
+  killAtEnd,
   parseText,
+  processesMatching,
   readLines,
   statusUntil,
   type TextLine,
@@ -503,5 +506,280 @@ describe('an fping loop that stops answering', { skip: noFping }, () => {
       await run.exit;
     }
     everyStartHasItsEnd(log);
+  });
+});
+
+describe('a 10,000-host config', () => {
+  it('starts, staggers its probes over the interval, and reloads a change of two hosts', async () => {
+    const dir = tempDir();
+    const hosts = Array.from(
+      { length: 10_000 },
+      (_, i) => `127.9.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+    );
+    const config = join(dir, 'fleet.json');
+    const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
+    const write = (list: string[]) =>
+      writeFileSync(
+        config,
+        JSON.stringify({
+          host: list.join(','),
+          // 10,000 hosts spread over 1,000 s: one every 100 ms.
+          interval: '1000s',
+          logFile: files.log,
+          pidFile: files.pid,
+          serviceLog: files.svc,
+          historyDir: 'off',
+        }),
+      );
+    write(hosts);
+    const started = await cliDone(['start', '-c', config]);
+    assert.equal(started.code, 0, started.stderr);
+    const pid = Number(readFileSync(files.pid, 'utf8'));
+    killAtEnd(pid);
+    try {
+      await waitFor('20 probes', () => readLines(files.log).length >= 40, 20_000);
+      const starts = readLines(files.log)
+        .map(parseText)
+        .filter((l) => l.event === 'start')
+        .slice(0, 20);
+      // In the order of the config, each about 100 ms after the one before: not all at once.
+      assert.deepEqual(
+        starts.map((l) => l.host),
+        hosts.slice(0, 20),
+      );
+      const spread = Date.parse(starts[19]?.time ?? '') - Date.parse(starts[0]?.time ?? '');
+      assert.ok(spread >= 1500, `20 probes within ${spread} ms`);
+      // One host less, one more.
+      write([...hosts.filter((h) => h !== '127.9.0.2'), '127.9.99.1']);
+      const reloaded = await cliDone(['reload', '--pid-file', files.pid]);
+      assert.deepEqual(
+        [reloaded.code, reloaded.stdout],
+        [0, `ping-daemon reloaded (pid ${pid})\n`],
+      );
+      const said = readLines(files.svc)
+        .map((l) => JSON.parse(l))
+        .find((e) => e.msg === 'reloaded');
+      assert.deepEqual(said.changed, {
+        added: ['127.9.99.1'],
+        removed: ['127.9.0.2'],
+        changed: [],
+      });
+      const state = await statusUntil(
+        files.pid,
+        'the new hosts',
+        (s) => s.targets.length === 10_000,
+      );
+      const names = new Set(state.targets.map((t: { host: string }) => t.host));
+      assert.ok(names.has('127.9.99.1') && !names.has('127.9.0.2'));
+    } finally {
+      assert.equal((await cliDone(['stop', '--pid-file', files.pid])).code, 0);
+    }
+  });
+});
+
+describe('100 starts, stops, restarts and reloads racing from 4 shells', () => {
+  it('leave one daemon or none, never an orphan, and a PID file naming it or none', async () => {
+    const dir = tempDir();
+    const host = '127.0.10.77';
+    const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
+    // As an admin's shells would: every command with the daemon's config file.
+    const config = join(dir, 'c.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        host,
+        interval: '1h',
+        pingDir: fixture('ping-up'),
+        logFile: files.log,
+        pidFile: files.pid,
+        serviceLog: files.svc,
+      }),
+    );
+    const commands: Record<string, string[]> = {
+      start: ['start', '-c', config],
+      restart: ['restart', '-c', config],
+      reload: ['reload', '-c', config],
+      stop: ['stop', '-c', config],
+    };
+    const names = Object.keys(commands);
+    let seed = 28;
+    const pick = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return names[seed % names.length] as string;
+    };
+    const shells = Array.from({ length: 4 }, () => Array.from({ length: 25 }, pick));
+    const outcomes: { what: string; code: number | null; stderr: string }[] = [];
+    await Promise.all(
+      shells.map(async (ops) => {
+        for (const what of ops) {
+          const r = await cliDone(commands[what] as string[]);
+          outcomes.push({ what, code: r.code, stderr: r.stderr });
+        }
+      }),
+    );
+    try {
+      for (const o of outcomes) {
+        // Each told what happened in a line, with the exit code of its kind, never a trace.
+        assert.ok([0, 1, 3, 7].includes(o.code as number), JSON.stringify(o));
+        assert.ok(o.stderr.split('\n').length <= 2 && !/\n\s+at /.test(o.stderr), o.stderr);
+      }
+      const daemons = processesMatching(`ping-daemon: ${host}`);
+      assert.ok(daemons.length <= 1, `daemons: ${daemons.join(', ')}`);
+      // Nothing else of theirs is left: no launcher, no stage 1, no probe.
+      const others = processesMatching(host).filter((p) => !daemons.includes(p));
+      assert.deepEqual(others, []);
+      const [daemon] = daemons;
+      if (daemon === undefined) assert.ok(!existsSync(files.pid), 'a PID file without a daemon');
+      else assert.equal(readFileSync(files.pid, 'utf8'), `${daemon}\n`);
+      const status = await cliDone(['status', '--pid-file', files.pid]);
+      assert.equal(status.code, daemon === undefined ? 3 : 0, status.stdout + status.stderr);
+    } finally {
+      await cliDone(commands.stop as string[]);
+    }
+    assert.deepEqual(processesMatching(host), []);
+    assert.ok(!existsSync(files.pid));
+  });
+});
+
+describe('a state file or PID file truncated, garbage, or a directory', () => {
+  const daemonArgs = (files: { log: string; pid: string; svc: string }) => [
+    ...['--host', '127.0.10.78', '--interval', '100ms', '--ping-dir', fixture('ping-up')],
+    ...fileArgs(files),
+  ];
+  const paths = () => {
+    const dir = tempDir();
+    return { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
+  };
+  /** One line on stderr, no stack trace. */
+  const oneLine = (stderr: string) => {
+    assert.ok(stderr === '' || /^ping-daemon: [^\n]+\n$/.test(stderr), stderr);
+  };
+
+  for (const [what, garbage] of [
+    ['empty', ''],
+    ['garbage', 'not a pid\x00\xff\n'],
+    ['a PID of a process that is no daemon', `${process.pid}\n`],
+  ] as const) {
+    it(`a PID file that is ${what}: start takes it over, status and stop work`, async () => {
+      const files = paths();
+      writeFileSync(files.pid, garbage);
+      const status = await cliDone(['status', '--pid-file', files.pid]);
+      assert.ok([1, 3].includes(status.code as number), status.stdout + status.stderr);
+      oneLine(status.stderr);
+      const started = await cliDone(['start', ...daemonArgs(files)]);
+      assert.equal(started.code, 0, started.stderr);
+      const pid = Number(readFileSync(files.pid, 'utf8'));
+      killAtEnd(pid);
+      assert.equal((await cliDone(['status', '--pid-file', files.pid])).code, 0);
+      assert.equal((await cliDone(['stop', '--pid-file', files.pid])).code, 0);
+      assert.ok(!existsSync(files.pid));
+    });
+  }
+
+  it('a PID file that is a directory: one clear line from start, status and stop', async () => {
+    const files = paths();
+    mkdirSync(files.pid);
+    for (const args of [
+      ['start', ...daemonArgs(files)],
+      ['status', '--pid-file', files.pid],
+      ['stop', '--pid-file', files.pid],
+    ]) {
+      const r = await cliDone(args);
+      assert.notEqual(r.code, 0, r.stdout);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /is a directory|not a regular file/, r.stderr);
+    }
+    assert.deepEqual(processesMatching('ping-daemon: 127.0.10.78'), []);
+  });
+
+  for (const [what, make] of [
+    ['truncated', (p: string) => writeFileSync(p, '{"version":')],
+    ['garbage', (p: string) => writeFileSync(p, '\xff\xfe garbage')],
+    ['a directory', (p: string) => mkdirSync(p)],
+  ] as const) {
+    it(`a state file that is ${what}: the daemon starts and runs, status says what it can`, async () => {
+      const files = paths();
+      const state = files.pid.replace(/\.pid$/, '.state.json');
+      make(state);
+      const started = await cliDone(['start', ...daemonArgs(files)]);
+      assert.equal(started.code, 0, started.stderr);
+      const pid = Number(readFileSync(files.pid, 'utf8'));
+      killAtEnd(pid);
+      try {
+        await waitFor('probes', () => readLines(files.log).length >= 6);
+        const status = await cliDone(['status', '--pid-file', files.pid]);
+        assert.ok([0, 4].includes(status.code as number), status.stdout + status.stderr);
+        assert.match(status.stdout + status.stderr, new RegExp(`\\(pid ${pid}\\)|pid ${pid}`));
+        oneLine(status.stderr);
+        if (what !== 'a directory') {
+          // Written over within a second or so: status has it all again.
+          await statusUntil(files.pid, 'the state', (s) => s.pid === pid || s.stats !== undefined);
+        }
+        assert.equal(existsSync(`/proc/${pid}`), true, 'the daemon is running');
+      } finally {
+        assert.equal((await cliDone(['stop', '--pid-file', files.pid])).code, 0);
+      }
+    });
+  }
+});
+
+describe('the daemon killed (SIGKILL, out of memory) and started again', () => {
+  it('carries on its hosts’ states: a host that was down is not announced down again', async () => {
+    const dir = tempDir();
+    const pingDir = join(dir, 'ping');
+    cpSync(fixture('ping-switch'), pingDir, { recursive: true });
+    const told = join(dir, 'told');
+    const hook = join(dir, 'hook');
+    writeFileSync(hook, `#!/bin/sh\necho "$PING_DAEMON_STATE" >> '${told}'\n`, { mode: 0o755 });
+    const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid'), svc: join(dir, 's.log') };
+    const args = [
+      'start',
+      ...['--host', '127.0.10.79', '--interval', '100ms', '--ping-dir', pingDir],
+      ...['--on-change', hook, ...fileArgs(files)],
+    ];
+    const started = await cliDone(args);
+    assert.equal(started.code, 0, started.stderr);
+    const first = Number(readFileSync(files.pid, 'utf8'));
+    killAtEnd(first);
+    writeFileSync(join(pingDir, 'mode'), 'down\n');
+    await waitFor('the down call', () => readLines(told).length === 1, 10_000);
+    const before = await statusUntil(
+      files.pid,
+      'down',
+      (s) => s.health['127.0.10.79'].state === 'down',
+    );
+    process.kill(first, 'SIGKILL');
+    await waitFor('the daemon gone', () => !existsSync(`/proc/${first}`));
+    const killedAt = readLines(files.log).length;
+    const again = await cliDone(args);
+    assert.equal(again.code, 0, again.stderr);
+    const second = Number(readFileSync(files.pid, 'utf8'));
+    killAtEnd(second);
+    try {
+      await waitFor(
+        'ten probes of the new daemon',
+        () => readLines(files.log).length >= killedAt + 20,
+      );
+      assert.deepEqual(readLines(told), ['down'], 'told again');
+      const after = await statusUntil(files.pid, 'its state', (s) => s.pid === second);
+      assert.deepEqual(after.health['127.0.10.79'], before.health['127.0.10.79']);
+      assert.match(
+        readFileSync(files.svc, 'utf8'),
+        /carried on the state of 1 host from the daemon before/,
+      );
+      writeFileSync(join(pingDir, 'mode'), 'up\n');
+      await waitFor('the up call', () => readLines(told).length === 2, 10_000);
+      assert.deepEqual(readLines(told), ['down', 'up']);
+    } finally {
+      assert.equal((await cliDone(['stop', '--pid-file', files.pid])).code, 0);
+    }
+    // Whole lines only; the one start without its end is the kill's, the last before it.
+    const lines = readLines(files.log).map(parseText);
+    const unpaired = lines.filter(
+      (l, i) =>
+        l.event === 'start' && !(lines[i + 1]?.event === 'end' && lines[i + 1]?.seq === l.seq),
+    );
+    assert.ok(unpaired.length <= 1, JSON.stringify(unpaired));
+    if (unpaired[0]) assert.equal(lines.indexOf(unpaired[0]), killedAt - 1);
   });
 });
