@@ -87,6 +87,9 @@ export const SILENT_PERIODS = 3;
 const ROUTES_ASKED = 16;
 const ROUTES_AGAIN_MS = 10_000;
 
+/** fping is started again for its silence about one host at most this often. */
+const REPLACE_AGAIN_MS = 600_000;
+
 /** How far a line's stamp may stray from the read that took it (fping prints, then we read). */
 const SETTLE_MS = 100;
 
@@ -178,6 +181,8 @@ class Loop {
   readonly #asking = new Set<string>();
   /** A silent fping whose hosts had no route is left alone until then (monotonic ms). */
   #routesCheckedUntil = 0;
+  /** When fping was last started again for its silence about a host (monotonic ms). */
+  readonly #replacedFor = new Map<string, number>();
   /** When fping was last found gone. */
   #diedAt = 0;
   #backoffMs = 0;
@@ -409,17 +414,27 @@ class Loop {
 
   /** The wall clock stepped by `step` ms: fping starts again at once, on the new clock. */
   #stepped(step: number): void {
-    const child = this.#child as ChildProcess;
-    this.#killGroup(child);
-    this.#child = undefined;
-    this.#down = 'the wall clock stepped';
     const by = `${step > 0 ? '+' : '-'}${formatDuration(Math.round(Math.abs(step)))}`;
+    this.#replace('info', 'clock stepped', `the wall clock stepped by ${by}`, 'on the new clock', {
+      stepMs: Math.round(step),
+    });
+  }
+
+  /**
+   * Kills fping and starts it again at once: its ticks under way end with what they had, and no
+   * gap is reported (none was missed).
+   */
+  #replace(level: 'info' | 'warn', kind: string, why: string, how: string, fields: object): void {
+    this.#killGroup(this.#child as ChildProcess);
+    this.#child = undefined;
+    this.#down = why;
+    const hosts = this.#ledger.hosts.length;
     this.#parts.log(
-      'info',
-      'clock stepped',
+      level,
+      kind,
       this.#target.host,
-      { stepMs: Math.round(step), hosts: this.#ledger.hosts.length },
-      `the wall clock stepped by ${by}; fping for ${plural(this.#ledger.hosts.length, 'host')} started again on the new clock`,
+      { ...fields, hosts },
+      `${why}; fping for ${plural(hosts, 'host')} started again ${how}`,
     );
     this.#spawn(false);
   }
@@ -459,13 +474,25 @@ class Loop {
       noRouteTo(host).then((why) => {
         this.#asking.delete(host);
         if (this.#child !== child || this.#ended) return;
-        if (why !== undefined) this.#ledger.trouble(host, why);
-        else {
-          this.#silence(
-            child,
-            `silent about ${host} for ${SILENT_PERIODS} periods, though it has a route`,
-          );
+        if (why !== undefined) {
+          this.#ledger.trouble(host, why);
+          return;
         }
+        // Once in a while at most: a host that a restart does not bring back (a firewall that
+        // drops what fping sends it) is not fping's fault either, and the others lose a tick.
+        const last = this.#replacedFor.get(host) ?? Number.NEGATIVE_INFINITY;
+        if (this.#mono() - last < REPLACE_AGAIN_MS) {
+          this.#ledger.trouble(host, 'echo request not sent');
+          return;
+        }
+        this.#replacedFor.set(host, this.#mono());
+        this.#replace(
+          'warn',
+          'fping silent about a host',
+          `fping was silent about ${host} for ${SILENT_PERIODS} periods, though it has a route`,
+          'at once',
+          { host },
+        );
       });
     }
   }

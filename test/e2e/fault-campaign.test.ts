@@ -480,7 +480,9 @@ describe('an fping loop that stops answering', { skip: noFping }, () => {
         () =>
           run
             .stderr()
-            .includes('silent about 127.0.8.12 for 3 periods, though it has a route; killed it'),
+            .includes(
+              'fping was silent about 127.0.8.12 for 3 periods, though it has a route; fping for 3 hosts started again at once',
+            ),
         10_000,
         run.stderr,
       );

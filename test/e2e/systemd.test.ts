@@ -341,6 +341,17 @@ describe('systemd units in a booted Debian', { skip, timeout: 900_000 }, () => {
           const own = lines.filter((l) => l.host === host);
           const first = own.findLastIndex((l) => l.seq === 1 && l.event === 'start');
           pairs(own.slice(first));
+          // The killed daemon's: whole, and only its last start, which the kill cut, without end.
+          const before = own.slice(0, first);
+          const unpaired = before.filter(
+            (l, i) =>
+              l.event === 'start' &&
+              !(before[i + 1]?.event === 'end' && before[i + 1]?.seq === l.seq),
+          );
+          assert.ok(
+            unpaired.length === 0 || (unpaired.length === 1 && unpaired[0] === before.at(-1)),
+            JSON.stringify(unpaired),
+          );
         }
       });
 
