@@ -15,6 +15,7 @@
 // refused at once, so descriptors stay bounded meanwhile. Choosing is pure (`excess`).
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 
 export const CONNECTION_LIMITS = {
   /** All peers together. */
@@ -102,6 +103,23 @@ function localOwners(port: number): Map<number, number> {
   return owners;
 }
 
+/** This machine's addresses, as a socket names its peer (IPv4 ones also as `::ffff:a.b.c.d`). */
+function localAddresses(): Set<string> {
+  const here = new Set<string>(['::1']);
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      here.add(a.address);
+      if (a.family === 'IPv4') here.add(`::ffff:${a.address}`);
+    }
+  }
+  return here;
+}
+
+/** Whether `address` is this machine's: the whole of 127.0.0.0/8, or one of its interfaces'. */
+function isLocal(address: string, here: Set<string>): boolean {
+  return /^(::ffff:)?127\./.test(address) || here.has(address);
+}
+
 interface Tracked {
   socket: Socket;
   peer: string;
@@ -164,8 +182,10 @@ export class ConnectionGuard {
     if (held.length <= this.#limits.perPeer) return;
     const port = held[0]?.socket.localPort;
     const owners = port === undefined ? new Map<number, number>() : localOwners(port);
+    const here = localAddresses();
     const view = held.map((t) => {
-      const uid = owners.get(t.socket.remotePort ?? -1);
+      // Only a connection from this machine has its other end in this machine's table.
+      const uid = isLocal(t.peer, here) ? owners.get(t.socket.remotePort ?? -1) : undefined;
       return {
         peer: uid === undefined ? t.peer : `uid ${uid}`,
         busy: t.busy,

@@ -267,7 +267,8 @@ export function serveMetrics(
       }
     },
   );
-  server.on('connection', (socket: Socket) => guard.admit(socket));
+  // Before the HTTP server's own listener: a connection refused outright costs it no parser.
+  server.prependListener('connection', (socket: Socket) => guard.admit(socket));
   server.maxRequestsPerSocket = HTTP_LIMITS.maxRequestsPerSocket;
   server.setTimeout(HTTP_LIMITS.idleTimeoutMs);
   // A client that cannot be served (reset, garbage) is its own problem, never the daemon's.

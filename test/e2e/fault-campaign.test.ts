@@ -35,10 +35,10 @@ import {
 
 const NOBODY = 65534;
 
-/** GET http://127.0.0.1:PORT/PATH on a connection of its own, as Prometheus scrapes: the status, or 0. */
+/** GET http://127.0.0.1:PORT/PATH on a connection of its own, as Prometheus scrapes (its default timeout, 10 s): the status, or 0. */
 function scrape(port: number, path = '/metrics'): Promise<number> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 5000 }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
