@@ -442,7 +442,7 @@ describe('an fping loop that stops answering', { skip: noFping }, () => {
         run.stderr,
       );
       // 3 periods, the timeout and the 1.5 s grace of silence, then a backoff of 1 s.
-      assert.ok(performance.now() - at < 10_000);
+      assert.ok(performance.now() - at < 15_000);
       await waitFor('the stopped fping gone', () => !existsSync(`/proc/${stopped}`));
       assert.match(run.stderr(), /fping stopped: no line for [\d.]+m?s; killed it/);
       const from = readLines(log).length;
@@ -550,7 +550,8 @@ describe('a 10,000-host config', () => {
         hosts.slice(0, 20),
       );
       const spread = Date.parse(starts[19]?.time ?? '') - Date.parse(starts[0]?.time ?? '');
-      assert.ok(spread >= 1500, `20 probes within ${spread} ms`);
+      // 1.9 s apart when on time; all at once would be a few ms. A late first tick shortens it.
+      assert.ok(spread >= 1000, `20 probes within ${spread} ms`);
       // One host less, one more.
       write([...hosts.filter((h) => h !== '127.9.0.2'), '127.9.99.1']);
       const reloaded = await cliDone(['reload', '--pid-file', files.pid]);
