@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
 
 export const CONNECTION_LIMITS = {
   /** All peers together. */
@@ -23,6 +24,9 @@ export const CONNECTION_LIMITS = {
   /** One remote address (every local user shares 127.0.0.1: the order above still serves them). */
   perPeer: 16,
 };
+
+/** The socket table is read at most this often. */
+const OWNERS_EVERY_MS = 250;
 
 /** Held at most while the choice waits: new connections beyond it are refused. */
 export const HARD_CAP = 256;
@@ -35,39 +39,54 @@ export interface Held {
   heard: boolean;
 }
 
-/** The connections of `held` (oldest first) to close, by index, so that the limits hold. */
+/**
+ * The connections of `held` (oldest first) to close, by index, so that the limits hold. Linear in
+ * the connections: it runs at every burst of them, under a flood too.
+ */
 export function excess(held: readonly Held[], limits = CONNECTION_LIMITS): number[] {
-  const gone = new Set<number>();
-  const counts = new Map<string, number>();
-  for (const h of held) counts.set(h.peer, (counts.get(h.peer) ?? 0) + 1);
-  /** The next of `peer`'s idle connections to close: a silent one first, oldest first. */
-  const next = (peer: string): number => {
-    let chosen = -1;
-    for (const [i, h] of held.entries()) {
-      if (h.peer !== peer || h.busy || gone.has(i)) continue;
-      if (!h.heard) return i;
-      if (chosen === -1) chosen = i;
+  const byPeer = new Map<string, number[]>();
+  for (const [i, h] of held.entries()) {
+    const own = byPeer.get(h.peer);
+    if (own) own.push(i);
+    else byPeer.set(h.peer, [i]);
+  }
+  /** Up to `n` of `own` that may go: the idle ones that never sent a byte, then the other idle. */
+  const victims = (own: number[], n: number): number[] => {
+    const idle = own.filter((i) => !(held[i] as Held).busy);
+    const silent = idle.filter((i) => !(held[i] as Held).heard);
+    const heard = idle.filter((i) => (held[i] as Held).heard);
+    return [...silent, ...heard].slice(0, n);
+  };
+  const gone: number[] = [];
+  const drop = (peer: string, own: number[], n: number): number => {
+    const going = victims(own, n);
+    const set = new Set(going);
+    byPeer.set(
+      peer,
+      own.filter((i) => !set.has(i)),
+    );
+    gone.push(...going);
+    return going.length;
+  };
+  for (const [peer, own] of [...byPeer]) {
+    if (own.length > limits.perPeer) drop(peer, own, own.length - limits.perPeer);
+  }
+  let left = held.length - gone.length;
+  while (left > limits.total) {
+    // The peer holding the most that has an idle one to give.
+    let heaviest: [string, number[]] | undefined;
+    for (const entry of byPeer) {
+      if (
+        (heaviest === undefined || entry[1].length > heaviest[1].length) &&
+        victims(entry[1], 1).length > 0
+      ) {
+        heaviest = entry;
+      }
     }
-    return chosen;
-  };
-  const close = (peer: string): boolean => {
-    const i = next(peer);
-    if (i === -1) return false;
-    gone.add(i);
-    counts.set(peer, (counts.get(peer) ?? 0) - 1);
-    return true;
-  };
-  for (const peer of counts.keys()) {
-    while ((counts.get(peer) ?? 0) > limits.perPeer && close(peer)) {}
+    if (heaviest === undefined) break;
+    left -= drop(heaviest[0], heaviest[1], 1);
   }
-  while (held.length - gone.size > limits.total) {
-    const heaviest = [...counts.entries()]
-      .filter(([peer]) => next(peer) !== -1)
-      .sort((a, b) => b[1] - a[1])[0];
-    if (!heaviest) break;
-    close(heaviest[0]);
-  }
-  return [...gone].sort((a, b) => a - b);
+  return gone.sort((a, b) => a - b);
 }
 
 /**
@@ -131,6 +150,9 @@ export class ConnectionGuard {
   readonly #held = new Map<Socket, Tracked>();
   readonly #limits: typeof CONNECTION_LIMITS;
   #settling = false;
+  /** Who owns which local connection, by its port, as last read (see #settle). */
+  #owners = new Map<number, number>();
+  #ownersAt = Number.NEGATIVE_INFINITY;
   /** Connections closed or refused to make room. */
   closed = 0;
 
@@ -180,19 +202,34 @@ export class ConnectionGuard {
   #settle(): void {
     const held = [...this.#held.values()];
     if (held.length <= this.#limits.perPeer) return;
-    const port = held[0]?.socket.localPort;
-    const owners = port === undefined ? new Map<number, number>() : localOwners(port);
     const here = localAddresses();
-    const view = held.map((t) => {
-      // Only a connection from this machine has its other end in this machine's table.
-      const uid = isLocal(t.peer, here) ? owners.get(t.socket.remotePort ?? -1) : undefined;
-      return {
-        peer: uid === undefined ? t.peer : `uid ${uid}`,
-        busy: t.busy,
-        heard: t.socket.bytesRead > 0,
-      };
-    });
-    for (const i of excess(view, this.#limits)) {
+    const local = held.map((t) => isLocal(t.peer, here));
+    const choose = (owners: Map<number, number>) => {
+      const view = held.map((t, i) => {
+        // Only a connection from this machine has its other end in this machine's table.
+        const uid = local[i] ? owners.get(t.socket.remotePort ?? -1) : undefined;
+        return {
+          peer: uid === undefined ? t.peer : `uid ${uid}`,
+          busy: t.busy,
+          heard: t.socket.bytesRead > 0,
+        };
+      });
+      return { view, gone: excess(view, this.#limits) };
+    };
+    let { view, gone } = choose(this.#owners);
+    // Silent connections going is no one's loss. A local one that has asked something going
+    // might be Prometheus's, pushed out by another user's: then who owns what is read (the
+    // socket table costs milliseconds to read under a flood, so at most every OWNERS_EVERY_MS).
+    const unsure = gone.some(
+      (i) => view[i]?.heard && local[i] && !view[i]?.peer.startsWith('uid '),
+    );
+    const port = held[0]?.socket.localPort;
+    if (unsure && port !== undefined && performance.now() - this.#ownersAt >= OWNERS_EVERY_MS) {
+      this.#ownersAt = performance.now();
+      this.#owners = localOwners(port);
+      ({ gone } = choose(this.#owners));
+    }
+    for (const i of gone) {
       const t = held[i] as Tracked;
       this.#held.delete(t.socket);
       this.closed++;
