@@ -5,6 +5,7 @@
 // The bookkeeping of packets and ticks is loop-ledger.ts; fping's words are fping-output.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { constants } from 'node:os';
 import { formatDuration } from '../config/duration.js';
 import type { ProbeTarget } from '../config/targets.js';
@@ -469,7 +470,8 @@ class Loop {
     // Silent about everyone lately: the rule above is for that.
     if (quiet > 2 * periodMs + timeoutMs) return;
     for (const host of this.#ledger.silentHosts(SILENT_PERIODS)) {
-      if (this.#asking.has(host)) continue;
+      // A name may not be resolved yet: fping says so itself when it cannot (a dropped host).
+      if (this.#asking.has(host) || isIP(host) === 0) continue;
       this.#asking.add(host);
       noRouteTo(host).then((why) => {
         this.#asking.delete(host);
