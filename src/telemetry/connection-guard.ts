@@ -153,22 +153,15 @@ export class ConnectionGuard {
   /** Who owns which local connection, by its port, as last read (see #settle). */
   #owners = new Map<number, number>();
   #ownersAt = Number.NEGATIVE_INFINITY;
-  /** Connections closed or refused to make room. */
-  closed = 0;
 
   constructor(limits = CONNECTION_LIMITS) {
     this.#limits = limits;
-  }
-
-  get size(): number {
-    return this.#held.size;
   }
 
   /** A new connection: held, and the limits enforced soon (see above). */
   admit(socket: Socket): void {
     if (this.#held.size >= HARD_CAP) this.#settle();
     if (this.#held.size >= HARD_CAP) {
-      this.closed++;
       socket.destroy();
       return;
     }
@@ -232,7 +225,6 @@ export class ConnectionGuard {
     for (const i of gone) {
       const t = held[i] as Tracked;
       this.#held.delete(t.socket);
-      this.closed++;
       t.socket.destroy();
     }
   }
