@@ -46,7 +46,7 @@ const targets: Target[] = Array.from({ length: HOSTS }, (_, i) => ({
   notify: { onChange: undefined, webhooks: [], alertmanagers: [], hookTimeoutMs: 10_000 },
 }));
 const notifier = new Notifier({ logger });
-const metrics = new PingMetrics();
+const metrics = new PingMetrics('soak', { version: 'bench', prober: 'ping' });
 const monitor = new HealthMonitor(targets, { logger, notifier, metrics });
 const minutes = new MinuteBook();
 let logBytes = 0;

@@ -112,7 +112,12 @@ export class AlertFeed {
     endsAt: number,
   ): PostableAlert {
     const alert: PostableAlert = {
-      labels: { alertname, host: n.host, ...labels },
+      labels: {
+        alertname,
+        host: n.host,
+        ...labels,
+        ...(n.vantage === undefined ? {} : { vantage: n.vantage }),
+      },
       annotations: { summary: n.text, description: n.reason },
       startsAt: n.since,
       endsAt: new Date(endsAt).toISOString(),

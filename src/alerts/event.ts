@@ -24,6 +24,8 @@ export interface Notification {
   loss_pct?: number;
   seq: number;
   text: string;
+  /** Where the daemon that saw it probes from (--vantage). */
+  vantage?: string;
 }
 
 const clock = (t: Date): string =>
@@ -89,5 +91,7 @@ export function notificationEnv(n: Notification): Record<string, string> {
   if (n.duration_s !== undefined) env.PING_DAEMON_DURATION_S = String(n.duration_s);
   if (n.rtt_ms !== undefined) env.PING_DAEMON_RTT_MS = String(n.rtt_ms);
   if (n.loss_pct !== undefined) env.PING_DAEMON_LOSS_PCT = String(n.loss_pct);
+  // Also --vantage's variable: a hook that runs ping-daemon speaks for the same vantage.
+  if (n.vantage !== undefined) env.PING_DAEMON_VANTAGE = n.vantage;
   return env;
 }

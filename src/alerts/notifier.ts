@@ -49,6 +49,8 @@ export interface NotifierParts {
   runAs?: RunAs;
   /** The status page, for Alertmanager's generatorURL. */
   generatorURL?: string;
+  /** Where the daemon probes from (--vantage): in every notification, a label of every alert. */
+  vantage?: string;
   /** The pauses between webhook and Alertmanager tries (tests shorten them). */
   backoffMs?: number[];
   resendMs?: number;
@@ -93,7 +95,7 @@ export class Notifier {
 
   /** Queues `n` on each of `channels`. Returns at once; never throws. */
   send(n: Notification, channels: Channels): void {
-    for (const [kind, target, job] of this.#jobs(n, channels)) {
+    for (const [kind, target, job] of this.#jobs(this.#from(n), channels)) {
       if (this.#closed) {
         this.#ended(channelName(kind, target), job, 'abandoned', undefined, 0);
         continue;
@@ -106,7 +108,7 @@ export class Notifier {
   async deliver(n: Notification, channels: Channels): Promise<ChannelOutcome[]> {
     const signal = new AbortController().signal;
     return Promise.all(
-      this.#jobs(n, channels, true).map(async ([kind, target, job]) => {
+      this.#jobs(this.#from(n), channels, true).map(async ([kind, target, job]) => {
         const delivery = await job.run(signal);
         this.#ended(channelName(kind, target), job, delivery.ok ? 'ok' : 'failed', delivery, 0);
         return { channel: kind, target: job.target, delivery };
@@ -199,6 +201,12 @@ export class Notifier {
   }
 
   #now = (): number => (this.#parts.now ?? Date.now)();
+
+  /** `n` with the vantage it was seen from, when the daemon has one. */
+  #from(n: Notification): Notification {
+    const { vantage } = this.#parts;
+    return vantage === undefined ? n : { ...n, vantage };
+  }
 
   get #backoff(): number[] {
     return this.#parts.backoffMs ?? BACKOFF_MS;

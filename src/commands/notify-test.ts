@@ -163,7 +163,11 @@ export async function notifyTestCommand(context: CommandContext): Promise<number
     (process.getuid?.() === 0 && daemonIdentity && daemonIdentity.uid !== 0
       ? daemonIdentity
       : undefined);
-  const notifier = new Notifier({ logger: pino({ level: 'silent' }), runAs });
+  const notifier = new Notifier({
+    logger: pino({ level: 'silent' }),
+    runAs,
+    vantage: settings.vantage,
+  });
   const now = new Date();
   let ok = true;
   for (const { host, channels } of groups) {

@@ -47,7 +47,7 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
   const at = localIso;
   const lines = [
     `ping-daemon is running (pid ${pid}) since ${at(state.startedAt)}, up ${ago(state.startedAt)}`,
-    `  ${describeTargets(state.targets, state.prober)}, logging to ${state.logFile}`,
+    `  ${describeTargets(state.targets, state.prober)}${state.vantage === null ? '' : ` from ${state.vantage}`}, logging to ${state.logFile}`,
   ];
   for (const target of state.targets) {
     const stats = state.stats.hosts[target.host];

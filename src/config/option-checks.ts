@@ -14,6 +14,7 @@ import {
   type OptionKey,
   optionKeys,
   probers,
+  VANTAGE,
 } from './options.js';
 
 export interface ListenAddress {
@@ -153,6 +154,10 @@ const checks: Record<OptionKey, Check> = {
     parseListen(v) === undefined
       ? 'must be ADDRESS:PORT like `127.0.0.1:9469` or `[::1]:9469`'
       : undefined,
+  vantage: (v) =>
+    typeof v === 'string' && VANTAGE.test(v)
+      ? undefined
+      : 'must be a name of 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit',
   logFile: pathCheck,
   format: oneOf(formats),
   pidFile: pathCheck,
@@ -203,6 +208,7 @@ export const jsonTypes: Record<OptionKey, readonly string[]> = {
   hosts: ['array'],
   maxInflight: ['number'],
   metricsListen: ['string'],
+  vantage: ['string'],
   interval: ['string', 'number'],
   timeout: ['string', 'number'],
   count: ['number'],

@@ -1,7 +1,7 @@
 // Every option of docs/command-line.md, its built-in default and its help text, written once. yargs
 // reads the specs below; config/ping-daemon.json documents the same defaults
 // (test/unit/config/options.test.ts checks that the two agree).
-import { homedir, userInfo } from 'node:os';
+import { homedir, hostname, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Options as YargsOption } from 'yargs';
 import { DEFAULT_TIMEOUT_MS } from '../probing/timing.js';
@@ -88,6 +88,7 @@ export const optionKeys = [
   'prober',
   'maxInflight',
   'metricsListen',
+  'vantage',
   'historyDir',
   ...probeKeys,
   ...alertKeys,
@@ -163,6 +164,27 @@ export function defaultHistoryDir(logFile: string): string {
 export function historyDirOf(value: unknown, logFile: string, cwd: string): string | undefined {
   if (value === 'off') return undefined;
   return typeof value === 'string' ? resolve(cwd, value) : defaultHistoryDir(logFile);
+}
+
+/**
+ * A vantage name: what Prometheus, Grafana's variables and Alertmanager's routes match on, so
+ * nothing that needs quoting or escaping there. 1-64 (a host name's most) of letters, digits and
+ * `. _ -`, starting with a letter or digit.
+ */
+export const VANTAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * `--vantage`, or the host name: the machine's name as `hostname` prints it, made a vantage name
+ * when it is not one (a name outside the rules above, or none).
+ */
+export function vantageOf(value: unknown, host = hostname()): string {
+  if (typeof value === 'string') return value;
+  if (VANTAGE.test(host)) return host;
+  const made = host
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[._-]+/, '')
+    .slice(0, 64);
+  return made === '' ? 'localhost' : made;
 }
 
 /** The daemon's own log: root `/var/log/ping-daemon.log`, others beside the PID file. */
@@ -258,6 +280,12 @@ export function serviceOptions(): Record<string, YargsOption> {
     metricsListen: {
       type: 'string',
       describe: 'serve Prometheus /metrics and /healthz on ADDRESS:PORT (off by default)',
+    },
+    vantage: {
+      type: 'string',
+      defaultDescription: "the machine's host name",
+      describe:
+        'where this daemon probes from: a label on every metric, alert and JSON log line (docs/fleets.md)',
     },
     historyDir: {
       type: 'string',

@@ -27,6 +27,7 @@ import {
   optionKeys,
   type Place,
   type Prober,
+  vantageOf,
 } from './options.js';
 import { type HostEntry, resolveTargets, type Target, toEntry } from './targets.js';
 
@@ -37,6 +38,8 @@ export interface Settings {
   maxInflight: number;
   /** The Prometheus endpoint; `undefined`: off. */
   metricsListen: ListenAddress | undefined;
+  /** Where this daemon probes from (docs/fleets.md): a label on its metrics, alerts, JSON lines. */
+  vantage: string;
   logFile: string;
   format: Format;
   pidFile: string;
@@ -152,6 +155,7 @@ export function resolveSettings(
     targets,
     maxInflight: toNumber(argv.maxInflight ?? DEFAULTS.maxInflight),
     metricsListen: parseListen(argv.metricsListen),
+    vantage: vantageOf(argv.vantage),
     logFile,
     format: (argv.format as Format | undefined) ?? DEFAULTS.format,
     pidFile,

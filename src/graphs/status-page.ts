@@ -49,6 +49,8 @@ export interface PageView {
   refreshS: number;
   /** `?host=`: that host's page. */
   host: string | null;
+  /** Where the daemon probes from: in the title, so that tabs of several vantages tell apart. */
+  vantage?: string;
 }
 
 /** 42 s ago, 5 min ago, 3 h ago, 2 d ago. */
@@ -121,13 +123,14 @@ export class StatusPage {
       body = this.#table(ordered, view) + sections.join('');
     }
     const title = overview.replace(/<[^>]*>/g, '');
+    const from = view.vantage === undefined ? '' : ` from ${escapeXml(view.vantage)}`;
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${view.refreshS}">
-<title>ping-daemon: ${escapeXml(title)}</title>
+<title>ping-daemon${from}: ${escapeXml(title)}</title>
 <style>${STYLE}</style></head><body>
-<h1>ping-daemon <small>${overview}</small></h1>
+<h1>ping-daemon${from} <small>${overview}</small></h1>
 <p class="meta">At ${escapeXml(`${formatWhen(view.now)}, ${zoneLabel(view.now)}`)}; this page reloads every ${view.refreshS} s.</p>
 ${body}
 </body></html>

@@ -15,6 +15,7 @@ import { ExitCode, StartupError } from '../errors.js';
 import type { StatusPage } from '../graphs/status-page.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { findRrdtool, HistoryStore } from '../history/store.js';
+import { packageVersion } from '../paths.js';
 import { Fleet, type FleetParts } from '../probing/fleet.js';
 import { findPing } from '../probing/ping-exec.js';
 import { type ProbeResult, UNKNOWN_HOST } from '../probing/ping-result.js';
@@ -149,6 +150,7 @@ export class Daemon implements SignalActions {
         onOutcome: (channel, outcome, seconds) => metrics?.notified(channel, outcome, seconds),
         onDepth: (channel, length) => metrics?.queued(channel, length),
         generatorURL: statusPageUrl(settings.metricsListen, hostname()),
+        vantage: settings.vantage,
       });
       const monitor = new HealthMonitor(settings.targets, { logger, notifier, metrics });
       // Read before the first state file of this daemon replaces it.
@@ -202,6 +204,7 @@ export class Daemon implements SignalActions {
       logger.info(
         {
           ...describeSettings(this.#started, LOGGED_TARGETS),
+          vantage: this.#started.vantage,
           pidFile: this.#started.pidFile,
           ping: parts.pingPath,
           metrics: this.#started.metricsListen,
@@ -345,7 +348,10 @@ export class Daemon implements SignalActions {
     // Loaded only when asked for: prom-client costs start-up time and memory.
     const { PingMetrics, serveMetrics } = await import('../telemetry/metrics.js');
     const { StatusPage, refreshOf } = await import('../graphs/status-page.js');
-    const metrics = new PingMetrics();
+    const metrics = new PingMetrics(this.#started.vantage, {
+      version: packageVersion(),
+      prober: this.#started.prober,
+    });
     const history = this.#history?.store;
     const { readHistory } = await import('../graphs/archive-source.js');
     const page = new StatusPage(
@@ -368,6 +374,7 @@ export class Daemon implements SignalActions {
           now: Date.now(),
           refreshS: refreshOf(query.get('refresh')),
           host: query.get('host'),
+          vantage: this.#started.vantage,
         }),
     );
     return { metrics, server };
@@ -390,6 +397,7 @@ export class Daemon implements SignalActions {
       probe: createProbe(pingPath),
       ...(fleet ? { fleet } : {}),
       log: resources.pingLog,
+      vantage: this.#started.vantage,
       logger,
       clock: performance,
       timers: nodeTimers,
@@ -426,6 +434,8 @@ export class Daemon implements SignalActions {
       reloads: this.#reloads,
       lastReload: this.#lastReload,
       ...describeSettings(this.#current),
+      // The one it started with: a reload does not rename it (reload.ts).
+      vantage: this.#started.vantage,
       stats: service.stats,
       health: monitor.summary,
       channels: this.#up().notifier.report,

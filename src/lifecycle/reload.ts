@@ -19,6 +19,8 @@ const RESTART_ONLY = [
   'pingDir',
   'prober',
   'metricsListen',
+  // A vantage renamed while running would split its series and strand its firing alerts.
+  'vantage',
   'historyDir',
 ] as const satisfies readonly (keyof Settings)[];
 

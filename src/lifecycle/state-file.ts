@@ -45,6 +45,8 @@ export interface DaemonState {
   historyDir: string | null;
   serviceLog: string | null;
   configFile: string | null;
+  /** Where it probes from (--vantage); null: a daemon from before vantages. */
+  vantage: string | null;
   invocation: StartedBy | undefined;
   reloads: number;
   lastReload: LastReload | null;
@@ -169,6 +171,7 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     historyDir: typeof f.historyDir === 'string' ? f.historyDir : null,
     serviceLog: f.serviceLog ?? null,
     configFile: f.configFile ?? null,
+    vantage: typeof f.vantage === 'string' ? f.vantage : null,
     invocation: isStartedBy(f.invocation) ? f.invocation : undefined,
     reloads: f.reloads,
     lastReload,

@@ -9,6 +9,8 @@ export interface StartEvent {
   time: Date;
   host: string;
   seq: number;
+  /** JSON lines only: where the daemon probes from (--vantage). */
+  vantage?: string | undefined;
 }
 
 export interface EndEvent extends StartEvent {
@@ -23,6 +25,8 @@ export interface LogEvent {
   event: 'start' | 'end';
   /** Classic lines carry only the time and the event. */
   host?: string;
+  /** JSON lines only: where the daemon probes from. */
+  vantage?: string;
   seq?: number;
   status?: ProbeStatus;
   rttMs?: number;
@@ -85,6 +89,7 @@ export function jsonRecord(e: LogEvent): Record<string, unknown> {
     time: e.time?.toISOString(),
     event: e.event,
     host: e.host,
+    vantage: e.vantage,
     seq: e.seq,
     status: e.status,
     rtt_ms: e.rttMs,
@@ -114,6 +119,7 @@ function fromJson(line: string): LogEvent | undefined {
     time: parseDate(typeof r.time === 'string' ? r.time : undefined),
     event: r.event,
     host: typeof r.host === 'string' ? r.host : undefined,
+    vantage: typeof r.vantage === 'string' ? r.vantage : undefined,
     seq: finite(r.seq),
     status: statusOf(r.status),
     rttMs: finite(r.rtt_ms),
@@ -215,7 +221,7 @@ export function formatStart(format: Format, e: StartEvent): string {
     case 'classic':
       return `${MARKER.start}${ctime(e.time)}\n`;
     case 'json':
-      return `${JSON.stringify({ time: e.time.toISOString(), event: 'start', host: e.host, seq: e.seq })}\n`;
+      return `${JSON.stringify({ time: e.time.toISOString(), event: 'start', host: e.host, vantage: e.vantage, seq: e.seq })}\n`;
     case 'text':
       return `${MARKER.start}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}\n`;
   }
@@ -229,7 +235,8 @@ export function formatEnd(format: Format, e: EndEvent): string {
       const { sent, replies } = e.result;
       const record = jsonRecord({
         ...endFields(e.host, e.result),
-        ...{ time: e.time, host: e.host, seq: e.seq, durationMs: Math.round(e.durationMs) },
+        ...{ time: e.time, host: e.host, vantage: e.vantage, seq: e.seq },
+        durationMs: Math.round(e.durationMs),
         ...{ sent, replies },
       });
       return `${JSON.stringify(record)}\n`;

@@ -38,6 +38,8 @@ export interface ServiceParts {
    */
   fleet?: (parts: Pick<FleetParts, 'report' | 'log'>) => FleetControl;
   log: LineSink;
+  /** Where the daemon probes from, in JSON lines; fixed while it runs (reload.ts). */
+  vantage?: string;
   logger: Logger;
   clock: Clock;
   timers: Timers;
@@ -376,7 +378,8 @@ export class PingService {
     runner.skipStreak = 0;
     const seq = ++runner.seq;
     const startedAt = this.#parts.clock.now();
-    this.#write(formatStart(format, { time: this.#parts.wallClock(), host, seq }));
+    const { vantage } = this.#parts;
+    this.#write(formatStart(format, { time: this.#parts.wallClock(), host, vantage, seq }));
     const probe = this.#parts.probe({ ...options, host, count, timeoutMs });
     this.#running++;
     let ended = false;
@@ -389,7 +392,7 @@ export class PingService {
       const time = this.#parts.wallClock();
       // The format the start line was written in: a reload between the two lines must not pair a
       // text start line with a JSON end line.
-      this.#write(formatEnd(format, { time, host, seq, result, durationMs }));
+      this.#write(formatEnd(format, { time, host, vantage, seq, result, durationMs }));
       this.#record(runner, seq, result, time);
       // A removed host's last probe still gets its end line, but no longer counts.
       if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time, seq);
@@ -407,6 +410,7 @@ export class PingService {
    */
   #report(reports: LoopReport[]): void {
     const { format } = this.#settings;
+    const { vantage } = this.#parts;
     let text = '';
     const done: [Runner, number, ProbeResult, Date][] = [];
     for (const { host, sentAt, endedAt, result } of reports) {
@@ -415,8 +419,11 @@ export class PingService {
       if (!runner) continue;
       const seq = ++runner.seq;
       const time = new Date(endedAt);
-      text += formatStart(format, { time: new Date(sentAt), host, seq });
-      text += formatEnd(format, { time, host, seq, result, durationMs: endedAt - sentAt });
+      text += formatStart(format, { time: new Date(sentAt), host, vantage, seq });
+      text += formatEnd(format, {
+        ...{ time, host, vantage, seq, result },
+        durationMs: endedAt - sentAt,
+      });
       done.push([runner, seq, result, time]);
     }
     if (text !== '') this.#write(text, done.length * 2);

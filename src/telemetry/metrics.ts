@@ -31,9 +31,24 @@ export class PingMetrics {
   readonly #notifications: Counter;
   readonly #queued: Gauge;
   readonly #delivery: Histogram;
+  readonly #sent: Counter;
+  readonly #received: Counter;
 
-  constructor() {
+  /**
+   * `vantage` labels every series, process metrics included (docs/fleets.md), so that series of
+   * several daemons stay apart wherever they meet: one Prometheus, a federation, remote write.
+   */
+  constructor(vantage: string, about: { version: string; prober: string }) {
+    this.registry.setDefaultLabels({ vantage });
     const registers = [this.registry];
+    // Always there while the daemon answers scrapes: what the rules' "vantage stopped reporting"
+    // watches (config/ping-daemon.rules.yml), whatever the hosts do.
+    new Gauge({
+      name: 'ping_daemon_info',
+      help: 'Always 1: the version of the daemon and how it probes.',
+      labelNames: ['version', 'prober'],
+      registers,
+    }).set(about, 1);
     this.#up = new Gauge({
       name: 'ping_up',
       help: 'Whether the last probe got a reply (1) or not (0).',
@@ -96,6 +111,19 @@ export class PingMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
+    // Loss over any window is 1 - rate(received) / rate(sent), whatever the count per probe.
+    this.#sent = new Counter({
+      name: 'ping_packets_sent_total',
+      help: 'Echo requests sent.',
+      labelNames: ['host'],
+      registers,
+    });
+    this.#received = new Counter({
+      name: 'ping_packets_received_total',
+      help: 'Echo replies received.',
+      labelNames: ['host'],
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
     // prom-client names three gauges `*_total`, which Prometheus reserves for counters, and
     // `promtool check metrics` rejects them; their per-type twins (nodejs_active_handles, …) stay.
@@ -113,6 +141,10 @@ export class PingMetrics {
     this.#probes.inc({ host, status: result.status });
     if (result.rttMs !== undefined) this.#rtt.observe({ host }, result.rttMs / 1000);
     if (result.lossPct !== undefined) this.#loss.set({ host }, result.lossPct / 100);
+    if (result.sent !== undefined) {
+      this.#sent.inc({ host }, result.sent);
+      this.#received.inc({ host }, result.replies ?? 0);
+    }
     this.#last.set({ host }, time.getTime() / 1000);
   }
 
@@ -158,7 +190,15 @@ export class PingMetrics {
 
   /** A host no longer pinged leaves no stale series behind. */
   remove(host: string): void {
-    for (const metric of [this.#up, this.#rtt, this.#loss, this.#last, this.#changes]) {
+    for (const metric of [
+      this.#up,
+      this.#rtt,
+      this.#loss,
+      this.#last,
+      this.#changes,
+      this.#sent,
+      this.#received,
+    ]) {
       metric.remove({ host });
     }
     for (const status of ['up', 'down', 'error']) this.#probes.remove({ host, status });

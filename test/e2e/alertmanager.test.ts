@@ -63,6 +63,7 @@ describe('--alertmanager', { skip }, () => {
       'run',
       ...['--host', '127.0.0.1', '--interval', '100ms', '--ping-dir', pingDir],
       ...['--alertmanager', base, '--metrics-listen', `127.0.0.1:${await freePort()}`],
+      ...['--vantage', 'am-lab'],
       ...fileArgs({ log: join(dir, 'p.log'), pid: join(dir, 'd.pid') }),
     ]);
     try {
@@ -82,6 +83,7 @@ describe('--alertmanager', { skip }, () => {
         host: '127.0.0.1',
         state: 'down',
         severity: 'critical',
+        vantage: 'am-lab',
       });
       assert.equal(firing?.status.state, 'active');
       assert.match(

@@ -29,6 +29,7 @@ import {
   readLines,
   tempDir,
   waitFor,
+  withoutVantage,
 } from '../helpers/cli.js';
 
 /** A stand-in ping whose host answers as `set(mode)` says: up, down or slow (300 ms). */
@@ -93,7 +94,7 @@ async function receiver(status: number, tls?: { key: string; cert: string }) {
 }
 
 async function metricsText(port: number): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return withoutVantage(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
 }
 
 /** The daemon's service log lines (JSON on stderr in `run`). */
@@ -123,6 +124,7 @@ describe('host states and --on-change', () => {
       hook.path,
       '--metrics-listen',
       `127.0.0.1:${port}`,
+      ...['--vantage', 'hook-lab'],
       ...fileArgs(files),
     ]);
     const logged = () => serviceLog(run.stderr());
@@ -150,8 +152,11 @@ describe('host states and --on-change', () => {
       'PING_DAEMON_SINCE',
       'PING_DAEMON_STATE',
       'PING_DAEMON_TEXT',
+      'PING_DAEMON_VANTAGE',
     ]);
     assert.equal(down.env.PING_DAEMON_EVENT, 'change');
+    assert.equal(down.env.PING_DAEMON_VANTAGE, 'hook-lab');
+    assert.equal(down.json.vantage, 'hook-lab');
     assert.equal(down.env.PING_DAEMON_HOST, '127.0.0.1');
     assert.equal(down.env.PING_DAEMON_STATE, 'down');
     assert.equal(down.env.PING_DAEMON_PREVIOUS_STATE, 'up');

@@ -34,6 +34,7 @@ import {
   statusUntil,
   tempDir,
   waitFor,
+  withoutVantage,
 } from '../helpers/cli.js';
 
 const NOBODY = 65534;
@@ -103,7 +104,9 @@ describe('disk full', { skip: !isRoot && 'mounting a tmpfs needs root' }, () => 
         shown.stdout,
         /\n {2}ping log: cannot write: no space left on device since \S+ \(\w+\); \d+ lines lost\n/,
       );
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = withoutVantage(
+        await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+      );
       assert.match(metrics, /^ping_log_ok 0$/m);
       assert.ok(Number(/^ping_log_lost_lines_total (\d+)$/m.exec(metrics)?.[1]) > 0, metrics);
       const errors = events(run.stderr()).filter((e) => e.level === 50);
@@ -120,7 +123,7 @@ describe('disk full', { skip: !isRoot && 'mounting a tmpfs needs root' }, () => 
       );
       // The metrics are rendered at most once a second.
       await waitFor('the metrics after recovery', async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const text = withoutVantage(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
         return (
           /^ping_log_ok 1$/m.test(text) && text.includes(`\nping_log_lost_lines_total ${lost}\n`)
         );

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { vantageOf } from '../../src/config/options.js';
 import {
   cli,
   cliDone,
@@ -167,7 +168,10 @@ describe('--prober fping', { skip: noFping }, () => {
     const said = `pinging 127.0.3.21 every 100ms with fping, logging to ${p.log}`;
     assert.equal(started.stdout, `ping-daemon started (pid ${daemon}): ${said}\n`);
     const status = await cliDone(['status', '--pid-file', p.pid]);
-    assert.equal(status.stdout.split('\n')[1], `  ${said}`);
+    assert.equal(
+      status.stdout.split('\n')[1],
+      `  ${said.replace(' with fping', ` with fping from ${vantageOf(undefined)}`)}`,
+    );
     const fping = await waitFor('its fping', () => fpingsFor('127.0.3.21')[0]);
     const shells = readdirSync('/proc').filter((e) => {
       try {

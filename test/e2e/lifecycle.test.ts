@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { vantageOf } from '../../src/config/options.js';
 import { statFields } from '../../src/lifecycle/proc.js';
 import {
   cli,
@@ -308,7 +309,7 @@ describe('status, stop, restart, reload', () => {
     assert.match(
       running.stdout,
       new RegExp(
-        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms, logging to ${p.log}\\n  127.0.0.1: `,
+        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms from ${vantageOf(undefined)}, logging to ${p.log}\\n  127.0.0.1: `,
       ),
     );
     process.kill(pid, 'SIGKILL');

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../../src/paths.js';
 import type { HostStats } from '../../src/probing/service.js';
 import {
   CLI,
@@ -20,6 +21,7 @@ import {
   statusUntil,
   tempDir,
   waitFor,
+  withoutVantage,
 } from '../helpers/cli.js';
 
 const hasPromtool = has('promtool');
@@ -32,7 +34,7 @@ async function get(url: string): Promise<{ status: number; text: string; type: s
 /** `name{labels} value` lines of an exposition, as a map from `name{labels}` to value. */
 function samples(text: string): Map<string, number> {
   const map = new Map<string, number>();
-  for (const line of text.split('\n')) {
+  for (const line of withoutVantage(text).split('\n')) {
     const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (m) map.set(m[1] as string, Number(m[2]));
   }
@@ -57,6 +59,7 @@ describe('metrics', () => {
       '300ms',
       '--metrics-listen',
       `127.0.0.1:${port}`,
+      ...['--vantage', 'lab-1'],
       ...fileArgs({ log, pid: join(dir, 'd.pid') }),
     ]);
     try {
@@ -90,6 +93,17 @@ describe('metrics', () => {
         );
       }
       assert.ok(s.has('process_resident_memory_bytes'), 'default process metrics');
+      // Every sample, process metrics too, says where it was measured from.
+      const unlabelled = m.text
+        .split('\n')
+        .filter((l) => /^[a-z]/.test(l) && !l.includes('vantage="lab-1"'));
+      assert.deepEqual(unlabelled, []);
+      assert.equal(s.get(`ping_daemon_info{version="${packageVersion()}",prober="ping"}`), 1);
+      for (const host of ['127.0.0.1', '::1']) {
+        const sent = s.get(`ping_packets_sent_total{host="${host}"}`) as number;
+        assert.ok(sent >= 3, `${host}: ${sent} sent`);
+        assert.equal(s.get(`ping_packets_received_total{host="${host}"}`), sent);
+      }
       assert.ok(s.has('nodejs_eventloop_lag_seconds'));
       if (hasPromtool) {
         const check = spawnSync('promtool', ['check', 'metrics'], {
@@ -287,9 +301,20 @@ describe('the shipped alert rules', () => {
     assert.deepEqual(result.up, [{ host: '127.0.0.1', value: '1' }]);
     assert.ok(result.rate > 1, `rate ${result.rate}/s at a 200 ms interval`);
     assert.ok(result.rttCount > 0);
-    assert.deepEqual(result.rules, [
-      { name: 'PingHostDown', health: 'ok' },
-      { name: 'PingDaemonStale', health: 'ok' },
-    ]);
+    assert.deepEqual(
+      result.rules,
+      [
+        'ping_host:vantages_down:count',
+        'ping_host:vantages:count',
+        'ping_host:down_by_quorum',
+        'host_vantage:ping_packet_loss:ratio_rate5m',
+        'vantage:ping_daemon_last_seen:timestamp',
+        'PingHostDown',
+        'PingPathProblem',
+        'PingVantageDown',
+        'PingNoVantage',
+        'PingProbesStale',
+      ].map((name) => ({ name, health: 'ok' })),
+    );
   });
 });

@@ -41,6 +41,7 @@ describe('the status page in Chromium', () => {
       ...[
         '--metrics-listen',
         `127.0.0.1:${port}`,
+        ...['--vantage', 'lab.fra-1'],
         ...fileArgs({ log: join(dir, 'p.log'), pid: join(dir, 'd.pid') }),
       ],
     ]);
@@ -102,7 +103,9 @@ describe('the status page in Chromium', () => {
         (await page.locator('section[data-host="127.0.0.2"] p.meta').textContent()) ?? '';
       assert.match(meta, /<script>document\.title="owned"<\/script><b>bold<\/b> & "quoted"/);
       assert.equal(await page.locator('section b, section script').count(), 0);
-      assert.notEqual(await page.title(), 'owned');
+      // Tabs of several vantages tell apart.
+      assert.match(await page.title(), /^ping-daemon from lab\.fra-1: \d/);
+      assert.match((await page.locator('h1').textContent()) ?? '', /^ping-daemon from lab\.fra-1 /);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'status-page.png'), fullPage: true });
       // It reloads itself (here every 2 s).

@@ -436,6 +436,10 @@ describe('the Debian package in a booted Debian with no Node', { skip, timeout: 
     );
     assert.match(c.ok('ping-daemon --version'), /^\d+\.\d+\.\d+$/m);
     assert.match(c.ok('zcat /usr/share/man/man8/ping-daemon.8.gz'), /^\.TH PING-DAEMON 8 /m);
+    // The rules and the dashboard of docs/fleets.md, for Prometheus and Grafana to take.
+    c.ok(
+      'test -s /usr/share/doc/ping-daemon/examples/ping-daemon.rules.yml && test -s /usr/share/doc/ping-daemon/examples/grafana/ping-daemon.json',
+    );
     assert.match(
       c.ok('cat /usr/share/bash-completion/completions/ping-daemon'),
       /ping-daemon --get-yargs-completions/,

@@ -292,3 +292,14 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Exposition text with the `vantage` label taken out of every sample (every series carries it,
+ * in an order prom-client chooses): for tests that read other labels. metrics.test.ts checks it.
+ */
+export function withoutVantage(text: string): string {
+  return text
+    .replace(/,?vantage="[^"]*"/g, '')
+    .replace(/\{,/g, '{')
+    .replace(/\{\}/g, '');
+}

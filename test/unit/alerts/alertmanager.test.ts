@@ -31,6 +31,18 @@ function change(host: string, state: HealthState, previous: HealthState, at: num
 }
 
 describe('AlertFeed', () => {
+  it('labels each alert with the vantage that saw it', () => {
+    const feed = new AlertFeed();
+    feed.note({ ...change('db1', 'down', 'up', T0), vantage: 'fra-1' }, T0);
+    assert.deepEqual(feed.alerts(T0)[0]?.labels, {
+      alertname: 'PingHostDown',
+      host: 'db1',
+      state: 'down',
+      severity: 'critical',
+      vantage: 'fra-1',
+    });
+  });
+
   it('fires an alert per host down, valid for four resends, with labels Alertmanager routes on', () => {
     const feed = new AlertFeed('http://mon1:9101/');
     feed.note(change('db1', 'down', 'up', T0), T0);

@@ -79,6 +79,25 @@ const ticks = async (n = 5) => {
 const ok: Delivery = { ok: true, detail: 'ok' };
 
 describe('Notifier', () => {
+  it('tells every channel the vantage the daemon probes from', async () => {
+    const hooks = stubHooks();
+    const webhooks: Notification[] = [];
+    const notifier = new Notifier({
+      logger: recorder().logger,
+      runHook: hooks.runHook,
+      postWebhook: async (_url, n) => {
+        webhooks.push(n);
+        return ok;
+      },
+      vantage: 'fra-1',
+    });
+    notifier.send(event('a', 1), { ...hookOnly, webhooks: ['http://127.0.0.1:9/'] });
+    await tick();
+    assert.equal(hooks.started[0]?.n.vantage, 'fra-1');
+    assert.equal(webhooks[0]?.vantage, 'fra-1');
+    hooks.started[0]?.finish(ok);
+  });
+
   it("delivers a host's events in order, one at a time; other hosts and channels do not wait", async () => {
     const hooks = stubHooks();
     const { logger } = recorder();

@@ -28,6 +28,7 @@ describe('describeState', () => {
       format: 'text',
       logFile: '/home/ping.log',
       historyDir: null,
+      vantage: 'eu-1',
       serviceLog: null,
       configFile: null,
       reloads: 1,
@@ -79,7 +80,7 @@ describe('describeState', () => {
     };
     assert.deepEqual(describeState(42, readBack(state), new Date('2026-11-24T13:00:00.000Z')), [
       `ping-daemon is running (pid 42) since ${L('2026-11-24T12:00:00.000Z')}, up 1h`,
-      '  pinging 2 hosts (127.0.0.1, ::1) every 3s, logging to /home/ping.log',
+      '  pinging 2 hosts (127.0.0.1, ::1) every 3s from eu-1, logging to /home/ping.log',
       `  127.0.0.1: degraded since ${L('2026-11-24T12:20:00.000Z')} (40m): median rtt 312 ms >= 200 ms over the last 20 probes`,
       `    last probe #1200 at ${L('2026-11-24T12:59:57.000Z')}: up, rtt 40 µs, loss 0%`,
       '    1200 probes: 1190 up, 8 down, 2 errors; 1 skipped (every 3s, timeout 2s)',
@@ -90,7 +91,7 @@ describe('describeState', () => {
     // The fleet prober is named; ping, the default, is not.
     assert.equal(
       describeState(42, readBack({ ...state, prober: 'fping' }), new Date())[1],
-      '  pinging 2 hosts (127.0.0.1, ::1) every 3s with fping, logging to /home/ping.log',
+      '  pinging 2 hosts (127.0.0.1, ::1) every 3s with fping from eu-1, logging to /home/ping.log',
     );
     // A daemon from before host states: the run of its last probes' results.
     const older = readBack({ ...state, health: {} });

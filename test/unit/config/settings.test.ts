@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { optionProblem, parseListen } from '../../../src/config/option-checks.js';
+import { vantageOf } from '../../../src/config/options.js';
 import { checkEnvironment, resolveSettings } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/errors.js';
 import { defaultAlerts, noChannels } from '../../helpers/settings.js';
@@ -35,8 +37,33 @@ describe('resolveSettings', () => {
       group: undefined,
       pingDir: undefined,
       prober: 'ping',
+      vantage: hostname(),
       configFile: undefined,
     });
+  });
+
+  it('takes --vantage, or makes one of the host name', () => {
+    assert.equal(
+      resolveSettings({ host: 'h.test', vantage: 'fra-1' }, place, 'run').vantage,
+      'fra-1',
+    );
+    assert.equal(vantageOf(undefined, 'web1.example.net'), 'web1.example.net');
+    // A name that is not one a label matcher takes as is: the rest of it, or `localhost`.
+    assert.equal(vantageOf(undefined, 'my box (old)'), 'my-box-old-');
+    assert.equal(vantageOf(undefined, '-x'), 'x');
+    assert.equal(vantageOf(undefined, ''), 'localhost');
+    assert.equal(vantageOf(undefined, 'a'.repeat(80)), 'a'.repeat(64));
+    for (const bad of ['', 'eu 1', '-eu', 'eu/1', 'ü', 'a'.repeat(65), 'x"y']) {
+      assert.throws(
+        () => resolveSettings({ host: 'h.test', vantage: bad }, place, 'run'),
+        (err: Error) =>
+          err instanceof UsageError &&
+          err.message.startsWith(
+            '--vantage must be a name of 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, got ',
+          ),
+        bad,
+      );
+    }
   });
 
   it('uses the root paths for root, and a service log for the daemon', () => {

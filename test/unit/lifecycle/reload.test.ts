@@ -19,6 +19,7 @@ const base: Settings = {
   ],
   maxInflight: 100,
   metricsListen: undefined,
+  vantage: 'eu-1',
   logFile: '/tmp/p.log',
   historyDir: undefined,
   format: 'text',

@@ -22,6 +22,7 @@ const state: DaemonState = {
   historyDir: '/var/log/ping-history',
   serviceLog: null,
   configFile: '/etc/ping-daemon/config.json',
+  vantage: 'fra-1',
   invocation: {
     args: ['start', '--host', '::1'],
     cwd: '/root',

@@ -118,6 +118,28 @@ describe('json format', () => {
       duration_ms: 1,
     });
   });
+
+  it('names the vantage after the host, and reads it back', () => {
+    const start = formatStart('json', { time: t, host: 'h.test', vantage: 'fra-1', seq: 7 });
+    assert.equal(
+      start,
+      '{"time":"2026-11-24T12:15:03.001Z","event":"start","host":"h.test","vantage":"fra-1","seq":7}\n',
+    );
+    const end = formatEnd('json', {
+      ...{ time: t2, host: 'h.test', vantage: 'fra-1', seq: 7, durationMs: 3 },
+      result: { status: 'down', lossPct: 100, sent: 1, replies: 0 },
+    });
+    assert.match(
+      end,
+      /^\{"time":"[^"]+","event":"end","host":"h\.test","vantage":"fra-1","seq":7,/,
+    );
+    assert.equal(parseLogLine(end)?.vantage, 'fra-1');
+    // The text formats have no room for it: the file is the vantage's own.
+    assert.doesNotMatch(
+      formatStart('text', { time: t, host: 'h.test', vantage: 'fra-1', seq: 7 }),
+      /fra-1/,
+    );
+  });
 });
 
 const time = new Date('2026-11-24T12:15:03.029Z');
