@@ -166,9 +166,16 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pd-e2e-'));
 }
 
+/**
+ * The complete lines of a file. A read can see a large write half done (the fleet prober writes a
+ * tick's lines in one write, but a reader is not atomic with it): a last line without its
+ * newline is still being written, and is left for the next read.
+ */
 export function readLines(path: string): string[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  const text = readFileSync(path, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l !== '');
 }
