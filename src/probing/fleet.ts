@@ -69,6 +69,8 @@ const MAX_BACKOFF_MS = 60_000;
 const STABLE_MS = 60_000;
 /** How long a loop that was stopped waits for its killed fping to be gone. */
 const EXIT_WAIT_MS = 1000;
+/** How long the shell has to kill and reap fping before its whole group is killed. */
+const KILL_GRACE_MS = 300;
 
 /**
  * A change of the wall clock against the monotonic one of this much between two reads is a step
@@ -107,7 +109,9 @@ const WRAPPER = [
   '{ read -r _ <&3; kill -KILL "$child"; } 2>/dev/null &',
   'wait "$child" 2>/dev/null',
   'status=$?',
+  // The watcher too is reaped here, not left to an init that may never reap it.
   'kill "$!" 2>/dev/null',
+  'wait "$!" 2>/dev/null',
   'exit "$status"',
 ].join('\n');
 
@@ -503,11 +507,7 @@ class Loop {
   #silence(child: ChildProcess, why: string): void {
     this.#silenced = child;
     this.#lastWords = `${why}; killed it`;
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone: its exit is on the way.
-    }
+    endShell(child);
   }
 
   #emit(reports: LoopReport[]): void {
@@ -547,13 +547,28 @@ class Loop {
     this.#reader = undefined;
     child.stdout?.destroy();
     child.stderr?.destroy();
-    child.stdin?.destroy();
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    endShell(child);
   }
+}
+
+/**
+ * Ends a loop's shell so that every process of it is reaped by its parent: the end of its stdin
+ * makes the shell kill fping and wait for it, and Node waits for the shell. Killing the group at
+ * once would leave fping's corpse to PID 1, which in a container may never reap it. A shell that
+ * has not gone within KILL_GRACE_MS (stopped, wedged) has its whole group killed.
+ */
+function endShell(child: ChildProcess): void {
+  child.stdin?.destroy();
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  if (gone()) return;
+  const kill = setTimeout(() => {
+    try {
+      if (!gone() && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone: its exit is on the way.
+    }
+  }, KILL_GRACE_MS);
+  child.once('exit', () => clearTimeout(kill));
 }
 
 /**
