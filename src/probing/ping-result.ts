@@ -71,8 +71,11 @@ export interface PingOutcome {
   byName?: boolean;
 }
 
-/** ping prints its statistics last: with them in its output, it finished its work. */
-const finished = (output: string): boolean => /\d+ packets transmitted/.test(output);
+/**
+ * ping prints its statistics last: with them in its output, it finished its work (by itself, or
+ * interrupted at the deadline). `0 packets transmitted` is not a result: nothing was sent in time.
+ */
+const finished = (output: string): boolean => /^[1-9]\d* packets transmitted/m.test(output);
 
 /** A name that does not resolve: `start` warns of it, `status` shows the host as unresolved. */
 export const UNKNOWN_HOST = 'unknown host';
@@ -119,8 +122,8 @@ function firstLine(output: string): string {
 
 export function normalise(given: PingOutcome): ProbeResult {
   if (given.spawnError !== undefined) return { status: 'error', error: given.spawnError };
-  // A ping killed at its deadline that had printed its statistics was done (its exit had not
-  // reached us yet): its output decides, as if it had exited by itself.
+  // A ping stopped at its deadline that printed its statistics (interrupted, or done before our
+  // signal landed) counted what it sent: its output decides, as if it had exited by itself.
   const outcome =
     given.killed === 'timeout' && finished(given.output)
       ? {

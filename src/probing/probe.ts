@@ -11,7 +11,13 @@ import { SYSTEM_PATH } from '../config/options.js';
 import { describeErrno } from '../errors.js';
 import { isZombie } from '../lifecycle/proc.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
-import { CLOSE_GRACE_MS, killDelayMs, PACKET_GAP_MS, replyWaitMs } from './timing.js';
+import {
+  CLOSE_GRACE_MS,
+  interruptGraceMs,
+  killDelayMs,
+  PACKET_GAP_MS,
+  replyWaitMs,
+} from './timing.js';
 
 /** How ping sends its echo requests (docs/statistics.md); each absent field is ping's default. */
 export interface ProbeOptions {
@@ -127,17 +133,22 @@ export function createProbe(pingPath: string): ProbeFn {
     let spawnError: string | undefined;
     let exit: { code: number | null; signal: string | null } | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
-    const killGroup = (why: 'timeout' | 'shutdown'): void => {
-      killed ??= why;
+    let killTimer: NodeJS.Timeout | undefined;
+    const signalGroup = (signal: 'SIGINT' | 'SIGKILL'): void => {
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
       } catch {
         // Already gone.
       }
     };
+    const killGroup = (why: 'timeout' | 'shutdown'): void => {
+      killed ??= why;
+      signalGroup('SIGKILL');
+    };
     let finish: (exitCode: number | null, signal: string | null) => void = () => {};
     /** From now on the probe ends within CLOSE_GRACE_MS, whoever holds its pipes. */
     const endSoon = (): void => {
+      clearTimeout(killTimer);
       graceTimer ??= setTimeout(
         () => finish(exit?.code ?? null, exit?.signal ?? null),
         CLOSE_GRACE_MS,
@@ -146,11 +157,19 @@ export function createProbe(pingPath: string): ProbeFn {
     const deadline = setTimeout(() => {
       // Decide by what ping did, not by which callback runs first: after a SIGSTOP or a stalled
       // event loop this timer can run before the exit we have not yet been told of. A ping that
-      // has exited (a zombie not yet reaped) is not killed and not a timeout.
-      if (exit === undefined && !(child.pid !== undefined && isZombie(child.pid))) {
-        killGroup('timeout');
+      // has exited (a zombie not yet reaped) is not interrupted and not a timeout.
+      if (exit !== undefined || (child.pid !== undefined && isZombie(child.pid))) {
+        endSoon();
+        return;
       }
-      endSoon();
+      // Interrupted, ping prints its statistics and exits: they decide (timing.ts). What is still
+      // there after the grace is killed, and the probe ends CLOSE_GRACE_MS later at the latest.
+      killed = 'timeout';
+      signalGroup('SIGINT');
+      killTimer = setTimeout(() => {
+        killGroup('timeout');
+        endSoon();
+      }, interruptGraceMs(request.timeoutMs));
     }, killDelayMs(request.timeoutMs));
     const result = new Promise<ProbeResult>((resolve) => {
       // 'close' (all output read) normally decides; after a kill, or when the pipes outlive the
@@ -160,6 +179,7 @@ export function createProbe(pingPath: string): ProbeFn {
         if (finished) return;
         finished = true;
         clearTimeout(deadline);
+        clearTimeout(killTimer);
         clearTimeout(graceTimer);
         child.stdout?.destroy();
         child.stderr?.destroy();

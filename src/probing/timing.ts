@@ -45,3 +45,14 @@ export function killDelayMs(timeoutMs: number): number {
   const grace = Math.max(Math.round(timeoutMs / 8), Math.min(100, Math.round(timeoutMs / 5)));
   return timeoutMs + Math.min(500, grace);
 }
+
+/**
+ * At its deadline a probe is interrupted first (SIGINT), as a user at a terminal would: iputils
+ * ping then prints its statistics and exits, so a silent host whose ping was merely slow to
+ * finish (a loaded machine: its start-up counts against -W) is still `down loss=100%`, not a
+ * hang. What has not exited this long after the interrupt (a stand-in that ignores it, a ping
+ * stuck in the kernel) is killed with its group: a quarter of the timeout, 20 to 100 ms.
+ */
+export function interruptGraceMs(timeoutMs: number): number {
+  return Math.max(20, Math.min(100, Math.round(timeoutMs / 4)));
+}

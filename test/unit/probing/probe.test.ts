@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createProbe, pingArguments } from '../../../src/probing/probe.js';
-import { killDelayMs } from '../../../src/probing/timing.js';
-import { fixture, processesMatching } from '../../helpers/cli.js';
+import { CLOSE_GRACE_MS, interruptGraceMs, killDelayMs } from '../../../src/probing/timing.js';
+import { fixture, processesMatching, waitFor } from '../../helpers/cli.js';
 
 describe('pingArguments', () => {
   it('passes each probe option as its own argument, before `--`', () => {
@@ -88,6 +88,32 @@ describe('createProbe', () => {
     } finally {
       for (const pid of processesMatching('sleep 29.5')) process.kill(pid, 'SIGKILL');
     }
+  });
+
+  it('interrupts a ping still at work at its deadline: its statistics decide (down, not a hang)', async () => {
+    const late = join(fixture('ping-late'), 'ping');
+    const result = await createProbe(late)({ host: '10.99.0.1', count: 1, timeoutMs: 100 }).result;
+    assert.deepEqual(result, {
+      status: 'down',
+      lossPct: 100,
+      addr: '10.99.0.1',
+      sent: 1,
+      replies: 0,
+    });
+    await waitFor('no stand-in left', () => processesMatching(late).length === 0);
+  });
+
+  it('kills what ignores the interrupt, and calls it a timeout', async () => {
+    const deaf = join(fixture('ping-deaf'), 'ping');
+    const t0 = performance.now();
+    const result = await createProbe(deaf)({ host: '127.0.0.1', count: 1, timeoutMs: 100 }).result;
+    assert.deepEqual(result, { status: 'error', error: 'timeout' });
+    const bound = killDelayMs(100) + interruptGraceMs(100) + CLOSE_GRACE_MS;
+    assert.ok(
+      performance.now() - t0 < bound + 2000,
+      'ended within its bounds (with slack for load)',
+    );
+    await waitFor('no stand-in left', () => processesMatching(deaf).length === 0);
   });
 
   it("a spawn that cannot start is that probe's error, not a crash", async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   defaultTimeoutMs,
+  interruptGraceMs,
   killDelayMs,
   minimumTimeoutMs,
   PACKET_GAP_MS,
@@ -31,5 +32,10 @@ describe('probe timing', () => {
     assert.equal(killDelayMs(800), 900);
     assert.equal(killDelayMs(2000), 2250);
     assert.equal(killDelayMs(60_000), 60_500);
+  });
+  it('kills what ignores the interrupt 20 to 100 ms after it', () => {
+    assert.equal(interruptGraceMs(40), 20);
+    assert.equal(interruptGraceMs(300), 75);
+    assert.equal(interruptGraceMs(60_000), 100);
   });
 });
