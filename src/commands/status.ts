@@ -49,6 +49,7 @@ export function describeState(pid: number, state: DaemonState, now: Date): strin
     `ping-daemon is running (pid ${pid}) since ${at(state.startedAt)}, up ${ago(state.startedAt)}`,
     `  ${describeTargets(state.targets, state.prober)}${state.vantage === null ? '' : ` from ${state.vantage}`}, logging to ${state.logFile}`,
   ];
+  if (state.proberWhy !== undefined) lines.push(`  prober: ${state.prober} (${state.proberWhy})`);
   for (const target of state.targets) {
     const stats = state.stats.hosts[target.host];
     const timing = `every ${formatDuration(target.intervalMs)}, timeout ${formatDuration(target.timeoutMs)}`;

@@ -6,12 +6,16 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Options as YargsOption } from 'yargs';
 import { DEFAULT_TIMEOUT_MS } from '../probing/timing.js';
 import { formatDuration } from './duration.js';
+import { AUTO_FPING_FROM } from './prober.js';
 
 export const formats = ['text', 'classic', 'json'] as const;
 export type Format = (typeof formats)[number];
 
-/** How hosts are probed (docs/fleets.md): one `ping` per tick, or long-lived `fping` loops. */
-export const probers = ['ping', 'fping'] as const;
+/**
+ * How hosts are probed (docs/fleets.md): one `ping` per tick, long-lived `fping` loops, or `auto`
+ * (prober.ts: ping for a few hosts, fping for more when it is installed).
+ */
+export const probers = ['auto', 'ping', 'fping'] as const;
 export type Prober = (typeof probers)[number];
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,8 +37,8 @@ export const DEFAULTS = {
   umask: '022',
   /** @default 100 */
   maxInflight: 100,
-  /** @default 'ping' */
-  prober: 'ping' as Prober,
+  /** @default 'auto' */
+  prober: 'auto' as Prober,
   /** @default 3 */
   downAfter: 3,
   /** @default 2 */
@@ -270,7 +274,7 @@ export function serviceOptions(): Record<string, YargsOption> {
     prober: {
       type: 'string',
       defaultDescription: shown(DEFAULTS.prober),
-      describe: `how hosts are probed: ${probers.join(', ')} (one ping per tick, or long-lived fping loops for many hosts)`,
+      describe: `how hosts are probed: ${probers.join(', ')} (auto: one ping per tick for fewer than ${AUTO_FPING_FROM} hosts, long-lived fping loops from ${AUTO_FPING_FROM} when fping is installed)`,
     },
     maxInflight: {
       type: 'string',

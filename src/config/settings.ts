@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { HOOK_ONLY_VARIABLES } from '../alerts/event.js';
 import { UsageError } from '../errors.js';
+import { fpingInstalled } from '../probing/ping-exec.js';
 import { closest } from './closest.js';
 import {
   isOptionKey,
@@ -29,7 +30,19 @@ import {
   type Prober,
   vantageOf,
 } from './options.js';
+import { chooseProber, type ProbeMethod } from './prober.js';
 import { type HostEntry, resolveTargets, type Target, toEntry } from './targets.js';
+
+/** The prober that runs, and why: `auto` asks whether fping is where ping-daemon would run it. */
+function proberSettings(
+  argv: Record<string, unknown>,
+  hosts: number,
+  pingDir: string | undefined,
+): Pick<Settings, 'prober' | 'proberWhy'> {
+  const requested = (argv.prober as Prober | undefined) ?? DEFAULTS.prober;
+  const { prober, why } = chooseProber(requested, hosts, () => fpingInstalled(pingDir));
+  return { prober, proberWhy: why };
+}
 
 export interface Settings {
   /** The hosts, each with its own timing; at least one. */
@@ -51,8 +64,10 @@ export interface Settings {
   group: string | undefined;
   /** `undefined`: the system PATH of docs/bad-input.md. */
   pingDir: string | undefined;
-  /** One `ping` per tick, or long-lived `fping` loops (docs/fleets.md). */
-  prober: Prober;
+  /** One `ping` per tick, or long-lived `fping` loops (docs/fleets.md), as chosen. */
+  prober: ProbeMethod;
+  /** Why that one (`--prober fping`, `auto: 120 hosts, fping from 10`). */
+  proberWhy: string;
   /** Where consolidated history is kept; `undefined`: off (docs/graphs.md). */
   historyDir: string | undefined;
   configFile: string | undefined;
@@ -167,7 +182,7 @@ export function resolveSettings(
     user: argv.user as string | undefined,
     group: argv.group as string | undefined,
     pingDir: optionalPath('pingDir'),
-    prober: (argv.prober as Prober | undefined) ?? DEFAULTS.prober,
+    ...proberSettings(argv, targets.length, optionalPath('pingDir')),
     historyDir: historyDirOf(argv.historyDir, logFile, cwd),
     configFile: typeof argv.config === 'string' ? resolve(cwd, argv.config) : undefined,
   };

@@ -11,7 +11,8 @@ import { defaultTimeoutMs, minimumTimeoutMs, PACKET_GAP_MS } from '../probing/ti
 import { formatDuration, parseDuration } from './duration.js';
 import { canonicalHost } from './host.js';
 import { parseByte, parsePercent, splitUrls, toNumber } from './option-checks.js';
-import { DEFAULTS, type HostEntryKey, type Prober } from './options.js';
+import { DEFAULTS, type HostEntryKey } from './options.js';
+import type { ProbeMethod } from './prober.js';
 
 /** Who hears of a host's state changes. */
 export interface Channels {
@@ -172,7 +173,7 @@ export function resolveTargets(
  * `pinging 127.0.0.1 every 3s`, or `pinging 3 hosts (a, b, c) every 1s` (or `every 1s-5s`), with
  * ` with fping` after it on the fleet prober.
  */
-export function describeTargets(targets: ProbeTarget[], prober: Prober = 'ping'): string {
+export function describeTargets(targets: ProbeTarget[], prober: ProbeMethod = 'ping'): string {
   const intervals = [...new Set(targets.map((t) => t.intervalMs))].sort((a, b) => a - b);
   const every =
     intervals.length === 1

@@ -9,6 +9,7 @@ import { statusPageUrl } from '../alerts/alertmanager.js';
 import { HealthMonitor } from '../alerts/monitor.js';
 import { Notifier } from '../alerts/notifier.js';
 import { ENV_PREFIX } from '../config/options.js';
+import { AUTO_FPING_FROM } from '../config/prober.js';
 import type { Settings } from '../config/settings.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { ExitCode, StartupError } from '../errors.js';
@@ -17,6 +18,7 @@ import { HistoryRecorder } from '../history/recorder.js';
 import { findRrdtool, HistoryStore } from '../history/store.js';
 import { packageVersion } from '../paths.js';
 import { Fleet, type FleetParts } from '../probing/fleet.js';
+import { PingLauncher } from '../probing/launcher.js';
 import { findPing } from '../probing/ping-exec.js';
 import { type ProbeResult, UNKNOWN_HOST } from '../probing/ping-result.js';
 import { createProbe } from '../probing/probe.js';
@@ -195,7 +197,7 @@ export class Daemon implements SignalActions {
       this.#resolve = resolve;
       process.on('uncaughtException', (err) => {
         logger.fatal({ err }, 'crashed');
-        service.abort();
+        void service.abort();
         this.#finish(ExitCode.failure, 'exiting after a crash');
       });
       // What takes time with many hosts comes before the schedules start from now: the first
@@ -211,6 +213,16 @@ export class Daemon implements SignalActions {
         },
         'started',
       );
+      if (
+        this.#started.prober === 'ping' &&
+        this.#started.targets.length >= AUTO_FPING_FROM &&
+        this.#started.proberWhy.startsWith('auto')
+      ) {
+        logger.warn(
+          { hosts: this.#started.targets.length },
+          `${this.#started.targets.length} hosts probed with one ping each per tick, since fping is not installed: install it (apt-get install fping) and restart, and --prober auto uses it (docs/fleets.md)`,
+        );
+      }
       service.start();
       this.#reportReady();
       if (this.#stopEarly) this.stop(this.#stopEarly);
@@ -271,10 +283,9 @@ export class Daemon implements SignalActions {
       return;
     }
     const { service, notifier } = this.#up();
-    service.abort();
-    notifier
-      .drain(0)
-      .then(() => this.#finish(ExitCode.ok, 'stopped at once by a second signal', { signal }));
+    Promise.all([service.abort(), notifier.drain(0)]).then(() =>
+      this.#finish(ExitCode.ok, 'stopped at once by a second signal', { signal }),
+    );
   }
 
   reload(): void {
@@ -392,9 +403,12 @@ export class Daemon implements SignalActions {
         ? (parts: Pick<FleetParts, 'report' | 'log'>) =>
             new Fleet({ ...parts, fpingPath: pingPath, now: Date.now })
         : undefined;
+    // The default prober's pings are forked by a small long-lived shell (launcher.ts).
+    const launcher = fleet ? undefined : new PingLauncher(pingPath);
     return new PingService({
       settings: this.#started,
-      probe: createProbe(pingPath),
+      probe: createProbe(pingPath, launcher),
+      ...(launcher ? { endProbes: () => launcher.close() } : {}),
       ...(fleet ? { fleet } : {}),
       log: resources.pingLog,
       vantage: this.#started.vantage,
@@ -434,8 +448,10 @@ export class Daemon implements SignalActions {
       reloads: this.#reloads,
       lastReload: this.#lastReload,
       ...describeSettings(this.#current),
-      // The one it started with: a reload does not rename it (reload.ts).
+      // The ones it started with: a reload changes neither (reload.ts).
       vantage: this.#started.vantage,
+      prober: this.#started.prober,
+      proberWhy: this.#started.proberWhy,
       stats: service.stats,
       health: monitor.summary,
       channels: this.#up().notifier.report,
@@ -497,6 +513,7 @@ function describeSettings(s: Settings, most = Number.POSITIVE_INFINITY) {
     targets: s.targets.slice(0, most).map(({ notify: _secret, ...shown }) => shown),
     ...(s.targets.length > most ? { hosts: s.targets.length } : {}),
     prober: s.prober,
+    proberWhy: s.proberWhy,
     format: s.format,
     logFile: s.logFile,
     historyDir: s.historyDir ?? null,

@@ -19,7 +19,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, fstatSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { ENV_PREFIX, type Prober, SYSTEM_PATH } from '../config/options.js';
+import { ENV_PREFIX, SYSTEM_PATH } from '../config/options.js';
+import type { ProbeMethod } from '../config/prober.js';
 import { describeErrno, StartupError } from '../errors.js';
 import { CLI } from '../paths.js';
 import { openForReading } from '../ping-log/files.js';
@@ -80,7 +81,7 @@ export function liteMode(major: number): string[] {
  */
 export const FLEET_V8_FLAGS = ['--single-threaded'];
 
-export function daemonV8Flags(prober: Prober): string[] {
+export function daemonV8Flags(prober: ProbeMethod): string[] {
   return prober === 'fping' ? FLEET_V8_FLAGS : DAEMON_V8_FLAGS;
 }
 
@@ -208,7 +209,7 @@ export function launch(
   args: string[],
   env: NodeJS.ProcessEnv,
   serviceLog: string,
-  settings: { prober: Prober },
+  settings: { prober: ProbeMethod },
   early?: Stages,
 ): Promise<Started> {
   const launchedAt = Date.now();

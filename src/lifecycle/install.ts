@@ -3,10 +3,12 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../config/config-file.js';
-import { type Prober, SYSTEM_PATH } from '../config/options.js';
+import { SYSTEM_PATH } from '../config/options.js';
+import { chooseProber, type ProbeMethod } from '../config/prober.js';
 import { describeErrno, StartupError } from '../errors.js';
 import { CLI, PACKAGE_ROOT } from '../paths.js';
 import { openOrExplain } from '../ping-log/files.js';
+import { fpingInstalled } from '../probing/ping-exec.js';
 import { daemonV8Flags } from './daemonize.js';
 
 /** The binary path the shipped files name, replaced by the real one on install. */
@@ -26,7 +28,7 @@ export function plan(options: {
   forking: boolean;
   node?: string;
   /** The config's prober: the daemon's V8 flags depend on it. */
-  prober?: Prober;
+  prober?: ProbeMethod;
 }): Step[] {
   const { root, bin, forking, node = process.execPath, prober = 'ping' } = options;
   const withBin = (text: string): string =>
@@ -69,12 +71,22 @@ export function plan(options: {
  * The prober the installed config names (the one already in place, else the one shipped), so
  * that the unit's `run` gets that prober's V8 flags; with the reason when it cannot be read.
  */
-export function configuredProber(root: string): { prober: Prober; from: string; problem?: string } {
+export function configuredProber(root: string): {
+  prober: ProbeMethod;
+  from: string;
+  problem?: string;
+} {
   const installed = join(root, 'etc/ping-daemon/config.json');
   const from = existsSync(installed) ? installed : join(PACKAGE_ROOT, 'config', 'ping-daemon.json');
   try {
-    const { prober } = loadConfigFile(from);
-    return { prober: prober === 'fping' ? 'fping' : 'ping', from };
+    const config = loadConfigFile(from);
+    const named = config.prober === 'ping' || config.prober === 'fping' ? config.prober : 'auto';
+    // `auto` decides by the hosts the config lists, and by fping being installed now.
+    const hosts =
+      (Array.isArray(config.hosts) ? config.hosts.length : 0) +
+      (typeof config.host === 'string' ? config.host.split(',').length : 0);
+    const pingDir = typeof config.pingDir === 'string' ? config.pingDir : undefined;
+    return { prober: chooseProber(named, hosts, () => fpingInstalled(pingDir)).prober, from };
   } catch (err) {
     return { prober: 'ping', from, problem: err instanceof Error ? err.message : String(err) };
   }

@@ -6,6 +6,8 @@
 // happens (another command, a mistake in the options, another prober's V8 flags), the early
 // stages are killed before anything was opened: stage 2 opens nothing before its settings come.
 import { type Prober, probers } from '../config/options.js';
+import { chooseProber, type ProbeMethod } from '../config/prober.js';
+import { fpingInstalled } from '../probing/ping-exec.js';
 import {
   abandonStages,
   daemonEnvironment,
@@ -16,14 +18,28 @@ import {
 
 let early: Stages | undefined;
 
-/** The prober the command line or environment names, or the default. Pure. */
-export function probableProber(args: string[], env: NodeJS.ProcessEnv): Prober {
+/**
+ * The prober the daemon will most likely run, from the command line and environment alone: for
+ * `auto`, by the hosts of `--host` (those of a config file are not read here; a guess that turns
+ * out wrong costs the early stages, started again with the right flags).
+ */
+export function probableProber(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  fpingThere: (pingDir: string | undefined) => boolean = fpingInstalled,
+): ProbeMethod {
   let named = env.PING_DAEMON_PROBER;
+  let pingDir = env.PING_DAEMON_PING_DIR;
+  let hosts = env.PING_DAEMON_HOST?.split(',').length ?? 0;
   args.forEach((arg, i) => {
-    if (arg === '--prober') named = args[i + 1];
-    else if (arg.startsWith('--prober=')) named = arg.slice('--prober='.length);
+    const [flag, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg];
+    const value = inline ?? args[i + 1];
+    if (flag === '--prober') named = value;
+    else if (flag === '--ping-dir') pingDir = value;
+    else if (flag === '--host' && value !== undefined) hosts += value.split(',').length;
   });
-  return probers.find((p) => p === named) ?? 'ping';
+  const requested: Prober = probers.find((p) => p === named) ?? 'auto';
+  return chooseProber(requested, hosts, () => fpingThere(pingDir)).prober;
 }
 
 /** Starts the daemon's stages early for `args` (what `start` would run). */

@@ -8,7 +8,8 @@ import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { ChannelReport } from '../alerts/channel.js';
 import type { HealthSummary } from '../alerts/monitor.js';
 import type { HealthState } from '../alerts/state.js';
-import { type Format, formats, type Prober, probers } from '../config/options.js';
+import { type Format, formats } from '../config/options.js';
+import type { ProbeMethod } from '../config/prober.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { readSmallFile } from '../ping-log/files.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
@@ -38,7 +39,9 @@ export interface DaemonState {
   startedAt: Date;
   targets: ProbeTarget[];
   /** How the hosts are probed; a daemon from before the fleet prober ran ping. */
-  prober: Prober;
+  prober: ProbeMethod;
+  /** Why that prober (`auto: 120 hosts, fping from 10`); absent from a daemon before `auto`. */
+  proberWhy?: string;
   format: Format;
   logFile: string;
   /** Where it keeps history; null: none (or a daemon from before history). */
@@ -150,7 +153,8 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     !Array.isArray(f.targets) ||
     !f.targets.every(isTarget) ||
     !(formats as readonly unknown[]).includes(f.format) ||
-    !(f.prober === undefined || (probers as readonly unknown[]).includes(f.prober)) ||
+    !(f.prober === undefined || f.prober === 'ping' || f.prober === 'fping') ||
+    !(f.proberWhy === undefined || typeof f.proberWhy === 'string') ||
     typeof f.logFile !== 'string' ||
     !nullOr(f.serviceLog, 'string') ||
     !nullOr(f.configFile, 'string') ||
@@ -165,7 +169,8 @@ export function fromStateFile(value: unknown): DaemonState | undefined {
     pid: f.pid,
     startedAt,
     targets: f.targets,
-    prober: f.prober ?? 'ping',
+    prober: (f.prober as ProbeMethod | undefined) ?? 'ping',
+    ...(typeof f.proberWhy === 'string' ? { proberWhy: f.proberWhy } : {}),
     format: f.format as Format,
     logFile: f.logFile,
     historyDir: typeof f.historyDir === 'string' ? f.historyDir : null,

@@ -19,7 +19,7 @@ import {
   splitLines,
 } from './fping-output.js';
 import { LoopLedger, type LoopReport, SILENCE_GRACE_MS, STARTUP_MS } from './loop-ledger.js';
-import { PING_ENV } from './probe.js';
+import { PING_ENV } from './ping-env.js';
 import { noRouteTo } from './route.js';
 
 export interface FleetParts {

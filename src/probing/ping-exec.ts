@@ -21,6 +21,16 @@ export const isExecutableFile = (path: string): boolean => executableProblem(pat
 /** The Debian package that holds each program, for the message when it is missing. */
 const PACKAGE_OF = { ping: 'iputils-ping', fping: 'fping' } as const;
 
+/** Whether `fping` is where the daemon would look for it (`--ping-dir`, or the system PATH). */
+export function fpingInstalled(pingDir: string | undefined): boolean {
+  try {
+    findPing(pingDir, 'fping');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The absolute path of the program to run (`ping`, or `fping` for `--prober fping`), or a
  * StartupError saying what to install.

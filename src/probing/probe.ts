@@ -3,13 +3,16 @@
 // The `ping` package parses the output, but we write the arguments and spawn the process
 // ourselves, because the package's own probe() keeps the child to itself and never kills it: a
 // ping that hangs (a stand-in, a stuck resolver) would live forever, the tutorial's leak again.
-// Owning the child lets us bound every probe by its timeout and kill it on shutdown.
+// Owning the child lets us bound every probe by its timeout and kill it on shutdown. The daemon
+// runs its pings through the launcher (launcher.ts), a small shell that forks them for a fifth of
+// what a fork of the daemon costs; spawnJob runs one directly.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { isIP } from 'node:net';
 import parserFactory from 'ping/lib/parser/factory.js';
-import { SYSTEM_PATH } from '../config/options.js';
 import { describeErrno } from '../errors.js';
 import { isZombie } from '../lifecycle/proc.js';
+import { type Job, type JobResult, MAX_OUTPUT, type PingLauncher } from './launcher.js';
+import { PING_ENV } from './ping-env.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
 import {
   CLOSE_GRACE_MS,
@@ -87,102 +90,110 @@ export function parsePingOutput(host: string, output: string): ParsedPing | unde
   }
 }
 
-/** The environment `ping` runs in: nothing inherited, C locale so its messages can be matched. */
-export const PING_ENV = { PATH: SYSTEM_PATH, LANG: 'C', LC_ALL: 'C' };
-
-/** Output beyond this is dropped: a probe's useful output is a few hundred bytes. */
-const MAX_OUTPUT = 64 * 1024;
-
 /** What a ping that could not be started reports, however spawn said so. */
 const cannotRun = (pingPath: string, err: unknown): string =>
   `cannot run ${pingPath}: ${describeErrno(err)}`;
 
-/** A probe that could not even start (no descriptors left, no memory): that tick's error. */
-function failedProbe(pingPath: string, err: unknown): RunningProbe {
-  const spawnError = cannotRun(pingPath, err);
+/**
+ * ping spawned by the daemon itself, in a process group of its own: Ctrl-C on `run` reaches the
+ * daemon only, which lets the probe finish (docs/signals.md), and a signal reaches a stand-in's
+ * children too. Its result comes when its pipes close, or CLOSE_GRACE_MS after it exited when
+ * something that escaped the group holds them.
+ */
+export function spawnJob(pingPath: string, args: string[]): Job {
+  const known: JobResult = { output: '', exitCode: null, signal: null };
+  let child: ChildProcess;
+  try {
+    child = spawn(pingPath, args, {
+      env: PING_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+  } catch (err) {
+    const result = { ...known, spawnError: cannotRun(pingPath, err) };
+    return {
+      done: Promise.resolve(result),
+      exited: () => true,
+      signal: () => false,
+      now: () => result,
+    };
+  }
+  const collect = (chunk: Buffer): void => {
+    if (known.output.length < MAX_OUTPUT) known.output += chunk.toString('latin1');
+  };
+  // Absent when spawn failed (EMFILE: no descriptors for the pipes); 'error' then follows.
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  const done = new Promise<JobResult>((resolve) => {
+    let grace: NodeJS.Timeout | undefined;
+    const end = (): void => {
+      clearTimeout(grace);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve({ ...known });
+    };
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      known.spawnError = cannotRun(pingPath, err);
+      end();
+    });
+    child.once('close', (code, signal) => {
+      known.exitCode = code;
+      known.signal = signal;
+      end();
+    });
+    child.once('exit', (code, signal) => {
+      exited = true;
+      known.exitCode = code;
+      known.signal = signal;
+      // The output normally follows at once; pipes held by an escaped child do not hold us.
+      grace = setTimeout(end, CLOSE_GRACE_MS);
+    });
+  });
   return {
-    result: Promise.resolve(
-      normalise({ output: '', parsed: undefined, exitCode: null, signal: null, spawnError }),
-    ),
-    kill: () => {},
+    done,
+    // A ping that has exited but whose exit we have not been told of (a zombie not yet reaped,
+    // as after a SIGSTOP of the daemon) has exited all the same.
+    exited: () => exited || (child.pid !== undefined && isZombie(child.pid)),
+    signal: (signal) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+        return true;
+      } catch {
+        return false; // already gone
+      }
+    },
+    now: () => ({ ...known }),
   };
 }
 
-export function createProbe(pingPath: string): ProbeFn {
+/**
+ * The probe function: each probe runs ping through `launcher` (the default prober's long-lived
+ * shell, launcher.ts) or, without one, spawns it directly.
+ */
+export function createProbe(pingPath: string, launcher?: PingLauncher): ProbeFn {
   return (request) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(pingPath, pingArguments(request), {
-        env: PING_ENV,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probe
-        // finish (docs/signals.md), and a kill reaches a stand-in's children too.
-        detached: true,
-      });
-    } catch (err) {
-      return failedProbe(pingPath, err);
-    }
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      if (output.length < MAX_OUTPUT) output += chunk.toString('latin1');
-    };
-    // Absent when spawn failed (EMFILE: no descriptors for the pipes); 'error' then follows.
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    const args = pingArguments(request);
+    const job = launcher ? launcher.run(args) : spawnJob(pingPath, args);
     let killed: 'timeout' | 'shutdown' | undefined;
-    let spawnError: string | undefined;
-    let exit: { code: number | null; signal: string | null } | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
+    let deadline: NodeJS.Timeout | undefined;
     let killTimer: NodeJS.Timeout | undefined;
-    const signalGroup = (signal: 'SIGINT' | 'SIGKILL'): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        // Already gone.
-      }
-    };
-    const killGroup = (why: 'timeout' | 'shutdown'): void => {
-      killed ??= why;
-      signalGroup('SIGKILL');
-    };
-    let finish: (exitCode: number | null, signal: string | null) => void = () => {};
-    /** From now on the probe ends within CLOSE_GRACE_MS, whoever holds its pipes. */
+    let graceTimer: NodeJS.Timeout | undefined;
+    let finish: (outcome: JobResult) => void = () => {};
+    /** From now on the probe ends within CLOSE_GRACE_MS, with whatever ping left by then. */
     const endSoon = (): void => {
       clearTimeout(killTimer);
-      graceTimer ??= setTimeout(
-        () => finish(exit?.code ?? null, exit?.signal ?? null),
-        CLOSE_GRACE_MS,
-      );
+      graceTimer ??= setTimeout(() => finish(job.now()), CLOSE_GRACE_MS);
     };
-    const deadline = setTimeout(() => {
-      // Decide by what ping did, not by which callback runs first: after a SIGSTOP or a stalled
-      // event loop this timer can run before the exit we have not yet been told of. A ping that
-      // has exited (a zombie not yet reaped) is not interrupted and not a timeout.
-      if (exit !== undefined || (child.pid !== undefined && isZombie(child.pid))) {
-        endSoon();
-        return;
-      }
-      // Interrupted, ping prints its statistics and exits: they decide (timing.ts). What is still
-      // there after the grace is killed, and the probe ends CLOSE_GRACE_MS later at the latest.
-      killed = 'timeout';
-      signalGroup('SIGINT');
-      killTimer = setTimeout(() => {
-        killGroup('timeout');
-        endSoon();
-      }, interruptGraceMs(request.timeoutMs));
-    }, killDelayMs(request.timeoutMs));
     const result = new Promise<ProbeResult>((resolve) => {
-      // 'close' (all output read) normally decides; after a kill, or when the pipes outlive the
-      // ping, the grace timer does. Whichever comes first parses, once.
       let finished = false;
-      finish = (exitCode, signal) => {
+      finish = (outcome) => {
         if (finished) return;
         finished = true;
         clearTimeout(deadline);
         clearTimeout(killTimer);
         clearTimeout(graceTimer);
-        child.stdout?.destroy();
-        child.stderr?.destroy();
+        const { output, exitCode, signal, spawnError } = outcome;
         const parsed = spawnError === undefined ? parsePingOutput(request.host, output) : undefined;
         resolve(
           normalise({
@@ -191,26 +202,36 @@ export function createProbe(pingPath: string): ProbeFn {
             exitCode,
             signal,
             killed,
-            spawnError,
+            ...(spawnError === undefined ? {} : { spawnError }),
             byName: !isIP(request.host),
           }),
         );
       };
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        spawnError = cannotRun(pingPath, err);
-        finish(null, null);
-      });
-      child.once('close', (code, signal) => finish(code, signal));
-      child.once('exit', (code, signal) => {
-        exit = { code, signal };
-        // The output normally follows at once; pipes held by an escaped child do not hold us.
-        endSoon();
-      });
+      job.done.then(finish);
     });
+    deadline = setTimeout(() => {
+      // Decide by what ping did, not by which callback runs first: after a SIGSTOP or a stalled
+      // event loop this timer can run before the exit we have not yet been told of. A ping that
+      // has exited is not signalled and not a timeout.
+      if (job.exited()) {
+        endSoon();
+        return;
+      }
+      // Told its time is up, ping prints its statistics and exits: they decide (timing.ts). What
+      // is still there after the grace is killed, and the probe ends CLOSE_GRACE_MS later at the
+      // latest.
+      killed = 'timeout';
+      job.signal('SIGALRM');
+      killTimer = setTimeout(() => {
+        job.signal('SIGKILL');
+        endSoon();
+      }, interruptGraceMs(request.timeoutMs));
+    }, killDelayMs(request.timeoutMs));
     return {
       result,
       kill: () => {
-        killGroup('shutdown');
+        killed ??= 'shutdown';
+        job.signal('SIGKILL');
         endSoon();
       },
     };

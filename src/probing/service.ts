@@ -37,6 +37,8 @@ export interface ServiceParts {
    * each tick once its outcome is known; `probe` and the schedules are not used.
    */
   fleet?: (parts: Pick<FleetParts, 'report' | 'log'>) => FleetControl;
+  /** Ends what runs the probes (the ping launcher) once none is in flight; reaps it. */
+  endProbes?: () => Promise<void>;
   log: LineSink;
   /** Where the daemon probes from, in JSON lines; fixed while it runs (reload.ts). */
   vantage?: string;
@@ -264,10 +266,14 @@ export class PingService {
     for (const runner of all) runner.schedule?.stop();
     await Promise.all([...all.map((runner) => runner.inFlight?.done), this.#fleet?.stop()]);
     this.#limiter.stop();
+    await this.#parts.endProbes?.();
   }
 
-  /** Stops at once: kills the probes in flight and writes their end lines as errors. */
-  abort(): void {
+  /**
+   * Stops at once: kills the probes in flight and writes their end lines as errors. Resolves once
+   * what ran them has gone.
+   */
+  abort(): Promise<void> {
     this.#limiter.stop();
     this.#fleet?.abort();
     for (const runner of [...this.#runners.values(), ...this.#leaving]) {
@@ -278,6 +284,7 @@ export class PingService {
         inFlight.abandon();
       }
     }
+    return this.#parts.endProbes?.() ?? Promise.resolve();
   }
 
   #add(target: ProbeTarget, delayMs: number): void {

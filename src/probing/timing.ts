@@ -47,11 +47,12 @@ export function killDelayMs(timeoutMs: number): number {
 }
 
 /**
- * At its deadline a probe is interrupted first (SIGINT), as a user at a terminal would: iputils
- * ping then prints its statistics and exits, so a silent host whose ping was merely slow to
- * finish (a loaded machine: its start-up counts against -W) is still `down loss=100%`, not a
- * hang. What has not exited this long after the interrupt (a stand-in that ignores it, a ping
- * stuck in the kernel) is killed with its group: a quarter of the timeout, 20 to 100 ms.
+ * At its deadline a probe is told its time is up first: SIGALRM, which iputils ping takes as its
+ * own deadline (-w), printing its statistics and exiting. So a silent host whose ping was merely
+ * slow to finish (a loaded machine: its start-up counts against -W) is still `down loss=100%`,
+ * not a hang. (Not SIGINT: a shell's background job, as the launcher's pings are, ignores it.)
+ * What has not exited this long after (a stand-in that ignores it, a ping stuck in the kernel)
+ * is killed: a quarter of the timeout, 20 to 100 ms.
  */
 export function interruptGraceMs(timeoutMs: number): number {
   return Math.max(20, Math.min(100, Math.round(timeoutMs / 4)));

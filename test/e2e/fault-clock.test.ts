@@ -116,7 +116,7 @@ describe('the wall clock stepped ±1 h and ±1 day under load', {
     const run = cli(
       [
         'run',
-        ...['--host', hosts.join(','), '--interval', '100ms'],
+        ...['--host', hosts.join(','), '--interval', '100ms', '--prober', 'ping'],
         ...fileArgs({ log, pid: join(dir, 'd.pid') }),
       ],
       { env: clock.env },

@@ -176,10 +176,11 @@ describe('start', () => {
 
   it('fails, saying why, when the daemon dies in its first tick', async () => {
     const p = paths();
-    // A stand-in ping that kills the daemon that ran it: nothing start can check beforehand.
+    // A stand-in ping that kills the daemon that ran it (by its PID file: the launcher's shell
+    // stands between them): nothing start can check beforehand.
     const pingDir = join(p.dir, 'ping-kill');
     mkdirSync(pingDir);
-    writeFileSync(join(pingDir, 'ping'), '#!/bin/sh\nkill -KILL "$PPID"\nsleep 5\n', {
+    writeFileSync(join(pingDir, 'ping'), `#!/bin/sh\nkill -KILL "$(cat '${p.pid}')"\nsleep 5\n`, {
       mode: 0o755,
     });
     const r = await cliDone([
@@ -309,7 +310,7 @@ describe('status, stop, restart, reload', () => {
     assert.match(
       running.stdout,
       new RegExp(
-        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms from ${vantageOf(undefined)}, logging to ${p.log}\\n  127.0.0.1: `,
+        `^ping-daemon is running \\(pid ${pid}\\) since \\S+, up \\d+s\\n  pinging 127.0.0.1 every 100ms from ${vantageOf(undefined)}, logging to ${p.log}\\n  prober: ping \\(auto: 1 host, one ping per tick below 10\\)\\n  127.0.0.1: `,
       ),
     );
     process.kill(pid, 'SIGKILL');

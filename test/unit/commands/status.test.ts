@@ -93,6 +93,15 @@ describe('describeState', () => {
       describeState(42, readBack({ ...state, prober: 'fping' }), new Date())[1],
       '  pinging 2 hosts (127.0.0.1, ::1) every 3s with fping from eu-1, logging to /home/ping.log',
     );
+    // Which prober runs, and why, on a line of its own (a daemon from before `auto` has none).
+    assert.equal(
+      describeState(
+        42,
+        readBack({ ...state, prober: 'fping', proberWhy: 'auto: 120 hosts, fping from 10' }),
+        new Date(),
+      )[2],
+      '  prober: fping (auto: 120 hosts, fping from 10)',
+    );
     // A daemon from before host states: the run of its last probes' results.
     const older = readBack({ ...state, health: {} });
     assert.equal(

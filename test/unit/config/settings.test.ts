@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { optionProblem, parseListen } from '../../../src/config/option-checks.js';
 import { vantageOf } from '../../../src/config/options.js';
+import { AUTO_FPING_FROM } from '../../../src/config/prober.js';
 import { checkEnvironment, resolveSettings } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/errors.js';
 import { defaultAlerts, noChannels } from '../../helpers/settings.js';
@@ -37,6 +38,7 @@ describe('resolveSettings', () => {
       group: undefined,
       pingDir: undefined,
       prober: 'ping',
+      proberWhy: `auto: 1 host, one ping per tick below ${AUTO_FPING_FROM}`,
       vantage: hostname(),
       configFile: undefined,
     });

@@ -31,6 +31,7 @@ const base: Settings = {
   group: undefined,
   pingDir: undefined,
   prober: 'ping',
+  proberWhy: '--prober ping',
   configFile: '/etc/ping-daemon/config.json',
 };
 

@@ -1,0 +1,310 @@
+// The ping launcher: one long-lived /bin/sh that forks the default prober's pings, so that a
+// probe costs the daemon a line written and a line read instead of a fork of itself. A fork of a
+// 50 MB Node process costs it some 5 ms of CPU on a virtual machine, more than the ping it runs
+// (docs/performance.md); the shell is 2 MB and forks for a fraction of that. The shell runs each
+// ping in a subshell that reports its exit status; ping writes its output to a file of its own
+// in a directory only the daemon can enter, which the daemon reads once the status comes.
+//
+// Words between the two, one line each: the daemon writes `ID<TAB>ARG<TAB>ARG…`; the shell
+// answers `S ID PID` when the probe's subshell is forked and `R ID STATUS` when ping has exited.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  unlinkSync,
+} from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeErrno } from '../errors.js';
+import { isAlive } from '../lifecycle/proc.js';
+import { PING_ENV } from './ping-env.js';
+
+/**
+ * The shell's program. Each request becomes `( ping ARGS >FILE 2>&1; echo R ID $? ) &`; the
+ * arguments reach ping as they were written, split at tabs only, with globbing off (`set -f`),
+ * never evaluated. When its stdin ends, however the daemon ended, it waits for the pings under way
+ * (each ends by its own -W) and exits.
+ */
+const LAUNCHER = [
+  'ping=$PING_PROGRAM dir=$1',
+  "tab='\t'",
+  'set -f',
+  'while IFS= read -r line; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '  id=${line%%"$tab"*}',
+  '  IFS=$tab',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '  set -- ${line#*"$tab"}',
+  '  unset IFS',
+  '  ( "$ping" "$@" >"$dir/$id" 2>&1 </dev/null; echo "R $id $?" ) &',
+  '  echo "S $id $!"',
+  'done',
+  'wait',
+].join('\n');
+
+/** What one program run left behind. */
+export interface JobResult {
+  output: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** The program could not be run at all: why. */
+  spawnError?: string;
+}
+
+/** Output beyond this is dropped: a probe's useful output is a few hundred bytes. */
+export const MAX_OUTPUT = 64 * 1024;
+
+/** The signal name of a shell's exit status 128 + N, or undefined. */
+function signalOf(status: number): string | null {
+  if (status <= 128) return null;
+  const name = Object.entries(constants.signals).find(([, n]) => n === status - 128)?.[0];
+  return name ?? `signal ${status - 128}`;
+}
+
+/**
+ * The live descendants of `pid`, parents before children (/proc/PID/task/PID/children). A zombie
+ * (exited, not yet reaped: the shell reaps its subshells when it next forks) is left out.
+ */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const visit = (p: number): void => {
+    let children: string;
+    try {
+      children = readFileSync(`/proc/${p}/task/${p}/children`, 'latin1');
+    } catch {
+      return; // gone
+    }
+    for (const child of children.split(' ')) {
+      if (child === '' || !isAlive(Number(child))) continue;
+      found.push(Number(child));
+      visit(Number(child));
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** Signals each of `pids`; false when none was left to take it. */
+function signalEach(pids: number[], signal: NodeJS.Signals): boolean {
+  let any = false;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+      any = true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return any;
+}
+
+/** One run of ping, however it was started. */
+export interface Job {
+  /** Resolves once ping has exited and its output is read (or its launcher went). */
+  done: Promise<JobResult>;
+  /** Whether ping has exited (its status may still be on its way). */
+  exited(): boolean;
+  /** Signals ping and whatever it started; false when nothing was left to signal. */
+  signal(signal: 'SIGALRM' | 'SIGKILL'): boolean;
+  /** What is known now, for a probe that cannot wait any longer. */
+  now(): JobResult;
+}
+
+const NOTHING: JobResult = { output: '', exitCode: null, signal: null };
+
+interface Pending {
+  /** The shell that runs it. */
+  shell: ChildProcess;
+  /** The subshell that runs ping, once the shell said. */
+  pid?: number;
+  resolve(result: JobResult): void;
+}
+
+export class PingLauncher {
+  readonly #pingPath: string;
+  #shell: ChildProcess | undefined;
+  #dir: string | undefined;
+  #unread = '';
+  #nextId = 0;
+  readonly #pending = new Map<number, Pending>();
+  #closed = false;
+
+  constructor(pingPath: string) {
+    this.#pingPath = pingPath;
+  }
+
+  /** The shell's PID while it runs. */
+  get pid(): number | undefined {
+    return this.#shell?.pid;
+  }
+
+  /** Runs `pingPath args…`; an argument that is empty or holds a tab or newline is refused. */
+  run(args: readonly string[]): Job {
+    if (args.some((a) => a === '' || /[\t\n]/.test(a))) {
+      return settled({ output: '', exitCode: null, signal: null, spawnError: 'bad argument' });
+    }
+    let shell: ChildProcess;
+    try {
+      shell = this.#start();
+    } catch (err) {
+      const spawnError = `cannot run /bin/sh: ${describeErrno(err)}`;
+      return settled({ output: '', exitCode: null, signal: null, spawnError });
+    }
+    const id = this.#nextId++;
+    const pending: Pending = { shell, resolve: () => {} };
+    const done = new Promise<JobResult>((resolve) => {
+      pending.resolve = resolve;
+    });
+    this.#pending.set(id, pending);
+    shell.stdin?.write(`${id}\t${args.join('\t')}\n`);
+    const tree = (): number[] => (pending.pid === undefined ? [] : descendantsOf(pending.pid));
+    return {
+      done,
+      // Before the shell said which subshell it is, ping has not even started.
+      exited: () => pending.pid !== undefined && tree().length === 0,
+      // Deepest first: a stand-in's children go before the stand-in can react.
+      signal: (signal) => signalEach(tree().reverse(), signal),
+      now: () => NOTHING,
+    };
+  }
+
+  /** The shell, started on first use and again when it died. */
+  #start(): ChildProcess {
+    if (this.#shell) return this.#shell;
+    if (this.#closed) throw Object.assign(new Error('closed'), { code: 'ESHUTDOWN' });
+    // Private to the daemon's user: nobody else can plant a link where ping writes.
+    this.#dir ??= mkdtempSync(join(tmpdir(), 'ping-daemon-'));
+    // ping's path comes in the environment, not the command line: what looks for a ping by its
+    // path (`pgrep -f /usr/bin/ping`, `stop --force`'s tests) finds the pings, not their shell.
+    const shell = spawn('/bin/sh', ['-c', LAUNCHER, 'ping-launcher', this.#dir], {
+      env: { ...PING_ENV, PING_PROGRAM: this.#pingPath },
+      stdio: ['pipe', 'pipe', 'ignore'],
+      // Its own process group: Ctrl-C on `run` reaches the daemon only, which lets the probes
+      // finish (docs/signals.md), and `stop --force` ends the shell and its pings with one kill.
+      detached: true,
+    });
+    shell.stdin?.on('error', () => {});
+    shell.stdout?.setEncoding('latin1');
+    shell.stdout?.on('data', (chunk: string) => this.#take(chunk));
+    // A shell that exited is replaced at the next probe. Its pings under way may still answer
+    // through its pipe (a subshell outlives it); those that never can, once nothing holds the
+    // pipe, get an error.
+    shell.once('exit', () => {
+      if (this.#shell === shell) this.#shell = undefined;
+    });
+    const gone = (why: string): void => {
+      if (this.#shell === shell) this.#shell = undefined;
+      for (const [id, pending] of this.#pending) {
+        if (pending.shell !== shell) continue;
+        this.#pending.delete(id);
+        pending.resolve({ output: '', exitCode: null, signal: null, spawnError: why });
+      }
+    };
+    shell.once('error', (err) => gone(`cannot run /bin/sh: ${describeErrno(err)}`));
+    shell.once('close', (code, signal) =>
+      gone(
+        `the ping launcher ${signal ? `was killed by ${signal}` : `exited with status ${code}`}`,
+      ),
+    );
+    this.#shell = shell;
+    return shell;
+  }
+
+  #take(chunk: string): void {
+    const text = this.#unread + chunk;
+    const end = text.lastIndexOf('\n');
+    this.#unread = text.slice(end + 1);
+    if (end < 0) return;
+    for (const line of text.slice(0, end).split('\n')) {
+      const [kind, idText, value] = line.split(' ');
+      const id = Number(idText);
+      const pending = this.#pending.get(id);
+      if (!pending) continue;
+      if (kind === 'S') pending.pid = Number(value);
+      else if (kind === 'R') {
+        this.#pending.delete(id);
+        pending.resolve(this.#result(id, Number(value)));
+      }
+    }
+  }
+
+  /** Ping's output, taken from its file, and its status. */
+  #result(id: number, status: number): JobResult {
+    const file = join(this.#dir as string, String(id));
+    let output = '';
+    try {
+      output = readPrefix(file);
+      unlinkSync(file);
+    } catch (err) {
+      // The shell could not create the file (a full /tmp): its status says so (2).
+      return {
+        output: '',
+        exitCode: null,
+        signal: null,
+        spawnError: `ping's output: ${describeErrno(err)}`,
+      };
+    }
+    const signal = signalOf(status);
+    return { output, exitCode: signal === null ? status : null, signal };
+  }
+
+  /** Ends the shell once the pings under way are done; resolves when it has gone (or after `waitMs`). */
+  close(waitMs = 1000): Promise<void> {
+    this.#closed = true;
+    const shell = this.#shell;
+    const dir = this.#dir;
+    const cleanUp = (): void => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    };
+    if (!shell || shell.exitCode !== null || shell.signalCode !== null) {
+      cleanUp();
+      return Promise.resolve();
+    }
+    shell.stdin?.end();
+    return new Promise((resolve) => {
+      const limit = setTimeout(() => {
+        try {
+          if (shell.pid !== undefined) process.kill(-shell.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, waitMs);
+      shell.once('close', () => {
+        clearTimeout(limit);
+        cleanUp();
+        resolve();
+      });
+    });
+  }
+}
+
+/** At most MAX_OUTPUT bytes of `file`, as latin1: a stand-in may print without end. */
+function readPrefix(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(MAX_OUTPUT);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, MAX_OUTPUT - length, null);
+      length += n;
+      if (n === 0 || length === MAX_OUTPUT) break;
+    }
+    return buffer.toString('latin1', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A job that ended before it began. */
+function settled(result: JobResult): Job {
+  return {
+    done: Promise.resolve(result),
+    exited: () => true,
+    signal: () => false,
+    now: () => result,
+  };
+}
