@@ -300,7 +300,7 @@ function readPrefix(file: string): string {
 }
 
 /** A job that ended before it began. */
-function settled(result: JobResult): Job {
+export function settled(result: JobResult): Job {
   return {
     done: Promise.resolve(result),
     exited: () => true,

@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import parserFactory from 'ping/lib/parser/factory.js';
 import { describeErrno } from '../errors.js';
 import { isZombie } from '../lifecycle/proc.js';
-import { type Job, type JobResult, MAX_OUTPUT, type PingLauncher } from './launcher.js';
+import { type Job, type JobResult, MAX_OUTPUT, type PingLauncher, settled } from './launcher.js';
 import { PING_ENV } from './ping-env.js';
 import { normalise, type ParsedPing, type ProbeResult } from './ping-result.js';
 import {
@@ -110,13 +110,7 @@ export function spawnJob(pingPath: string, args: string[]): Job {
       detached: true,
     });
   } catch (err) {
-    const result = { ...known, spawnError: cannotRun(pingPath, err) };
-    return {
-      done: Promise.resolve(result),
-      exited: () => true,
-      signal: () => false,
-      now: () => result,
-    };
+    return settled({ ...known, spawnError: cannotRun(pingPath, err) });
   }
   const collect = (chunk: Buffer): void => {
     if (known.output.length < MAX_OUTPUT) known.output += chunk.toString('latin1');
