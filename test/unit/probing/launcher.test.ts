@@ -120,7 +120,9 @@ describe('createProbe through the launcher', () => {
   it('interrupts a ping still at work at its deadline: its statistics decide', async () => {
     const late = join(fixture('ping-late'), 'ping');
     await withLauncher(late, async (launcher) => {
-      const r = await createProbe(late, launcher)({ host: '10.99.0.1', count: 1, timeoutMs: 100 })
+      // Time enough for the stand-in to start and set its trap, even on a loaded machine (a
+      // ping killed by SIGALRM before it set its handler is a timeout, rightly).
+      const r = await createProbe(late, launcher)({ host: '10.99.0.1', count: 1, timeoutMs: 1000 })
         .result;
       assert.deepEqual([r.status, r.lossPct], ['down', 100]);
     });
@@ -129,7 +131,8 @@ describe('createProbe through the launcher', () => {
   it('kills a stand-in that ignores the interrupt, and its children', async () => {
     const deaf = join(fixture('ping-deaf'), 'ping');
     await withLauncher(deaf, async (launcher) => {
-      const probe = createProbe(deaf, launcher)({ host: '127.0.0.1', count: 1, timeoutMs: 100 });
+      // Time enough for the shell to say which subshell runs it, even on a loaded machine.
+      const probe = createProbe(deaf, launcher)({ host: '127.0.0.1', count: 1, timeoutMs: 1000 });
       assert.deepEqual(await probe.result, { status: 'error', error: 'timeout' });
       // The stand-in and its sleep: the launcher's own command line names the stand-in too.
       await waitFor(

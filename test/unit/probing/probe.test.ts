@@ -92,7 +92,9 @@ describe('createProbe', () => {
 
   it('interrupts a ping still at work at its deadline: its statistics decide (down, not a hang)', async () => {
     const late = join(fixture('ping-late'), 'ping');
-    const result = await createProbe(late)({ host: '10.99.0.1', count: 1, timeoutMs: 100 }).result;
+    // Time enough for the stand-in to start and set its trap, even on a loaded machine (a
+    // ping killed by SIGALRM before it set its handler is a timeout, rightly).
+    const result = await createProbe(late)({ host: '10.99.0.1', count: 1, timeoutMs: 1000 }).result;
     assert.deepEqual(result, {
       status: 'down',
       lossPct: 100,
