@@ -282,11 +282,13 @@ export class PingLauncher {
   }
 }
 
+/** One buffer for every read of ping's output: the reads are synchronous, one at a time. */
+const buffer = Buffer.allocUnsafe(MAX_OUTPUT);
+
 /** At most MAX_OUTPUT bytes of `file`, as latin1: a stand-in may print without end. */
 function readPrefix(file: string): string {
   const fd = openSync(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(MAX_OUTPUT);
     let length = 0;
     for (;;) {
       const n = readSync(fd, buffer, length, MAX_OUTPUT - length, null);
