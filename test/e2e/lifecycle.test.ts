@@ -208,7 +208,9 @@ describe('start', () => {
       '--host',
       'nosuch.test',
       '--interval',
-      '200ms',
+      '1s',
+      '--timeout',
+      '900ms',
       '--ping-dir',
       fixture('ping-unknown-host'),
     ]);

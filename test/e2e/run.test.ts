@@ -199,8 +199,11 @@ describe('run', () => {
   });
 
   it('reports garbage output as an error', async () => {
+    const garbage = ['--ping-dir', fixture('ping-garbage')];
     const r = await runFor(
-      ['--host', '127.0.0.1', '--interval', '100ms', '--ping-dir', fixture('ping-garbage')],
+      // A timeout a loaded machine cannot run out before the stand-in has spoken (CI, Node 22:
+      // 80 ms did).
+      [...['--host', '127.0.0.1', '--interval', '1s', '--timeout', '900ms'], ...garbage],
       2,
     );
     for (const end of pairs(r.lines.map(parseText)))
