@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
-import { type FleetRow, fleetBench, fleetMarkdown } from './fleet.js';
+import { type FleetRow, fleetBench, fleetMarkdown, type MemoryRow } from './fleet.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -329,7 +329,7 @@ function markdown(r: {
   precision: Precision[];
   memory: { rssAfter100TicksMb: number; rssAfterTicksMb: number; ticks: number };
   scale: { hosts: number; cpuMsPerSecond: number; skipped: number; p99Ms: number }[];
-  fleet: FleetRow[];
+  fleet: { rows: FleetRow[]; memory: MemoryRow[] };
 }): string {
   const rows = (head: string[], body: (string | number)[][]) =>
     [
@@ -378,11 +378,11 @@ ${rows(
   r.scale.map((s) => [s.hosts, f(s.cpuMsPerSecond, 1), s.skipped, s.p99Ms]),
 )}
 
-## Fleets: the two probers beside fping (1 s interval)
+## Fleets: the two probers beside fping and smokeping_prober (1 s interval)
 
-CPU of the whole process tree (daemon, shells, ping or fping: threads' scheduler run time, reaped
-pings by their parent's cutime) over the window, after 25 s of start-up; fping -l run alone on the same hosts in the same run. Missing ticks: seconds of the
-window without a start line for a host; p50/p99: start lines against each host's own grid.
+As in bench/FLEET.md (\`npm run bench:fleet\`, which says how each column is measured): one
+program at a time, CPU of its whole process tree, replies recorded of one per host and second,
+and the machine's idle share during each window.
 
 ${fleetMarkdown(r.fleet)}
 `;

@@ -1,18 +1,28 @@
-// npm run bench:fleet (and part of npm run bench): the two probers side by side with fping's own
-// loop, in the same run, on the same hosts of 127.0.0.0/8 (docs/testing.md), at a 1 s interval.
-// CPU is counted for a whole process tree: the daemon, the shells and the fping they run (a
-// long-lived fping is not in its parent's cutime until it exits). Writes bench/FLEET.md.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// npm run bench:fleet (and part of npm run bench): ping-daemon's two probers side by side with
+// fping's own loop and with smokeping_prober (Debian's prometheus-smokeping-prober, in its
+// privileged and its datagram mode), one program at a time, on the same hosts of 127.0.0.0/8
+// (docs/testing.md), at a 1 s interval, at 1, 100 and 1,000 hosts. CPU is counted for a whole
+// process tree: the daemon, the shells and the ping or fping they run (a long-lived fping is not
+// in its parent's cutime until it exits). Each row says how much of what was due the program
+// recorded, and how idle the machine was meanwhile, so that a loaded run shows as one. A last
+// table sets the daemon's memory against a bare Node holding the same modules, and per host.
+// Writes bench/FLEET.md.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_V8_FLAGS, FLEET_V8_FLAGS } from '../src/lifecycle/daemonize.js';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
+import { loopGapMs } from '../src/probing/fping-output.js';
+import { percentile } from './proc-stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const CLI = join(DIST, 'cli.js');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+const SMOKEPING = 'prometheus-smokeping-prober';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `hosts` addresses of 127.0.0.0/8 from 127.0.0.1 on, skipping .0 and .255. */
@@ -20,14 +30,8 @@ export function loopbackHosts(hosts: number): string[] {
   return Array.from({ length: hosts }, (_, i) => `127.0.${Math.floor(i / 254)}.${(i % 254) + 1}`);
 }
 
-/**
- * CPU ms of `pid` and all its descendants, living and reaped. A living process's time is its
- * threads' scheduler run time (/proc/PID/task/TID/schedstat, in ns): utime and stime are counted
- * in whole clock ticks given to whoever runs when the tick comes, which for a process that runs
- * 1 % of the time in bursts of 0.1 ms is a sample of some 20 ticks over 20 s (±20 %). Reaped
- * children (the default prober's pings) exist only as their parent's cutime and cstime, ticks.
- */
-export function treeCpuMs(pid: number): number {
+/** `pid` and every process below it. */
+function treeOf(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -38,8 +42,25 @@ export function treeCpuMs(pid: number): number {
       // gone
     }
   }
-  let ms = 0;
+  const found: number[] = [];
   const visit = (p: number): void => {
+    found.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return found;
+}
+
+/**
+ * CPU ms of `pid` and all its descendants, living and reaped. A living process's time is its
+ * threads' scheduler run time (/proc/PID/task/TID/schedstat, in ns): utime and stime are counted
+ * in whole clock ticks given to whoever runs when the tick comes, which for a process that runs
+ * 1 % of the time in bursts of 0.1 ms is a sample of some 20 ticks over 20 s (±20 %). Reaped
+ * children (the default prober's pings) exist only as their parent's cutime and cstime, ticks.
+ */
+export function treeCpuMs(pid: number): number {
+  let ms = 0;
+  for (const p of treeOf(pid)) {
     try {
       const f = statFields(p).map(Number);
       ms += (((f[13] ?? 0) + (f[14] ?? 0)) * 1000) / CLK_TCK;
@@ -48,33 +69,31 @@ export function treeCpuMs(pid: number): number {
         ms += Number(ns) / 1e6;
       }
     } catch {
-      return;
-    }
-    for (const c of children.get(p) ?? []) visit(c);
-  };
-  visit(pid);
-  return ms;
-}
-
-const rssMb = (pid: number): number =>
-  Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024;
-
-/** The fping processes below `pid`. */
-function fpingsBelow(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0')[0]?.endsWith('fping'))
-        continue;
-      let p = Number(entry);
-      while (p > 1 && p !== pid) p = Number(statFields(p)[1]);
-      if (p === pid) found.push(Number(entry));
-    } catch {
       // gone
     }
   }
-  return found;
+  return ms;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const treeRssMb = (pid: number): number => treeOf(pid).reduce((sum, p) => sum + rssMb(p), 0);
+
+/** The machine's idle and total CPU time so far (/proc/stat, all cores, clock ticks). */
+function machineTimes(): { idle: number; total: number } {
+  const f = (readFileSync('/proc/stat', 'latin1').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
 }
 
 export interface FleetRow {
@@ -86,62 +105,239 @@ export interface FleetRow {
   usPerProbe: number;
   /** Against fping -l on the same hosts in this run. */
   vsFping?: number;
-  /** Ticks due in the window that have no start line. */
+  /** Replies recorded in the window, of one per host and second. */
+  recordedPct?: number;
+  /** Ticks due in the window that have no start line (ping-daemon). */
   missingTicks?: number;
   errorTicks?: number;
   p50Ms?: number;
   p99Ms?: number;
-  rssMb?: number;
-  probeRssMb?: number;
+  /** The whole tree's RSS, and the main process's alone. */
+  rssMb: number;
+  mainRssMb: number;
+  /** The share of the machine's CPU time (all cores) that was idle during the window. */
+  idlePct: number;
+  note?: string;
+}
+
+interface Tally {
+  replies?: number;
+  /** The time the replies were counted over, when it is not the window (ms). */
+  spanMs?: number;
+  missing?: number;
+  errors?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  note?: string;
 }
 
 interface Running {
   pid: number;
-  log?: string;
+  /** Called just before the window opens. */
+  mark?(): Promise<void>;
+  /** What the program recorded of the window [from, to) (epoch ms). */
+  tally(from: number, to: number): Promise<Tally>;
   stop(): void;
 }
 
-function startDaemon(dir: string, name: string, prober: string, hosts: string[]): Running {
-  const log = join(dir, `${name}.log`);
-  const pidFile = join(dir, `${name}.pid`);
-  const config = join(dir, `${name}.json`);
-  // A config file, not --host: a thousand hosts are a file's job.
-  writeFileSync(config, JSON.stringify({ hosts, interval: '1s', prober }));
-  execFileSync(process.execPath, [
-    CLI,
-    'start',
-    '--config',
-    config,
-    '--log-file',
-    log,
-    '--pid-file',
-    pidFile,
-    '--service-log',
-    join(dir, `${name}.svc`),
-  ]);
-  const pid = Number(readFileSync(pidFile, 'utf8'));
+interface Program {
+  name: string;
+  /** How long it is left to start before the window opens. */
+  settleMs: number;
+  /** How long it is measured. */
+  seconds: number;
+  /** Why it cannot run here, if it cannot. */
+  missing?: string;
+  start(hosts: string[]): Running;
+}
+
+/** Lines of a child's stdout or stderr, as they come. */
+function eachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  let rest = '';
+  stream?.setEncoding('latin1');
+  stream?.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+}
+
+function daemon(dir: string, prober: 'ping' | 'fping', quick: boolean): Program {
   return {
-    pid,
-    log,
-    stop: () => execFileSync(process.execPath, [CLI, 'stop', '--pid-file', pidFile]),
+    name: `ping-daemon --prober ${prober}`,
+    // Start-up: spawns, the first rounds, a thousand hosts going up, and V8's first
+    // memory-reducing collections (some 30 ms of CPU between 10 and 20 s after start).
+    settleMs: quick ? 8000 : 25_000,
+    // A whole minute: the history is written once a minute (rrdtool, some 0.4 s of CPU at 1,000
+    // hosts), and a shorter window has that minute in it or not by chance.
+    seconds: quick ? 6 : 60,
+    start: (hosts) => {
+      const name = `${prober}-${hosts.length}`;
+      const log = join(dir, `${name}.log`);
+      const pidFile = join(dir, `${name}.pid`);
+      const config = join(dir, `${name}.json`);
+      // A config file, not --host: a thousand hosts are a file's job.
+      writeFileSync(config, JSON.stringify({ hosts, interval: '1s', prober }));
+      execFileSync(process.execPath, [
+        CLI,
+        'start',
+        '--config',
+        config,
+        '--log-file',
+        log,
+        '--pid-file',
+        pidFile,
+        '--service-log',
+        join(dir, `${name}.svc`),
+      ]);
+      return {
+        pid: Number(readFileSync(pidFile, 'utf8')),
+        tally: async (from, to) => {
+          // Lines of packets sent in the window may be written up to a timeout later.
+          await sleep(2500);
+          return ticksOf(log, from, to, hosts.length);
+        },
+        stop: () => {
+          execFileSync(process.execPath, [CLI, 'stop', '--pid-file', pidFile]);
+        },
+      };
+    },
   };
 }
 
-function startFping(hosts: string[]): Running {
-  const child = spawn('fping', ['-l', '-D', '-e', '-p', '1000', '-i', '1', '--', ...hosts], {
-    stdio: 'ignore',
-  });
-  return { pid: child.pid as number, stop: () => child.kill('SIGKILL') };
+function fping(quick: boolean): Program {
+  return {
+    name: 'fping -l (the floor)',
+    settleMs: 3000,
+    seconds: quick ? 6 : 20,
+    start: (hosts) => {
+      // Its sends as far apart as the fleet prober's (loopGapMs): `-i 1` at 1,000 hosts is a
+      // round of the whole period, which fping does not keep up with (90 % of the replies).
+      const gap = String(loopGapMs(1000, hosts.length));
+      const child = spawn('fping', ['-l', '-D', '-e', '-p', '1000', '-i', gap, '--', ...hosts], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      // Its replies, by the time fping stamped them (-D).
+      const stamps: number[] = [];
+      eachLine(child.stdout, (line) => {
+        const m = /^\[(\d+\.\d+)\] .* bytes,/.exec(line);
+        if (m) stamps.push(Number(m[1]) * 1000);
+      });
+      return {
+        pid: child.pid as number,
+        tally: async (from, to) => {
+          await sleep(1500);
+          return { replies: stamps.filter((t) => t >= from && t < to).length };
+        },
+        stop: () => child.kill('SIGKILL'),
+      };
+    },
+  };
 }
 
-/** Each host's start lines in [from, to): ticks missing against one a second, and their error. */
-function ticksOf(log: string, from: number, to: number, hosts: number) {
+interface Counts {
+  requests: number;
+  replies: number;
+}
+
+/** smokeping_prober's counters, summed over its hosts; undefined when /metrics did not answer. */
+async function scrape(url: string, hosts: Set<string>): Promise<Counts | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    const counts = { requests: 0, replies: 0 };
+    for (const line of (await res.text()).split('\n')) {
+      const m =
+        /^smokeping_(requests_total|response_duration_seconds_count)\{host="([^"]*)".*\} (\S+)$/.exec(
+          line,
+        );
+      if (!m || !hosts.has(m[2] as string)) continue;
+      counts[m[1] === 'requests_total' ? 'requests' : 'replies'] += Number(m[3]);
+    }
+    return counts;
+  } catch {
+    return undefined;
+  }
+}
+
+const PING_GROUPS = '/proc/sys/net/ipv4/ping_group_range';
+
+/** Whether this process's group may open datagram ICMP sockets (net.ipv4.ping_group_range). */
+function datagramAllowed(): boolean {
+  const [low, high] = readFileSync(PING_GROUPS, 'latin1').trim().split(/\s+/).map(Number);
+  const gid = process.getgid?.() ?? -1;
+  return (low as number) <= gid && gid <= (high as number);
+}
+
+function smokeping(dir: string, privileged: boolean, port: number, quick: boolean): Program {
+  const installed = spawnSync(SMOKEPING, ['--version'], { stdio: 'ignore' }).status === 0;
+  // No config file of its own: Debian's lists localhost.
+  const config = join(dir, 'smokeping.yml');
+  writeFileSync(config, 'targets: []\n');
+  return {
+    name: `smokeping_prober${privileged ? ' --privileged' : ' (datagram)'}`,
+    settleMs: 5000,
+    seconds: quick ? 6 : 20,
+    ...(installed
+      ? {}
+      : { missing: `${SMOKEPING} is not installed (apt-get install ${SMOKEPING})` }),
+    start: (hosts) => {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      const child: ChildProcess = spawn(
+        SMOKEPING,
+        [
+          `--config.file=${config}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--ping.interval=1s',
+          ...(privileged ? ['--privileged'] : []),
+          ...hosts,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let lastError = '';
+      eachLine(child.stderr, (line) => {
+        if (/level=error/.test(line)) lastError = /msg="?([^"]*)/.exec(line)?.[1] ?? line;
+      });
+      const names = new Set(hosts);
+      let base: Counts | undefined;
+      let markedAt = 0;
+      return {
+        pid: child.pid as number,
+        mark: async () => {
+          base = await scrape(url, names);
+          markedAt = Date.now();
+        },
+        tally: async () => {
+          const end = await scrape(url, names);
+          const spanMs = Date.now() - markedAt;
+          if (!base || !end) {
+            return {
+              note: `/metrics did not answer within 5 s${lastError ? `; ${lastError}` : ''}`,
+            };
+          }
+          return {
+            replies: end.replies - base.replies,
+            spanMs,
+            ...(lastError ? { note: lastError } : {}),
+          };
+        },
+        stop: () => child.kill('SIGKILL'),
+      };
+    },
+  };
+}
+
+/** Each host's start lines in [from, to): ticks missing against one a second, errors, replies. */
+function ticksOf(log: string, from: number, to: number, hosts: number): Tally {
   const byHost = new Map<string, number[]>();
   let errors = 0;
+  let replies = 0;
   for (const e of readFileSync(log, 'utf8').split('\n').map(parseLogLine)) {
     if (!e?.time || !e.host) continue;
     const t = e.time.getTime();
-    if (e.event === 'end' && e.status === 'error' && t >= from && t < to) errors++;
+    if (e.event === 'end' && t >= from && t < to) {
+      if (e.status === 'error') errors++;
+      if (e.status === 'up') replies++;
+    }
     if (e.event !== 'start' || t < from || t >= to) continue;
     byHost.set(e.host, [...(byHost.get(e.host) ?? []), t]);
   }
@@ -156,113 +352,222 @@ function ticksOf(log: string, from: number, to: number, hosts: number) {
     for (const t of times) lateness.push(Math.abs(t - t0 - Math.round((t - t0) / 1000) * 1000));
   }
   missing += (hosts - byHost.size) * Math.floor((to - from) / 1000);
-  lateness.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    lateness[Math.max(0, Math.ceil((p / 100) * lateness.length) - 1)] ?? Number.NaN;
-  return { missing, errors, p50Ms: pct(50), p99Ms: pct(99) };
+  return {
+    replies,
+    missing,
+    errors,
+    p50Ms: percentile(lateness, 50),
+    p99Ms: percentile(lateness, 99),
+  };
 }
 
-async function measure(
-  program: string,
-  hosts: string[],
-  seconds: number,
-  start: () => Running,
-  settleMs: number,
-): Promise<FleetRow> {
-  const run = start();
+async function measure(program: Program, hosts: string[]): Promise<FleetRow> {
+  const { seconds } = program;
+  const run = program.start(hosts);
   try {
-    await sleep(settleMs);
+    await sleep(program.settleMs);
+    await run.mark?.();
     const from = Date.now();
+    const machine = machineTimes();
     const before = treeCpuMs(run.pid);
     await sleep(seconds * 1000);
     const used = treeCpuMs(run.pid) - before;
+    const after = machineTimes();
     const to = Date.now();
-    const row: FleetRow = {
-      program,
+    const rss = treeRssMb(run.pid);
+    const mainRss = rssMb(run.pid);
+    const tally = await run.tally(from, to);
+    const due = (hosts.length * (tally.spanMs ?? to - from)) / 1000;
+    return {
+      program: program.name,
       hosts: hosts.length,
       seconds,
       cpuMsPerSecond: used / seconds,
       usPerProbe: (used * 1000) / (seconds * hosts.length),
+      ...(tally.replies !== undefined ? { recordedPct: (100 * tally.replies) / due } : {}),
+      ...(tally.missing !== undefined ? { missingTicks: tally.missing } : {}),
+      ...(tally.errors !== undefined ? { errorTicks: tally.errors } : {}),
+      ...(tally.p50Ms !== undefined ? { p50Ms: tally.p50Ms, p99Ms: tally.p99Ms } : {}),
+      rssMb: rss,
+      mainRssMb: mainRss,
+      idlePct: (100 * (after.idle - machine.idle)) / (after.total - machine.total),
+      ...(tally.note ? { note: tally.note } : {}),
     };
-    if (run.log) {
-      row.rssMb = rssMb(run.pid);
-      row.probeRssMb = fpingsBelow(run.pid).reduce((a, p) => a + rssMb(p), 0);
-      // Lines of packets sent in the window may be written up to a timeout later.
-      await sleep(2500);
-      const ticks = ticksOf(run.log, from, to - 1000, hosts.length);
-      row.missingTicks = ticks.missing;
-      row.errorTicks = ticks.errors;
-      row.p50Ms = ticks.p50Ms;
-      row.p99Ms = ticks.p99Ms;
-    }
-    return row;
   } finally {
     run.stop();
   }
 }
 
-export async function fleetBench(quick: boolean, say: (text: string) => void): Promise<FleetRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'pd-fleet-'));
-  const rows: FleetRow[] = [];
-  const seconds = quick ? 6 : 30;
-  // Start-up: spawns, the first rounds, a thousand hosts going up, and V8's first
-  // memory-reducing collections (some 30 ms of CPU between 10 and 20 s after start).
-  const settleMs = quick ? 8000 : 25_000;
-  // Every program measured alike: the same start-up allowance, then the same window.
-  const run = (program: string, hosts: string[], start: () => Running) =>
-    measure(program, hosts, seconds, start, settleMs);
-  const hundred = loopbackHosts(100);
-  say('fleet: 100 hosts, fping -l');
-  const reference = await run('fping -l (reference)', hundred, () => startFping(hundred));
-  rows.push(reference);
-  for (const prober of ['fping', 'ping']) {
-    say(`fleet: 100 hosts, ping-daemon --prober ${prober}`);
-    rows.push(
-      await run(`ping-daemon --prober ${prober}`, hundred, () =>
-        startDaemon(dir, `p${prober}-100`, prober, hundred),
-      ),
-    );
+/** Sets net.ipv4.ping_group_range so that this group may use datagram ICMP, for `fn` only. */
+async function withDatagramPing<T>(fn: () => Promise<T>): Promise<T | string> {
+  if (datagramAllowed()) return fn();
+  const old = readFileSync(PING_GROUPS, 'latin1').trim().replace(/\s+/, ' ');
+  const gid = process.getgid?.() ?? 0;
+  try {
+    writeFileSync(PING_GROUPS, `${gid} ${gid}`);
+  } catch {
+    return `datagram ICMP is not allowed to group ${gid} (sysctl net.ipv4.ping_group_range; run the benchmark as root)`;
   }
-  for (const row of rows) row.vsFping = row.cpuMsPerSecond / reference.cpuMsPerSecond;
-  const thousand = loopbackHosts(quick ? 300 : 1000);
-  say(`fleet: ${thousand.length} hosts, fping -l`);
-  const big = await run('fping -l (reference)', thousand, () => startFping(thousand));
-  rows.push(big);
-  say(`fleet: ${thousand.length} hosts, ping-daemon --prober fping`);
-  const ours = await run('ping-daemon --prober fping', thousand, () =>
-    startDaemon(dir, 'pfping-1000', 'fping', thousand),
-  );
-  ours.vsFping = ours.cpuMsPerSecond / big.cpuMsPerSecond;
-  big.vsFping = 1;
-  rows.push(ours);
-  return rows;
+  try {
+    return await fn();
+  } finally {
+    writeFileSync(PING_GROUPS, old);
+  }
 }
 
-const f = (n: number | undefined, digits = 1) => (n === undefined ? '' : n.toFixed(digits));
+export interface MemoryRow {
+  program: string;
+  /** RSS of the main process at 1 host, and what each host adds (from 100 to 1,000). */
+  baseMb: number;
+  kbPerHost: number;
+  /** A bare Node with the same V8 flags holding the same modules (ping-daemon only). */
+  bareMb?: number;
+}
 
-export function fleetMarkdown(rows: FleetRow[]): string {
-  const head = [
-    'program',
-    'hosts',
-    's',
-    'CPU ms/s',
-    'µs/probe',
-    'vs fping',
-    'missing ticks',
-    'error ticks',
-    'p50 ms',
-    'p99 ms',
-    'RSS MB',
-    'fping RSS MB',
+/**
+ * RSS of a Node that loads the daemon's modules and then idles, with the daemon's V8 flags.
+ */
+async function bareNodeMb(flags: string[]): Promise<number> {
+  // The bundle's chunks that cli.js names: its own imports and stage 2 (not the parser's, which
+  // the daemon does not load).
+  const named = readFileSync(CLI, 'utf8').matchAll(/"(\.\/[\w-]+\.js)"/g);
+  const modules = [...named].map((m) => m[1] as string).filter((m) => !m.startsWith('./parse-'));
+  const urls = modules.map((m) => JSON.stringify(join(DIST, m)));
+  const code = `${urls.map((u) => `await import(${u});`).join(' ')} setInterval(() => {}, 1 << 30);`;
+  const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', code], {
+    stdio: 'ignore',
+  });
+  try {
+    await sleep(4000);
+    return rssMb(child.pid as number);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+export async function memoryRows(rows: FleetRow[]): Promise<MemoryRow[]> {
+  const out: MemoryRow[] = [];
+  for (const program of new Set(rows.map((r) => r.program))) {
+    const at = (hosts: number) => rows.find((r) => r.program === program && r.hosts === hosts);
+    const one = at(1);
+    const hundred = at(100);
+    const most = rows.filter((r) => r.program === program).at(-1);
+    if (!one || !hundred || !most || most.hosts <= 100) continue;
+    const row: MemoryRow = {
+      program,
+      baseMb: one.mainRssMb,
+      kbPerHost: ((most.mainRssMb - hundred.mainRssMb) * 1024) / (most.hosts - 100),
+    };
+    if (program.startsWith('ping-daemon')) {
+      row.bareMb = await bareNodeMb(program.endsWith('fping') ? FLEET_V8_FLAGS : DAEMON_V8_FLAGS);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+export async function fleetBench(
+  quick: boolean,
+  say: (text: string) => void,
+): Promise<{ rows: FleetRow[]; memory: MemoryRow[] }> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is not built: npm run build`);
+  const dir = mkdtempSync(join(tmpdir(), 'pd-fleet-'));
+  const programs = [
+    fping(quick),
+    smokeping(dir, true, 19_374, quick),
+    smokeping(dir, false, 19_375, quick),
+    daemon(dir, 'fping', quick),
+    daemon(dir, 'ping', quick),
   ];
+  const rows: FleetRow[] = [];
+  for (const size of [1, 100, quick ? 300 : 1000]) {
+    const hosts = loopbackHosts(size);
+    let floor: FleetRow | undefined;
+    for (const program of programs) {
+      if (program.missing) {
+        say(`fleet: ${program.name} left out: ${program.missing}`);
+        continue;
+      }
+      say(`fleet: ${size} hosts, ${program.name}`);
+      const run = () => measure(program, hosts);
+      const row = program.name.endsWith('(datagram)') ? await withDatagramPing(run) : await run();
+      if (typeof row === 'string') {
+        say(`fleet: ${program.name} left out: ${row}`);
+        continue;
+      }
+      floor ??= row;
+      row.vsFping = row.cpuMsPerSecond / floor.cpuMsPerSecond;
+      rows.push(row);
+    }
+  }
+  return { rows, memory: await memoryRows(rows) };
+}
+
+const f = (n: number | undefined, digits = 1) =>
+  n === undefined || Number.isNaN(n) ? '' : n.toFixed(digits);
+
+function table(head: string[], body: (string | number)[][]): string {
   return [
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
-    ...rows.map(
-      (r) =>
-        `| ${[r.program, r.hosts, r.seconds, f(r.cpuMsPerSecond), f(r.usPerProbe, 0), r.vsFping === undefined ? '' : `${f(r.vsFping, 2)}x`, r.missingTicks ?? '', r.errorTicks ?? '', f(r.p50Ms, 0), f(r.p99Ms, 0), f(r.rssMb), f(r.probeRssMb)].join(' | ')} |`,
-    ),
+    ...body.map((b) => `| ${b.join(' | ')} |`),
   ].join('\n');
+}
+
+export function fleetMarkdown({ rows, memory }: { rows: FleetRow[]; memory: MemoryRow[] }): string {
+  const main = table(
+    [
+      'program',
+      'hosts',
+      's',
+      'CPU ms/s',
+      'µs/probe',
+      'vs fping',
+      'replies recorded',
+      'missing ticks',
+      'error ticks',
+      'p50 ms',
+      'p99 ms',
+      'RSS MB',
+      'of it the main process',
+      'machine idle',
+      'note',
+    ],
+    rows.map((r) => [
+      r.program,
+      r.hosts,
+      r.seconds,
+      f(r.cpuMsPerSecond),
+      f(r.usPerProbe, 0),
+      r.vsFping === undefined ? '' : `${f(r.vsFping, 2)}x`,
+      r.recordedPct === undefined ? '' : `${f(r.recordedPct, 1)} %`,
+      r.missingTicks ?? '',
+      r.errorTicks ?? '',
+      f(r.p50Ms, 0),
+      f(r.p99Ms, 0),
+      f(r.rssMb),
+      f(r.mainRssMb),
+      `${f(r.idlePct, 0)} %`,
+      r.note ?? '',
+    ]),
+  );
+  const mem = table(
+    [
+      'program',
+      'RSS at 1 host, MB',
+      'bare Node, same modules, MB',
+      'over bare Node, MB',
+      'KB per host',
+    ],
+    memory.map((m) => [
+      m.program,
+      f(m.baseMb),
+      f(m.bareMb),
+      m.bareMb === undefined ? '' : f(m.baseMb - m.bareMb),
+      f(m.kbPerHost, 0),
+    ]),
+  );
+  return `${main}\n\n### Memory\n\n${mem}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -270,15 +575,23 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const say = (text: string) =>
     process.stderr.write(`[${Math.round((Date.now() - started) / 1000)}s] ${text}\n`);
-  const rows = await fleetBench(quick, say);
-  const md = `# Fleets: the two probers beside fping
+  const result = await fleetBench(quick, say);
+  const md = `# Fleets: the two probers beside fping and smokeping_prober
 
 ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}${quick ? ' (BENCH_QUICK: shortened)' : ''}.
-All at a 1 s interval on 127.0.0.0/8; CPU of the whole process tree (daemon, shells, ping or fping)
-over the window (threads' scheduler run time; reaped pings by their parent's cutime), after
-${quick ? 8 : 25} s of start-up. Regenerate with \`npm run bench:fleet\`.
+One program at a time, at a 1 s interval on 127.0.0.0/8, each measured over a window after its
+start-up: ${quick ? '6 s' : '20 s; ping-daemon 60 s, which hold one writing of its history (once a minute),'} after ${quick ? 8 : 25} s for ping-daemon (V8's first collections). CPU of the whole process
+tree (threads' scheduler run time; reaped pings by their parent's cutime); RSS summed over the
+tree. Replies recorded: of one per host and second, what the program has to show for the window
+(fping: its reply lines; smokeping_prober: its response counters on /metrics; ping-daemon: end
+lines \`up\`). Machine idle: the share of both cores' time nobody used during the window (what
+the program used is not idle either). Regenerate with \`npm run bench:fleet\` (as root: the
+datagram rows set net.ipv4.ping_group_range for their run).
 
-${fleetMarkdown(rows)}
+${fleetMarkdown(result)}
+Memory: the daemon's own process (not its fping or shell) at 1 host against a bare Node with
+the same V8 flags that imports the same modules and idles; per host, the difference between
+100 and ${quick ? 300 : '1,000'} hosts.
 `;
   writeFileSync(join(HERE, 'FLEET.md'), md);
   process.stdout.write(md);
