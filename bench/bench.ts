@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
 import { type FleetRow, fleetBench, fleetMarkdown, type MemoryRow } from './fleet.js';
+import { percentile, rssMb, table } from './proc-stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -31,10 +32,6 @@ function cpu(pid: number): Cpu {
   return { selfMs: ms((f[11] ?? 0) + (f[12] ?? 0)), childrenMs: ms((f[13] ?? 0) + (f[14] ?? 0)) };
 }
 
-function rssMb(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024;
-}
-
 function startLines(log: string): number {
   try {
     return readFileSync(log, 'latin1')
@@ -51,11 +48,6 @@ async function untilTicks(log: string, n: number, timeoutMs: number): Promise<vo
     if (Date.now() > deadline) throw new Error(`only ${startLines(log)} of ${n} ticks in ${log}`);
     await sleep(50);
   }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 const cliRun = (...args: string[]) =>
@@ -331,12 +323,6 @@ function markdown(r: {
   scale: { hosts: number; cpuMsPerSecond: number; skipped: number; p99Ms: number }[];
   fleet: { rows: FleetRow[]; memory: MemoryRow[] };
 }): string {
-  const rows = (head: string[], body: (string | number)[][]) =>
-    [
-      `| ${head.join(' | ')} |`,
-      `|${head.map(() => '---').join('|')}|`,
-      ...body.map((b) => `| ${b.join(' | ')} |`),
-    ].join('\n');
   return `# ping-daemon benchmarks
 
 ${r.date} on ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}${r.machine.quick ? ' (BENCH_QUICK: shortened)' : ''}.
@@ -344,7 +330,7 @@ All against 127.0.0.1. Regenerate with \`npm run bench\`.
 
 ## CPU per tick (10 ms interval, after a 50-tick warm-up)
 
-${rows(
+${table(
   ['program', 'ticks', 'self ms/tick', 'children ms/tick', 'total ms/tick'],
   r.tickCost.map((c) => [
     c.name,
@@ -360,7 +346,7 @@ ping-daemon / tutorial: self ${f(r.ratios.selfVsTutorial as number)}x, total ${f
 
 ## Schedule precision (start line minus t0 + k·interval)
 
-${rows(
+${table(
   ['interval', 'ticks', 'p50 ms', 'p99 ms', 'max ms', 'drift ms (last 10 % vs first 10 %)'],
   r.precision.map((p) => [`${p.intervalMs}ms`, p.ticks, p.p50Ms, p.p99Ms, p.maxMs, p.driftMs]),
 )}
@@ -373,7 +359,7 @@ RSS after 100 ticks: ${f(r.memory.rssAfter100TicksMb, 1)} MB; after ${r.memory.t
 
 ## Scale (1 s interval)
 
-${rows(
+${table(
   ['hosts', 'CPU ms per second (self + children)', 'skipped ticks', 'schedule p99 ms'],
   r.scale.map((s) => [s.hosts, f(s.cpuMsPerSecond, 1), s.skipped, s.p99Ms]),
 )}

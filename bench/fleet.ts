@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { DAEMON_V8_FLAGS, FLEET_V8_FLAGS } from '../src/lifecycle/daemonize.js';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
-import { loopGapMs } from '../src/probing/fping-output.js';
-import { percentile } from './proc-stats.js';
+import { loopGapMs, splitLines } from '../src/probing/fping-output.js';
+import { percentile, rssMb, table } from './proc-stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -75,16 +75,16 @@ export function treeCpuMs(pid: number): number {
   return ms;
 }
 
-function rssMb(pid: number): number {
+/** A process's RSS; 0 once it is gone. */
+function rssOf(pid: number): number {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-    return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+    return rssMb(pid);
   } catch {
     return 0;
   }
 }
 
-const treeRssMb = (pid: number): number => treeOf(pid).reduce((sum, p) => sum + rssMb(p), 0);
+const treeRssMb = (pid: number): number => treeOf(pid).reduce((sum, p) => sum + rssOf(p), 0);
 
 /** The machine's idle and total CPU time so far (/proc/stat, all cores, clock ticks). */
 function machineTimes(): { idle: number; total: number } {
@@ -156,9 +156,9 @@ function eachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) =
   let rest = '';
   stream?.setEncoding('latin1');
   stream?.on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
+    const split = splitLines(rest + chunk);
+    rest = split.rest;
+    for (const line of split.lines) onLine(line);
   });
 }
 
@@ -235,25 +235,16 @@ function fping(quick: boolean): Program {
   };
 }
 
-interface Counts {
-  requests: number;
-  replies: number;
-}
-
-/** smokeping_prober's counters, summed over its hosts; undefined when /metrics did not answer. */
-async function scrape(url: string, hosts: Set<string>): Promise<Counts | undefined> {
+/** smokeping_prober's replies so far, summed over `hosts`; undefined when /metrics did not answer. */
+async function scrapeReplies(url: string, hosts: Set<string>): Promise<number | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    const counts = { requests: 0, replies: 0 };
+    let replies = 0;
     for (const line of (await res.text()).split('\n')) {
-      const m =
-        /^smokeping_(requests_total|response_duration_seconds_count)\{host="([^"]*)".*\} (\S+)$/.exec(
-          line,
-        );
-      if (!m || !hosts.has(m[2] as string)) continue;
-      counts[m[1] === 'requests_total' ? 'requests' : 'replies'] += Number(m[3]);
+      const m = /^smokeping_response_duration_seconds_count\{host="([^"]*)".*\} (\S+)$/.exec(line);
+      if (m && hosts.has(m[1] as string)) replies += Number(m[2]);
     }
-    return counts;
+    return replies;
   } catch {
     return undefined;
   }
@@ -298,24 +289,24 @@ function smokeping(dir: string, privileged: boolean, port: number, quick: boolea
         if (/level=error/.test(line)) lastError = /msg="?([^"]*)/.exec(line)?.[1] ?? line;
       });
       const names = new Set(hosts);
-      let base: Counts | undefined;
+      let base: number | undefined;
       let markedAt = 0;
       return {
         pid: child.pid as number,
         mark: async () => {
-          base = await scrape(url, names);
+          base = await scrapeReplies(url, names);
           markedAt = Date.now();
         },
         tally: async () => {
-          const end = await scrape(url, names);
+          const end = await scrapeReplies(url, names);
           const spanMs = Date.now() - markedAt;
-          if (!base || !end) {
+          if (base === undefined || end === undefined) {
             return {
               note: `/metrics did not answer within 5 s${lastError ? `; ${lastError}` : ''}`,
             };
           }
           return {
-            replies: end.replies - base.replies,
+            replies: end - base,
             spanMs,
             ...(lastError ? { note: lastError } : {}),
           };
@@ -375,7 +366,7 @@ async function measure(program: Program, hosts: string[]): Promise<FleetRow> {
     const after = machineTimes();
     const to = Date.now();
     const rss = treeRssMb(run.pid);
-    const mainRss = rssMb(run.pid);
+    const mainRss = rssOf(run.pid);
     const tally = await run.tally(from, to);
     const due = (hosts.length * (tally.spanMs ?? to - from)) / 1000;
     return {
@@ -439,7 +430,7 @@ async function bareNodeMb(flags: string[]): Promise<number> {
   });
   try {
     await sleep(4000);
-    return rssMb(child.pid as number);
+    return rssOf(child.pid as number);
   } finally {
     child.kill('SIGKILL');
   }
@@ -505,14 +496,6 @@ export async function fleetBench(
 
 const f = (n: number | undefined, digits = 1) =>
   n === undefined || Number.isNaN(n) ? '' : n.toFixed(digits);
-
-function table(head: string[], body: (string | number)[][]): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...body.map((b) => `| ${b.join(' | ')} |`),
-  ].join('\n');
-}
 
 export function fleetMarkdown({ rows, memory }: { rows: FleetRow[]; memory: MemoryRow[] }): string {
   const main = table(

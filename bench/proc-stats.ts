@@ -17,6 +17,15 @@ export function rssMb(pid: number): number {
   return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024;
 }
 
+/** A markdown table. */
+export function table(head: string[], body: (string | number)[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...body.map((b) => `| ${b.join(' | ')} |`),
+  ].join('\n');
+}
+
 /** The nearest-rank percentile `p` of `values` (NaN when there are none). */
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
