@@ -75,10 +75,11 @@ export function treeCpuMs(pid: number): number {
   return ms;
 }
 
-/** A process's RSS; 0 once it is gone. */
+/** A process's RSS; 0 once it is gone, or a zombie (whose status has no VmRSS). */
 function rssOf(pid: number): number {
   try {
-    return rssMb(pid);
+    const mb = rssMb(pid);
+    return Number.isNaN(mb) ? 0 : mb;
   } catch {
     return 0;
   }
