@@ -390,7 +390,10 @@ async function measure(program: Program, hosts: string[]): Promise<FleetRow> {
   }
 }
 
-/** Sets net.ipv4.ping_group_range so that this group may use datagram ICMP, for `fn` only. */
+/**
+ * Sets net.ipv4.ping_group_range so that this group may use datagram ICMP, for `fn` only: the
+ * machine's setting is put back when `fn` ends, or when the benchmark is interrupted meanwhile.
+ */
 async function withDatagramPing<T>(fn: () => Promise<T>): Promise<T | string> {
   if (datagramAllowed()) return fn();
   const old = readFileSync(PING_GROUPS, 'latin1').trim().replace(/\s+/, ' ');
@@ -400,10 +403,20 @@ async function withDatagramPing<T>(fn: () => Promise<T>): Promise<T | string> {
   } catch {
     return `datagram ICMP is not allowed to group ${gid} (sysctl net.ipv4.ping_group_range; run the benchmark as root)`;
   }
+  // Put back however the run ends: a Ctrl-C or a kill in the middle of this row included.
+  const restore = () => writeFileSync(PING_GROUPS, old);
+  const interrupted = (signal: NodeJS.Signals) => {
+    restore();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     return await fn();
   } finally {
-    writeFileSync(PING_GROUPS, old);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    restore();
   }
 }
 
