@@ -78,8 +78,10 @@ export function liteMode(major: number): string[] {
  * of CPU a second, at 70 against 116 MB of RSS), so it keeps V8's compilers. It runs V8
  * single-threaded: collecting garbage and compiling on helper threads cost more CPU in all
  * (their wake-ups) than they save the main thread (100 hosts: 7.0 against 7.7 ms a second).
+ * A 1 MB young generation, as the default prober's, takes each host's memory from some 57 to 25
+ * KB (1,000 hosts: 85–92 against 119 MB) for 7 µs more per probe (30 against 23 ms a second).
  */
-export const FLEET_V8_FLAGS = ['--single-threaded'];
+export const FLEET_V8_FLAGS = ['--single-threaded', '--max-semi-space-size=1'];
 
 export function daemonV8Flags(prober: ProbeMethod): string[] {
   return prober === 'fping' ? FLEET_V8_FLAGS : DAEMON_V8_FLAGS;

@@ -69,7 +69,10 @@ describe('systemd units', {
     const unit = readFileSync(join(root, 'etc/systemd/system/ping-daemon.service'), 'utf8');
     assert.match(
       unit,
-      new RegExp(`^ExecStart=${process.execPath} --single-threaded ${CLI} run `, 'm'),
+      new RegExp(
+        `^ExecStart=${process.execPath} --single-threaded --max-semi-space-size=1 ${CLI} run `,
+        'm',
+      ),
     );
   });
 });

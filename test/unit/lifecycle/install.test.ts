@@ -40,7 +40,7 @@ describe('install plan', () => {
   it("gives a fleet's run the fleet prober's V8 flags", () => {
     const fleet = plan({ root: '/', bin: '/b', forking: false, node: '/n', prober: 'fping' })[0];
     const unit = fleet?.transform(readFileSync(fleet.source, 'utf8')) ?? '';
-    assert.match(unit, /^ExecStart=\/n --single-threaded \/b run /m);
+    assert.match(unit, /^ExecStart=\/n --single-threaded --max-semi-space-size=1 \/b run /m);
   });
 
   it('installs the forking variant under the same unit name', () => {
