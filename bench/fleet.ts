@@ -8,7 +8,15 @@
 // table sets the daemon's memory against a bare Node holding the same modules, and per host.
 // Writes bench/FLEET.md.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +83,19 @@ export function treeCpuMs(pid: number): number {
   return ms;
 }
 
+/** CPU ms of the processes named `comm` in `pid`'s tree (the daemon's rrdtool). */
+function namedCpuMs(pid: number, comm: string): number {
+  let ms = 0;
+  for (const p of treeOf(pid)) {
+    try {
+      if (readFileSync(`/proc/${p}/comm`, 'latin1').trim() === comm) ms += treeCpuMs(p);
+    } catch {
+      // gone
+    }
+  }
+  return ms;
+}
+
 /** A process's RSS; 0 once it is gone, or a zombie (whose status has no VmRSS). */
 function rssOf(pid: number): number {
   try {
@@ -134,8 +155,8 @@ interface Tally {
 
 interface Running {
   pid: number;
-  /** Called just before the window opens. */
-  mark?(): Promise<void>;
+  /** Called just before the window opens; what it returns goes into the row's note. */
+  mark?(): Promise<string | undefined>;
   /** What the program recorded of the window [from, to) (epoch ms). */
   tally(from: number, to: number): Promise<Tally>;
   stop(): void;
@@ -149,6 +170,8 @@ interface Program {
   seconds: number;
   /** Why it cannot run here, if it cannot. */
   missing?: string;
+  /** The most hosts it is run with (the spawn floor: 1,000 probes a second need 8 cores). */
+  maxHosts?: number;
   start(hosts: string[]): Running;
 }
 
@@ -177,22 +200,34 @@ function daemon(dir: string, prober: 'ping' | 'fping', quick: boolean): Program 
       const log = join(dir, `${name}.log`);
       const pidFile = join(dir, `${name}.pid`);
       const config = join(dir, `${name}.json`);
+      const history = join(dir, `${name}-history`);
       // A config file, not --host: a thousand hosts are a file's job.
       writeFileSync(config, JSON.stringify({ hosts, interval: '1s', prober }));
       execFileSync(process.execPath, [
         CLI,
         'start',
-        '--config',
-        config,
-        '--log-file',
-        log,
-        '--pid-file',
-        pidFile,
-        '--service-log',
-        join(dir, `${name}.svc`),
+        ...['--config', config, '--log-file', log, '--pid-file', pidFile],
+        ...['--service-log', join(dir, `${name}.svc`), '--history-dir', history],
       ]);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
       return {
-        pid: Number(readFileSync(pidFile, 'utf8')),
+        pid,
+        // The window opens once the history has its files: the first minute creates one RRD per
+        // host (at 1,000 hosts seconds of rrdtool's CPU and 4 GB written once), which is not
+        // what the daemon costs from then on. The note says what it cost.
+        mark: async () => {
+          const rrds = () => (existsSync(history) ? readdirSync(history) : []);
+          const until = Date.now() + 180_000;
+          while (rrds().length < hosts.length && Date.now() < until) await sleep(1000);
+          await sleep(5000);
+          const files = rrds();
+          if (files.length < hosts.length) {
+            return `history had ${files.length} of ${hosts.length} files after 3 min`;
+          }
+          const mb = files.reduce((sum, f) => sum + statSync(join(history, f)).size, 0) / 2 ** 20;
+          const cpuS = namedCpuMs(pid, 'rrdtool') / 1000;
+          return `history's first write: ${files.length} RRDs, ${mb.toFixed(0)} MB, rrdtool ${cpuS.toFixed(1)} s CPU`;
+        },
         tally: async (from, to) => {
           // Lines of packets sent in the window may be written up to a timeout later.
           await sleep(2500);
@@ -200,6 +235,7 @@ function daemon(dir: string, prober: 'ping' | 'fping', quick: boolean): Program 
         },
         stop: () => {
           execFileSync(process.execPath, [CLI, 'stop', '--pid-file', pidFile]);
+          rmSync(history, { recursive: true, force: true });
         },
       };
     },
@@ -232,6 +268,30 @@ function fping(quick: boolean): Program {
         },
         stop: () => child.kill('SIGKILL'),
       };
+    },
+  };
+}
+
+/**
+ * The floor of a prober that runs one ping per probe: a small Perl process that forks and execs
+ * `ping -c1` for each host in turn, the probes spread evenly over the second as the daemon's
+ * schedules spread them, and reaps them (bench/peers/spread.pl). Perl, not a shell: a shell forks
+ * itself again for what it runs in the background, which is the cost the launcher pays.
+ */
+function spawnFloor(quick: boolean): Program {
+  return {
+    name: 'perl, fork and exec of ping per probe (the spawn floor)',
+    settleMs: 3000,
+    seconds: quick ? 6 : 30,
+    maxHosts: 100,
+    ...(spawnSync('perl', ['-MTime::HiRes', '-e', '1'], { stdio: 'ignore' }).status === 0
+      ? {}
+      : { missing: 'perl with Time::HiRes is not installed (apt-get install perl)' }),
+    start: (hosts) => {
+      const child = spawn('perl', [join(HERE, 'peers/spread.pl'), '1', ...hosts], {
+        stdio: 'ignore',
+      });
+      return { pid: child.pid as number, tally: async () => ({}), stop: () => child.kill() };
     },
   };
 }
@@ -297,6 +357,7 @@ function smokeping(dir: string, privileged: boolean, port: number, quick: boolea
         mark: async () => {
           base = await scrapeReplies(url, names);
           markedAt = Date.now();
+          return undefined;
         },
         tally: async () => {
           const end = await scrapeReplies(url, names);
@@ -358,7 +419,7 @@ async function measure(program: Program, hosts: string[]): Promise<FleetRow> {
   const run = program.start(hosts);
   try {
     await sleep(program.settleMs);
-    await run.mark?.();
+    const marked = await run.mark?.();
     const from = Date.now();
     const machine = machineTimes();
     const before = treeCpuMs(run.pid);
@@ -383,7 +444,7 @@ async function measure(program: Program, hosts: string[]): Promise<FleetRow> {
       rssMb: rss,
       mainRssMb: mainRss,
       idlePct: (100 * (after.idle - machine.idle)) / (after.total - machine.total),
-      ...(tally.note ? { note: tally.note } : {}),
+      ...(tally.note || marked ? { note: [tally.note, marked].filter(Boolean).join('; ') } : {}),
     };
   } finally {
     run.stop();
@@ -483,6 +544,7 @@ export async function fleetBench(
     smokeping(dir, false, 19_375, quick),
     daemon(dir, 'fping', quick),
     daemon(dir, 'ping', quick),
+    spawnFloor(quick),
   ];
   const rows: FleetRow[] = [];
   for (const size of [1, 100, quick ? 300 : 1000]) {
@@ -493,6 +555,7 @@ export async function fleetBench(
         say(`fleet: ${program.name} left out: ${program.missing}`);
         continue;
       }
+      if (size > (program.maxHosts ?? size)) continue;
       say(`fleet: ${size} hosts, ${program.name}`);
       const run = () => measure(program, hosts);
       const row = program.name.endsWith('(datagram)') ? await withDatagramPing(run) : await run();
@@ -510,6 +573,22 @@ export async function fleetBench(
 
 const f = (n: number | undefined, digits = 1) =>
   n === undefined || Number.isNaN(n) ? '' : n.toFixed(digits);
+
+/** The default prober's CPU per probe against the spawn floor's, at each size both ran. */
+export function spawnFloorLine(rows: FleetRow[]): string {
+  const ratios = rows
+    .filter((r) => r.program.endsWith('(the spawn floor)'))
+    .flatMap((floor) => {
+      const ours = rows.find(
+        (r) => r.program === 'ping-daemon --prober ping' && r.hosts === floor.hosts,
+      );
+      const at = `${floor.hosts} host${floor.hosts === 1 ? '' : 's'}`;
+      return ours ? [`${f(ours.usPerProbe / floor.usPerProbe, 2)}x at ${at}`] : [];
+    });
+  return ratios.length === 0
+    ? 'The spawn floor did not run.'
+    : `ping-daemon --prober ping against the spawn floor, CPU per probe: ${ratios.join(', ')}.`;
+}
 
 export function fleetMarkdown({ rows, memory }: { rows: FleetRow[]; memory: MemoryRow[] }): string {
   const main = table(
@@ -564,7 +643,7 @@ export function fleetMarkdown({ rows, memory }: { rows: FleetRow[]; memory: Memo
       f(m.kbPerHost, 0),
     ]),
   );
-  return `${main}\n\n### Memory\n\n${mem}\n`;
+  return `${main}\n\n${spawnFloorLine(rows)}\n\n### Memory\n\n${mem}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -577,7 +656,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 
 ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}${quick ? ' (BENCH_QUICK: shortened)' : ''}.
 One program at a time, at a 1 s interval on 127.0.0.0/8, each measured over a window after its
-start-up: ${quick ? '6 s' : '20 s; ping-daemon 60 s, which hold one writing of its history (once a minute),'} after ${quick ? 8 : 25} s for ping-daemon (V8's first collections). CPU of the whole process
+start-up: ${quick ? '6 s' : '20 s (the spawn floor 30 s); ping-daemon 60 s, which hold one writing of its history (once a minute),'} after ${quick ? 8 : 25} s for ping-daemon (V8's first collections)
+and once its history has one file per host (the first write creates them: its cost is in the
+note). The spawn floor runs at 1 and 100 hosts only. CPU of the whole process
 tree (threads' scheduler run time; reaped pings by their parent's cutime); RSS summed over the
 tree. Replies recorded: of one per host and second, what the program has to show for the window
 (fping: its reply lines; smokeping_prober: its response counters on /metrics; ping-daemon: end
