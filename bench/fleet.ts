@@ -1,12 +1,13 @@
 // npm run bench:fleet (and part of npm run bench): ping-daemon's two probers side by side with
 // fping's own loop and with smokeping_prober (Debian's prometheus-smokeping-prober, in its
-// privileged and its datagram mode), one program at a time, on the same hosts of 127.0.0.0/8
-// (docs/testing.md), at a 1 s interval, at 1, 100 and 1,000 hosts. CPU is counted for a whole
-// process tree: the daemon, the shells and the ping or fping they run (a long-lived fping is not
-// in its parent's cutime until it exits). Each row says how much of what was due the program
-// recorded, and how idle the machine was meanwhile, so that a loaded run shows as one. A last
-// table sets the daemon's memory against a bare Node holding the same modules, and per host.
-// Writes bench/FLEET.md.
+// privileged and its datagram mode) and, for the default prober, with the least a program that
+// runs one ping per probe can cost (the spawn floor, bench/peers/spread.pl); one program at a time,
+// on the same hosts of 127.0.0.0/8 (docs/testing.md), at a 1 s interval, at 1, 100 and 1,000
+// hosts. CPU is counted for a whole process tree: the daemon, the shells and the ping or fping
+// they run (a long-lived fping is not in its parent's cutime until it exits). Each row says how
+// much of what was due the program recorded, and how idle the machine was meanwhile, so that a
+// loaded run shows as one. A last table sets the daemon's memory against a bare Node holding the
+// same modules, and per host. Writes bench/FLEET.md.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
