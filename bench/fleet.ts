@@ -416,40 +416,44 @@ function ticksOf(log: string, from: number, to: number, hosts: number): Tally {
 }
 
 async function measure(program: Program, hosts: string[]): Promise<FleetRow> {
-  const { seconds } = program;
   const run = program.start(hosts);
-  try {
-    await sleep(program.settleMs);
-    const marked = await run.mark?.();
-    const from = Date.now();
-    const machine = machineTimes();
-    const before = treeCpuMs(run.pid);
-    await sleep(seconds * 1000);
-    const used = treeCpuMs(run.pid) - before;
-    const after = machineTimes();
-    const to = Date.now();
-    const rss = treeRssMb(run.pid);
-    const mainRss = rssOf(run.pid);
-    const tally = await run.tally(from, to);
-    const due = (hosts.length * (tally.spanMs ?? to - from)) / 1000;
-    return {
-      program: program.name,
-      hosts: hosts.length,
-      seconds,
-      cpuMsPerSecond: used / seconds,
-      usPerProbe: (used * 1000) / (seconds * hosts.length),
-      ...(tally.replies !== undefined ? { recordedPct: (100 * tally.replies) / due } : {}),
-      ...(tally.missing !== undefined ? { missingTicks: tally.missing } : {}),
-      ...(tally.errors !== undefined ? { errorTicks: tally.errors } : {}),
-      ...(tally.p50Ms !== undefined ? { p50Ms: tally.p50Ms, p99Ms: tally.p99Ms } : {}),
-      rssMb: rss,
-      mainRssMb: mainRss,
-      idlePct: (100 * (after.idle - machine.idle)) / (after.total - machine.total),
-      ...(tally.note || marked ? { note: [tally.note, marked].filter(Boolean).join('; ') } : {}),
-    };
-  } finally {
-    run.stop();
-  }
+  return onInterrupt(
+    () => run.stop(),
+    () => window(program, run, hosts),
+  );
+}
+
+/** Lets `run` settle, then measures it over `program.seconds`. */
+async function window(program: Program, run: Running, hosts: string[]): Promise<FleetRow> {
+  const { seconds } = program;
+  await sleep(program.settleMs);
+  const marked = await run.mark?.();
+  const from = Date.now();
+  const machine = machineTimes();
+  const before = treeCpuMs(run.pid);
+  await sleep(seconds * 1000);
+  const used = treeCpuMs(run.pid) - before;
+  const after = machineTimes();
+  const to = Date.now();
+  const rss = treeRssMb(run.pid);
+  const mainRss = rssOf(run.pid);
+  const tally = await run.tally(from, to);
+  const due = (hosts.length * (tally.spanMs ?? to - from)) / 1000;
+  return {
+    program: program.name,
+    hosts: hosts.length,
+    seconds,
+    cpuMsPerSecond: used / seconds,
+    usPerProbe: (used * 1000) / (seconds * hosts.length),
+    ...(tally.replies !== undefined ? { recordedPct: (100 * tally.replies) / due } : {}),
+    ...(tally.missing !== undefined ? { missingTicks: tally.missing } : {}),
+    ...(tally.errors !== undefined ? { errorTicks: tally.errors } : {}),
+    ...(tally.p50Ms !== undefined ? { p50Ms: tally.p50Ms, p99Ms: tally.p99Ms } : {}),
+    rssMb: rss,
+    mainRssMb: mainRss,
+    idlePct: (100 * (after.idle - machine.idle)) / (after.total - machine.total),
+    ...(tally.note || marked ? { note: [tally.note, marked].filter(Boolean).join('; ') } : {}),
+  };
 }
 
 /**
@@ -466,19 +470,48 @@ async function withDatagramPing<T>(fn: () => Promise<T>): Promise<T | string> {
     return `datagram ICMP is not allowed to group ${gid} (sysctl net.ipv4.ping_group_range; run the benchmark as root)`;
   }
   // Put back however the run ends: a Ctrl-C or a kill in the middle of this row included.
-  const restore = () => writeFileSync(PING_GROUPS, old);
-  const interrupted = (signal: NodeJS.Signals) => {
-    restore();
-    process.kill(process.pid, signal);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  return onInterrupt(
+    () => writeFileSync(PING_GROUPS, old),
+    () => fn(),
+  );
+}
+
+/** What a SIGINT or SIGTERM of the benchmark undoes before it ends it, latest first. */
+const undoOnInterrupt: (() => void)[] = [];
+
+function interrupted(signal: NodeJS.Signals): void {
+  for (const undo of undoOnInterrupt.reverse()) {
+    try {
+      undo();
+    } catch {
+      // the rest still runs
+    }
+  }
+  process.off('SIGINT', interrupted);
+  process.off('SIGTERM', interrupted);
+  process.kill(process.pid, signal);
+}
+
+/**
+ * Runs `fn`, and `undo` when it ends, or when the benchmark is interrupted meanwhile (a `kill` of
+ * the benchmark alone, not its process group, would otherwise leave the program under test
+ * running).
+ */
+async function onInterrupt<T>(undo: () => void, fn: () => Promise<T>): Promise<T> {
+  if (undoOnInterrupt.length === 0) {
+    process.on('SIGINT', interrupted);
+    process.on('SIGTERM', interrupted);
+  }
+  undoOnInterrupt.push(undo);
   try {
     return await fn();
   } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    restore();
+    undoOnInterrupt.splice(undoOnInterrupt.indexOf(undo), 1);
+    if (undoOnInterrupt.length === 0) {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+    }
+    undo();
   }
 }
 
