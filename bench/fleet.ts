@@ -25,12 +25,11 @@ import { DAEMON_V8_FLAGS, FLEET_V8_FLAGS } from '../src/lifecycle/daemonize.js';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
 import { loopGapMs, splitLines } from '../src/probing/fping-output.js';
-import { percentile, rssMb, table } from './proc-stats.js';
+import { CLK_TCK, percentile, rssMb, table } from './proc-stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const CLI = join(DIST, 'cli.js');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 const SMOKEPING = 'prometheus-smokeping-prober';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,7 +45,9 @@ function treeOf(pid: number): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const ppid = Number(statFields(entry)[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      const siblings = children.get(ppid);
+      if (siblings) siblings.push(Number(entry));
+      else children.set(ppid, [Number(entry)]);
     } catch {
       // gone
     }
@@ -68,31 +69,35 @@ function treeOf(pid: number): number[] {
  * children (the default prober's pings) exist only as their parent's cutime and cstime, ticks.
  */
 export function treeCpuMs(pid: number): number {
-  let ms = 0;
-  for (const p of treeOf(pid)) {
-    try {
-      const f = statFields(p).map(Number);
-      ms += (((f[13] ?? 0) + (f[14] ?? 0)) * 1000) / CLK_TCK;
-      for (const tid of readdirSync(`/proc/${p}/task`)) {
-        const ns = readFileSync(`/proc/${p}/task/${tid}/schedstat`, 'latin1').split(' ')[0];
-        ms += Number(ns) / 1e6;
-      }
-    } catch {
-      // gone
-    }
-  }
-  return ms;
+  return treeOf(pid).reduce((sum, p) => sum + processCpuMs(p), 0);
 }
 
 /** CPU ms of the processes named `comm` in `pid`'s tree (the daemon's rrdtool). */
 function namedCpuMs(pid: number, comm: string): number {
-  let ms = 0;
-  for (const p of treeOf(pid)) {
+  const named = (p: number): boolean => {
     try {
-      if (readFileSync(`/proc/${p}/comm`, 'latin1').trim() === comm) ms += treeCpuMs(p);
+      return readFileSync(`/proc/${p}/comm`, 'latin1').trim() === comm;
     } catch {
-      // gone
+      return false; // gone
     }
+  };
+  return treeOf(pid)
+    .filter(named)
+    .reduce((sum, p) => sum + processCpuMs(p), 0);
+}
+
+/** One process's threads' run time and its reaped children's time (see treeCpuMs). */
+function processCpuMs(pid: number): number {
+  let ms = 0;
+  try {
+    const f = statFields(pid).map(Number);
+    ms += (((f[13] ?? 0) + (f[14] ?? 0)) * 1000) / CLK_TCK;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const ns = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0];
+      ms += Number(ns) / 1e6;
+    }
+  } catch {
+    // gone: what was read before it went
   }
   return ms;
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { statFields } from '../src/lifecycle/proc.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+/** Clock ticks a second: the unit of /proc/PID/stat's times. */
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 /** The CPU time (utime+stime) process `pid` has used, in ms. */
 export function cpuMs(pid: number): number {
