@@ -70,15 +70,33 @@ export function parseCtime(text: string): Date | undefined {
   return new Date(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
 }
 
-/** ISO 8601 in local time with milliseconds and offset: `2026-11-24T20:15:03.001+08:00`. */
+/** `000` to `999`: a line's milliseconds without a string made for each. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** The second localIso last wrote, and its text before and after the milliseconds. */
+let isoSecond = Number.NaN;
+let isoHead = '';
+let isoTail = '';
+
+/**
+ * ISO 8601 in local time with milliseconds and offset: `2026-11-24T20:15:03.001+08:00`. The lines
+ * of one tick share their second (1,000 hosts write 2,000 lines a second), so the text of the
+ * second is made once and only the milliseconds change.
+ */
 export function localIso(t: Date): string {
-  const offset = -t.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  const date = `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())}`;
-  const clock = `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
-  const ms = String(t.getMilliseconds()).padStart(3, '0');
-  return `${date}T${clock}.${ms}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+  const ms = t.getTime();
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    if (Number.isNaN(ms)) return 'Invalid Date';
+    const offset = -t.getTimezoneOffset();
+    const abs = Math.abs(offset);
+    const date = `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())}`;
+    const clock = `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
+    isoHead = `${date}T${clock}.`;
+    isoTail = `${offset >= 0 ? '+' : '-'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+    isoSecond = second;
+  }
+  return isoHead + MILLIS[ms - second * 1000] + isoTail;
 }
 
 // ---- JSON: one object per line, keys in snake_case ------------------------------------------
@@ -142,29 +160,47 @@ function textValue(value: string): string {
   return /^[\x21-\x7e]+$/.test(value) && !/["=\\]/.test(value) ? value : JSON.stringify(value);
 }
 
-function textResult(r: LogEvent): string {
+/** textValue of each host written lately: two lines a probe name one of a few hosts. */
+const hostValues = new Map<string, string>();
+
+function hostValue(host: string): string {
+  let value = hostValues.get(host);
+  if (value === undefined) {
+    if (hostValues.size >= 10_000) hostValues.clear();
+    value = textValue(host);
+    hostValues.set(host, value);
+  }
+  return value;
+}
+
+/** An end line names the address only for a name: for an address it says nothing new. */
+const showsAddr = (host: string, r: ProbeResult): boolean =>
+  r.addr !== undefined && isIP(host) === 0;
+
+/** ping's own min, max and mdev only when it sent more than one request (for one they repeat rtt). */
+const showsSpread = (r: ProbeResult): boolean => (r.sent ?? 0) > 1 && r.rttMinMs !== undefined;
+
+/** The text of an end line's result, straight from the result: this runs for every probe. */
+function textResult(host: string, r: ProbeResult): string {
   let s = ` status=${r.status}`;
   if (r.rttMs !== undefined) s += ` rtt_ms=${r.rttMs}`;
   if (r.lossPct !== undefined) s += ` loss=${r.lossPct}%`;
   if (r.error !== undefined) s += ` error=${JSON.stringify(r.error)}`;
-  if (r.addr !== undefined) s += ` addr=${r.addr}`;
-  if (r.rttMinMs !== undefined) {
+  if (showsAddr(host, r)) s += ` addr=${r.addr}`;
+  if (showsSpread(r)) {
     s += ` rtt_min_ms=${r.rttMinMs} rtt_max_ms=${r.rttMaxMs} rtt_mdev_ms=${r.rttMdevMs}`;
   }
   return s;
 }
 
-/**
- * What an end line says of a result: `addr` only for a name (for an address it says nothing
- * new), ping's min/max/mdev only when it sent more than one request (for one they repeat rtt).
- */
+/** What an end line says of a result, for JSON (as textResult says it for text). */
 function endFields(host: string, r: ProbeResult): LogEvent {
   const e: LogEvent = { time: undefined, event: 'end', status: r.status };
   if (r.rttMs !== undefined) e.rttMs = r.rttMs;
   if (r.lossPct !== undefined) e.lossPct = r.lossPct;
   if (r.error !== undefined) e.error = r.error;
-  if (r.addr !== undefined && isIP(host) === 0) e.addr = r.addr;
-  if ((r.sent ?? 0) > 1 && r.rttMinMs !== undefined) {
+  if (showsAddr(host, r)) e.addr = r.addr;
+  if (showsSpread(r)) {
     e.rttMinMs = r.rttMinMs;
     e.rttMaxMs = r.rttMaxMs;
     e.rttMdevMs = r.rttMdevMs;
@@ -223,7 +259,7 @@ export function formatStart(format: Format, e: StartEvent): string {
     case 'json':
       return `${JSON.stringify({ time: e.time.toISOString(), event: 'start', host: e.host, vantage: e.vantage, seq: e.seq })}\n`;
     case 'text':
-      return `${MARKER.start}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}\n`;
+      return `${MARKER.start}${localIso(e.time)} host=${hostValue(e.host)} seq=${e.seq}\n`;
   }
 }
 
@@ -242,7 +278,7 @@ export function formatEnd(format: Format, e: EndEvent): string {
       return `${JSON.stringify(record)}\n`;
     }
     case 'text':
-      return `${MARKER.end}${localIso(e.time)} host=${textValue(e.host)} seq=${e.seq}${textResult(endFields(e.host, e.result))}\n`;
+      return `${MARKER.end}${localIso(e.time)} host=${hostValue(e.host)} seq=${e.seq}${textResult(e.host, e.result)}\n`;
   }
 }
 

@@ -402,7 +402,7 @@ class Loop {
       const old = packet.at >= this.#readAt - SETTLE_MS && packet.at <= before + SETTLE_MS;
       if (stepped && !old) continue;
       this.#heardAt = mono;
-      reports.push(...this.#ledger.packet(packet, stepped ? before : now));
+      this.#ledger.packet(packet, stepped ? before : now, reports);
     }
     this.#skew = now - mono;
     this.#readAt = now;

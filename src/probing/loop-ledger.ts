@@ -125,14 +125,17 @@ export class LoopLedger {
     return reports;
   }
 
-  /** A packet fping reported. Returns the ticks it completes (and any it skipped over). */
-  packet(line: PacketLine, now: number): LoopReport[] {
+  /**
+   * A packet fping reported. Appends the ticks it completes (and any it skipped over) to
+   * `reports`, which it returns: one array for all the lines of a read, not one a packet.
+   */
+  packet(line: PacketLine, now: number, reports: LoopReport[] = []): LoopReport[] {
     const track = this.#tracks.get(line.host);
-    if (!track) return [];
+    if (!track) return reports;
     if (line.sentAt >= this.#cutoff) {
       // Sent after the cut: not reported, but what came before it has all been.
       track.dueAt = Math.max(track.dueAt, line.sentAt);
-      return [];
+      return reports;
     }
     if (!this.#heard) {
       // fping sends in list order: its first line says when the others' first packets go.
@@ -147,8 +150,7 @@ export class LoopLedger {
       track.next = line.seq;
     }
     // Late (already given up on) or a repeat: the tick has had its end line.
-    if (line.seq < track.next) return [];
-    const reports: LoopReport[] = [];
+    if (line.seq < track.next) return reports;
     // fping says nothing of a packet it could not send (no route): those are not-sent errors.
     while (track.next < line.seq)
       this.#add(track, undefined, now, 'echo request not sent', reports);

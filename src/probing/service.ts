@@ -427,10 +427,7 @@ export class PingService {
       const seq = ++runner.seq;
       const time = new Date(endedAt);
       text += formatStart(format, { time: new Date(sentAt), host, vantage, seq });
-      text += formatEnd(format, {
-        ...{ time, host, vantage, seq, result },
-        durationMs: endedAt - sentAt,
-      });
+      text += formatEnd(format, { time, host, vantage, seq, result, durationMs: endedAt - sentAt });
       done.push([runner, seq, result, time]);
     }
     if (text !== '') this.#write(text, done.length * 2);

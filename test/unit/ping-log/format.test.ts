@@ -22,6 +22,16 @@ describe('localIso', () => {
   it('gives local time with milliseconds and the offset', () => {
     assert.equal(localIso(t), '2026-11-24T20:15:03.001+08:00');
   });
+  it('is right for each of many times, within one second and across seconds and days', () => {
+    // It keeps the text of the last second it wrote: every change of second must show.
+    const base = t.getTime();
+    for (const d of [0, 998, 999, 1000, 1001, -1, -1000, 86_400_000, 86_400_999, 0]) {
+      const at = new Date(base + d);
+      const shanghai = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 23);
+      assert.equal(localIso(at), `${shanghai}+08:00`);
+    }
+    assert.equal(localIso(new Date(Number.NaN)), 'Invalid Date');
+  });
 });
 
 describe('text format', () => {

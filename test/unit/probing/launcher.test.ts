@@ -97,6 +97,27 @@ describe('PingLauncher', () => {
     });
   });
 
+  it('answers every one of 300 pings that end at once', async () => {
+    const quick = standIn('echo "$1"');
+    await withLauncher(quick, async (launcher) => {
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => launcher.run([`n${i}`]).done),
+      );
+      assert.deepEqual(
+        results.map((r) => [r.output, r.exitCode]),
+        results.map((_, i) => [`n${i}\n`, 0]),
+      );
+    });
+  });
+
+  it('a ping that cannot be run exits 127 and says why in its output', async () => {
+    await withLauncher(join(tempDir(), 'no-such-ping'), async (launcher) => {
+      const r = await launcher.run(['x']).done;
+      assert.equal(r.exitCode, 127);
+      assert.match(r.output, /no-such-ping: not found/);
+    });
+  });
+
   it('close() waits for the pings under way, reaps the shell and removes its directory', async () => {
     const up = join(fixture('ping-up'), 'ping');
     const launcher = new PingLauncher(up);
