@@ -144,6 +144,31 @@ describe('reminders', () => {
   });
 });
 
+describe('the window', () => {
+  it('holds the last `window` probes, also when a reload makes it smaller or larger', () => {
+    const rules = { ...defaults, window: 4 };
+    let { health } = run([U, U, slow(1), slow(2), slow(3), slow(4), slow(5)], rules);
+    assert.deepEqual(
+      health.window.map((s) => s.rttMs),
+      [2, 3, 4, 5],
+    );
+    health = observe(health, slow(6), { ...rules, window: 2 }, new Date(8000)).health;
+    assert.deepEqual(
+      health.window.map((s) => s.rttMs),
+      [5, 6],
+    );
+    health = observe(health, D, { ...rules, window: 3 }, new Date(9000)).health;
+    assert.deepEqual(
+      health.window.map((s) => [s.rttMs, s.lossPct, s.reply]),
+      [
+        [5, 0, true],
+        [6, 0, true],
+        [undefined, 100, false],
+      ],
+    );
+  });
+});
+
 describe('windowFigures', () => {
   it('gives the mean loss and the median rtt of the replies', () => {
     const sample = (rttMs: number | undefined, lossPct: number) => ({
