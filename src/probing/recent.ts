@@ -21,14 +21,10 @@ export interface WindowFigures {
   complete: boolean;
 }
 
-/** The median of `values` (the mean of the middle two for an even count). */
-export function medianOf(values: readonly number[]): number | undefined {
-  return selectMedian(Float64Array.from(values));
-}
-
 /**
- * The median of `a`, which it reorders: Hoare's selection, linear on average, where a sort of
- * 900 values is what made 1,000 hosts' windows cost ~90 ms.
+ * The median of `a` (the mean of the middle two for an even count), which it reorders: Hoare's
+ * selection, linear on average, where a sort of 900 values is what made 1,000 hosts' windows cost
+ * ~90 ms.
  */
 export function selectMedian(a: Float64Array): number | undefined {
   const n = a.length;
