@@ -187,11 +187,16 @@ export function observe(
   const reply = result.status === 'up';
   const h = health;
   const { window } = h;
-  const sample = window.length >= rules.window ? (window.shift() as Sample) : ({} as Sample);
-  while (window.length >= rules.window) window.shift();
-  sample.reply = reply;
-  sample.rttMs = reply ? result.rttMs : undefined;
-  sample.lossPct = result.lossPct ?? (reply ? 0 : 100);
+  const rttMs = reply ? result.rttMs : undefined;
+  const lossPct = result.lossPct ?? (reply ? 0 : 100);
+  let sample: Sample | undefined;
+  while (window.length >= rules.window) sample = window.shift();
+  if (sample === undefined) sample = { reply, rttMs, lossPct };
+  else {
+    sample.reply = reply;
+    sample.rttMs = rttMs;
+    sample.lossPct = lossPct;
+  }
   window.push(sample);
   if (reply) {
     h.successes++;
