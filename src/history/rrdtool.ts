@@ -19,6 +19,8 @@ export class RrdTool {
   #child: ChildProcessWithoutNullStreams | undefined;
   readonly #pending: Pending[] = [];
   #partial = '';
+  /** Whether the commands of this turn are being gathered into one write. */
+  #gathering = false;
 
   constructor(path: string, cwd: string) {
     this.#path = path;
@@ -31,7 +33,22 @@ export class RrdTool {
     const child = this.#child ?? this.#spawn();
     return new Promise((resolve, reject) => {
       this.#pending.push({ resolve, reject, lines: [] });
+      this.#gather(child);
       child.stdin.write(`${command}\n`);
+    });
+  }
+
+  /**
+   * The commands given in one turn of the event loop (the recorder gives a minute's update of
+   * every host at once) go to rrdtool in one write, whatever the stream would make of them.
+   */
+  #gather(child: ChildProcessWithoutNullStreams): void {
+    if (this.#gathering) return;
+    this.#gathering = true;
+    child.stdin.cork();
+    process.nextTick(() => {
+      this.#gathering = false;
+      child.stdin.uncork();
     });
   }
 

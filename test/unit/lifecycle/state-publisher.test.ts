@@ -64,6 +64,26 @@ describe('StatePublisher', () => {
     assert.equal(writes.length, 3);
   });
 
+  it('writes new figures at most every 4,000 times what a write costs, and at least every 3 s', () => {
+    // The period after two writes of `writeMs`: the first ask that finds the file due writes it.
+    const periodOf = (writeMs: number): number => {
+      const { p, clock, writes } = publisher({ writeMs });
+      p.now();
+      clock.advance(1000);
+      p.soon();
+      const second = writes[1] as number;
+      while (writes.length < 3) {
+        clock.advance(1);
+        p.soon();
+      }
+      return Math.floor((writes[2] as number) - second);
+    };
+    assert.equal(periodOf(0.1), 1000, 'a cheap file (a few hosts): every second');
+    assert.equal(periodOf(0.5), 2000);
+    assert.equal(periodOf(2), 3000, 'no older than 3 s');
+    assert.equal(periodOf(5), 5000, 'but never more than 0.1 % of a core');
+  });
+
   it('writes a change of state within 100 ms, even right after a write', () => {
     const { p, clock, writes } = publisher();
     p.now();
