@@ -53,11 +53,15 @@ export const READY_TIMEOUT_MS = 10_000;
  * `--no-expose-wasm` says so, or V8 warns on stderr. Not on Node 22 (V8 12): there importing
  * node:http as a module reads its lazy `WebSocket`, which loads undici, whose HTTP parser is
  * WebAssembly, and the daemon died at start-up (`WebAssembly is not defined`); Node 20, 24 and
- * 26 import it without. The systemd units run `run` with the same
+ * 26 import it without. It runs V8 single-threaded, as the fleet prober does: at 100 probes a
+ * second the daemon's helper threads, woken for every collection, cost it 12-21 % more CPU (72.7
+ * and 81.3 against 64.0 and 64.3 ms a second) and its pings more too, sharing two cores; at one
+ * host 1.64-1.66 against 1.47-1.56 ms a second. The systemd units run `run` with the same
  * flags (install-service writes them into ExecStart); the bin itself runs without them, since
  * lite mode makes `logs --summary` on a big log 1.6 times slower.
  */
 export const DAEMON_V8_FLAGS = [
+  '--single-threaded',
   '--max-semi-space-size=1',
   ...liteMode(Number(process.versions.v8.split('.')[0])),
   // Not --disable-sigusr1 (Node 22.14+): with it Node 24 no longer delivers SIGUSR1 to our

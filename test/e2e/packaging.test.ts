@@ -39,7 +39,7 @@ describe('systemd units', {
       // `run` with the daemon's V8 flags through node itself; `start` through the bin.
       const execStart = forking
         ? `^ExecStart=${CLI} start `
-        : `^ExecStart=${process.execPath} --max-semi-space-size=1 (--lite-mode )?(--no-expose-wasm )?(--disable-sigusr1 )?${CLI} run `;
+        : `^ExecStart=${process.execPath} --single-threaded --max-semi-space-size=1 (--lite-mode )?(--no-expose-wasm )?(--disable-sigusr1 )?${CLI} run `;
       assert.match(readFileSync(unit, 'utf8'), new RegExp(execStart, 'm'));
       const v = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
       assert.equal(v.status, 0, v.stderr);

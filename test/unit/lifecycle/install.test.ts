@@ -30,7 +30,7 @@ describe('install plan', () => {
     const unit = steps[0]?.transform(readFileSync(steps[0].source, 'utf8')) ?? '';
     assert.match(
       unit,
-      /^ExecStart=\/usr\/bin\/node --max-semi-space-size=1 (--lite-mode )?(--no-expose-wasm )?(--disable-sigusr1 )?\/opt\/pd\/bin\/ping-daemon run --config \/etc\/ping-daemon\/config.json/m,
+      /^ExecStart=\/usr\/bin\/node --single-threaded --max-semi-space-size=1 (--lite-mode )?(--no-expose-wasm )?(--disable-sigusr1 )?\/opt\/pd\/bin\/ping-daemon run --config \/etc\/ping-daemon\/config.json/m,
     );
     assert.ok(!unit.includes(SHIPPED_BIN));
     const rotate = steps[2]?.transform(readFileSync(steps[2].source, 'utf8')) ?? '';
