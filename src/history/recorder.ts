@@ -1,7 +1,9 @@
 // The daemon's side of history: every result goes into its host's minute (MinuteBook); a timer
 // at each minute's end (and a grace for late results) writes the closed minutes through the
-// store, one after another. A write that fails is logged once per host and the daemon goes on:
-// history is a record, never a reason to stop probing. A kill -9 loses the minute in progress.
+// store, every host's at once (one write to rrdtool, which answers each in turn), after the
+// previous minute's writes are done. A write that fails is logged once per host and the daemon
+// goes on: history is a record, never a reason to stop probing. A kill -9 loses the minute in
+// progress.
 import type { Logger } from '../telemetry/service-log.js';
 import { type ClosedStep, MinuteBook } from './minutes.js';
 import type { HistoryStore } from './store.js';

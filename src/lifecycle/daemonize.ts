@@ -56,9 +56,9 @@ export const READY_TIMEOUT_MS = 10_000;
  * 26 import it without. It runs V8 single-threaded, as the fleet prober does: at 100 probes a
  * second the daemon's helper threads, woken for every collection, cost it 12-21 % more CPU (72.7
  * and 81.3 against 64.0 and 64.3 ms a second) and its pings more too, sharing two cores; at one
- * host 1.64-1.66 against 1.47-1.56 ms a second. The systemd units run `run` with the same
- * flags (install-service writes them into ExecStart); the bin itself runs without them, since
- * lite mode makes `logs --summary` on a big log 1.6 times slower.
+ * host it makes no difference (1.47-1.69 against 1.50-1.66 ms a second). The systemd units run
+ * `run` with the same flags (install-service writes them into ExecStart); the bin itself runs
+ * without them, since lite mode makes `logs --summary` on a big log 1.6 times slower.
  */
 export const DAEMON_V8_FLAGS = [
   '--single-threaded',

@@ -25,7 +25,7 @@ export const PUBLISH_EVERY_MS = 1000;
 /** New figures wait this many times what a write costs (0.025 % of a core)... */
 const FIGURES_COST_FACTOR = 4000;
 /** ...but no longer than this... */
-export const FIGURES_WAIT_MS = 3000;
+const FIGURES_WAIT_MS = 3000;
 /** ...unless that would cost more: two writes are at least this many times the cost apart. */
 const COST_FACTOR = 1000;
 /** A change of state is published within this: changes that come together are written once. */
