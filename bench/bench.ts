@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statFields } from '../src/lifecycle/proc.js';
 import { parseLogLine } from '../src/ping-log/format.js';
-import { type FleetRow, fleetBench, fleetMarkdown, type MemoryRow } from './fleet.js';
+import { type FleetResult, fleetBench, fleetMarkdown } from './fleet.js';
 import { percentile, rssMb, table } from './proc-stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -321,7 +321,7 @@ function markdown(r: {
   precision: Precision[];
   memory: { rssAfter100TicksMb: number; rssAfterTicksMb: number; ticks: number };
   scale: { hosts: number; cpuMsPerSecond: number; skipped: number; p99Ms: number }[];
-  fleet: { rows: FleetRow[]; memory: MemoryRow[] };
+  fleet: FleetResult;
 }): string {
   return `# ping-daemon benchmarks
 

@@ -461,6 +461,77 @@ async function window(program: Program, run: Running, hosts: string[]): Promise<
   };
 }
 
+/** The default prober and the spawn floor measured in the same windows. */
+export interface PairRow {
+  hosts: number;
+  windows: number;
+  windowSeconds: number;
+  /** Medians over the windows, CPU µs per probe. */
+  daemonUs: number;
+  floorUs: number;
+  /** The median, lowest and highest of the windows' ratios (daemon / floor). */
+  ratio: number;
+  lowest: number;
+  highest: number;
+  idlePct: number;
+}
+
+/**
+ * The default prober and the spawn floor side by side, both running, measured window after
+ * window: this VM's cost of a fork and exec moves 2-4x from one hour to the next, which the
+ * sequential rows (minutes apart) carry into their ratio; in the same seconds it cancels out.
+ */
+async function sideBySide(
+  ours: Program,
+  floor: Program,
+  hosts: string[],
+  quick: boolean,
+): Promise<PairRow> {
+  const windows = quick ? 3 : 6;
+  const windowSeconds = quick ? 3 : 10;
+  const a = ours.start(hosts);
+  return onInterrupt(
+    () => a.stop(),
+    async () => {
+      const b = floor.start(hosts);
+      return onInterrupt(
+        () => b.stop(),
+        async () => {
+          await sleep(ours.settleMs);
+          await a.mark?.();
+          const machine = machineTimes();
+          const ratios: number[] = [];
+          const daemonUs: number[] = [];
+          const floorUs: number[] = [];
+          for (let i = 0; i < windows; i++) {
+            const before = [treeCpuMs(a.pid), treeCpuMs(b.pid)];
+            const t0 = performance.now();
+            await sleep(windowSeconds * 1000);
+            const probes = ((performance.now() - t0) / 1000) * hosts.length;
+            const ourUs = ((treeCpuMs(a.pid) - (before[0] as number)) * 1000) / probes;
+            const floorOne = ((treeCpuMs(b.pid) - (before[1] as number)) * 1000) / probes;
+            daemonUs.push(ourUs);
+            floorUs.push(floorOne);
+            ratios.push(ourUs / floorOne);
+          }
+          const after = machineTimes();
+          return {
+            hosts: hosts.length,
+            windows,
+            windowSeconds,
+            daemonUs: percentile(daemonUs, 50),
+            floorUs: percentile(floorUs, 50),
+            ratio: percentile(ratios, 50),
+            lowest: Math.min(...ratios),
+            highest: Math.max(...ratios),
+            idlePct: (100 * (after.idle - machine.idle)) / (after.total - machine.total),
+          };
+        },
+      );
+    },
+  );
+}
+
 /**
  * Sets net.ipv4.ping_group_range so that this group may use datagram ICMP, for `fn` only: the
  * machine's setting is put back when `fn` ends, or when the benchmark is interrupted meanwhile.
@@ -571,21 +642,30 @@ export async function memoryRows(rows: FleetRow[]): Promise<MemoryRow[]> {
   return out;
 }
 
+export interface FleetResult {
+  rows: FleetRow[];
+  memory: MemoryRow[];
+  pairs: PairRow[];
+}
+
 export async function fleetBench(
   quick: boolean,
   say: (text: string) => void,
-): Promise<{ rows: FleetRow[]; memory: MemoryRow[] }> {
+): Promise<FleetResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is not built: npm run build`);
   const dir = mkdtempSync(join(tmpdir(), 'pd-fleet-'));
+  const defaultProber = daemon(dir, 'ping', quick);
+  const floorProgram = spawnFloor(quick);
   const programs = [
     fping(quick),
     smokeping(dir, true, 19_374, quick),
     smokeping(dir, false, 19_375, quick),
     daemon(dir, 'fping', quick),
-    daemon(dir, 'ping', quick),
-    spawnFloor(quick),
+    defaultProber,
+    floorProgram,
   ];
   const rows: FleetRow[] = [];
+  const pairs: PairRow[] = [];
   for (const size of [1, 100, quick ? 300 : 1000]) {
     const hosts = loopbackHosts(size);
     let floor: FleetRow | undefined;
@@ -606,8 +686,12 @@ export async function fleetBench(
       row.vsFping = row.cpuMsPerSecond / floor.cpuMsPerSecond;
       rows.push(row);
     }
+    if (size <= (floorProgram.maxHosts ?? size) && !floorProgram.missing) {
+      say(`fleet: ${size} hosts, ping-daemon --prober ping beside the spawn floor`);
+      pairs.push(await sideBySide(defaultProber, floorProgram, hosts, quick));
+    }
   }
-  return { rows, memory: await memoryRows(rows) };
+  return { rows, memory: await memoryRows(rows), pairs };
 }
 
 const f = (n: number | undefined, digits = 1) =>
@@ -626,10 +710,21 @@ export function spawnFloorLine(rows: FleetRow[]): string {
     });
   return ratios.length === 0
     ? 'The spawn floor did not run.'
-    : `ping-daemon --prober ping against the spawn floor, CPU per probe: ${ratios.join(', ')}.`;
+    : `ping-daemon --prober ping against the spawn floor, CPU per probe, one after the other (the rows above): ${ratios.join(', ')}.`;
 }
 
-export function fleetMarkdown({ rows, memory }: { rows: FleetRow[]; memory: MemoryRow[] }): string {
+/** The side-by-side ratios, one line a size. */
+export function sideBySideLines(pairs: PairRow[]): string {
+  if (pairs.length === 0) return '';
+  const lines = pairs.map(
+    (p) =>
+      `at ${p.hosts} host${p.hosts === 1 ? '' : 's'} ${f(p.ratio, 2)}x (${f(p.lowest, 2)}-${f(p.highest, 2)}; ${f(p.daemonUs, 0)} against ${f(p.floorUs, 0)} µs; machine idle ${f(p.idlePct, 0)} %)`,
+  );
+  const { windows, windowSeconds } = pairs[0] as PairRow;
+  return `Side by side, both running, the median of ${windows} windows of ${windowSeconds} s: ${lines.join('; ')}.`;
+}
+
+export function fleetMarkdown({ rows, memory, pairs }: FleetResult): string {
   const main = table(
     [
       'program',
@@ -682,7 +777,8 @@ export function fleetMarkdown({ rows, memory }: { rows: FleetRow[]; memory: Memo
       f(m.kbPerHost, 0),
     ]),
   );
-  return `${main}\n\n${spawnFloorLine(rows)}\n\n### Memory\n\n${mem}\n`;
+  const pairLine = sideBySideLines(pairs);
+  return `${main}\n\n${spawnFloorLine(rows)}${pairLine ? ` ${pairLine}` : ''}\n\n### Memory\n\n${mem}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
