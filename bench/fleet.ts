@@ -793,7 +793,8 @@ ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length
 One program at a time, at a 1 s interval on 127.0.0.0/8, each measured over a window after its
 start-up: ${quick ? '6 s' : '20 s (the spawn floor 30 s); ping-daemon 60 s, which hold one writing of its history (once a minute),'} after ${quick ? 8 : 25} s for ping-daemon (V8's first collections)
 and once its history has one file per host (the first write creates them: its cost is in the
-note). The spawn floor runs at 1 and 100 hosts only. CPU of the whole process
+note). The spawn floor runs at 1 and 100 hosts only, alone and then beside the default prober
+(the line under the table). CPU of the whole process
 tree (threads' scheduler run time; reaped pings by their parent's cutime); RSS summed over the
 tree. Replies recorded: of one per host and second, what the program has to show for the window
 (fping: its reply lines; smokeping_prober: its response counters on /metrics; ping-daemon: end
