@@ -214,6 +214,11 @@ describe('the daemon writes history', () => {
       await run.exit;
       // Whatever the daemon was doing, the file is whole, and graphs read it without the log.
       execFileSync('rrdtool', ['info', file]);
+      // A real ping on busy cores may miss its 160 ms; then the history rightly says less than 100 %.
+      const allUp = readFileSync(files.log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('end'))
+        .every((l) => l.includes('status=up'));
       rmSync(files.log);
       const r = await cliDone([
         'graph',
@@ -225,7 +230,10 @@ describe('the daemon writes history', () => {
         'history',
       ]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /127\.0\.0\.1 — .*availability 100%/s);
+      assert.match(
+        r.stdout,
+        allUp ? /127\.0\.0\.1 — .*availability 100%/s : /127\.0\.0\.1 — .*availability \d/s,
+      );
     } finally {
       run.child.kill('SIGKILL');
     }

@@ -226,7 +226,10 @@ describe('npm package', () => {
     assert.equal(await exit, 0);
     const ends = pairs(readLines(log).map(parseText));
     assert.ok(ends.length >= 3);
-    assert.ok(ends.every((e) => e.rest.startsWith(' status=up')));
+    // A real ping on busy cores may miss its 80 ms (it did in CI on Node 24): the daemon says so.
+    for (const end of ends)
+      assert.match(end.rest, /^ status=(up rtt_ms=\d+(\.\d+)? loss=0%|error error="timeout")$/);
+    assert.ok(ends.some((e) => e.rest.startsWith(' status=up')));
   });
 });
 
