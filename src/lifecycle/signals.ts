@@ -24,6 +24,15 @@ export interface SignalActions {
 const known = (names: string[]): NodeJS.Signals[] =>
   names.filter((name): name is NodeJS.Signals => name in constants.signals);
 
+/**
+ * Whether Node's own CPU profiler runs in this process (`--cpu-prof`, `--prof`, on the command
+ * line or in NODE_OPTIONS): its sampling clock is SIGPROF, a hundred a second, and taken for a stop
+ * signal they stopped the daemon at once and then kept it spinning.
+ */
+export function profiling(execArgv: readonly string[], nodeOptions = ''): boolean {
+  return [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => /^--(cpu-)?prof(=|$)/.test(a));
+}
+
 /** Signals whose default action is to terminate, which we turn into a graceful stop. */
 export const STOP_SIGNALS = known([
   'SIGTERM',
@@ -31,7 +40,7 @@ export const STOP_SIGNALS = known([
   'SIGQUIT',
   'SIGALRM',
   'SIGVTALRM',
-  'SIGPROF',
+  ...(profiling(process.execArgv, process.env.NODE_OPTIONS) ? [] : ['SIGPROF']),
   'SIGXCPU',
   'SIGXFSZ',
   'SIGIO',
