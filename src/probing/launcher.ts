@@ -1,12 +1,19 @@
 // The ping launcher: one long-lived /bin/sh that forks the default prober's pings, so that a
 // probe costs the daemon a line written and a line read instead of a fork of itself. A fork of a
 // 50 MB Node process costs it some 5 ms of CPU on a virtual machine, more than the ping it runs
-// (docs/performance.md); the shell is 2 MB and forks for a fraction of that. The shell runs each
-// ping in a subshell that reports its exit status; ping writes its output to a file of its own
-// in a directory only the daemon can enter, which the daemon reads once the status comes.
+// (docs/performance.md); the shell is 2 MB and starts a background command with vfork. ping
+// writes its output to a file of its own in a directory only the daemon can enter, which the
+// daemon reads once the shell reports ping's exit status.
 //
-// Words between the two, one line each: the daemon writes `ID<TAB>ARG<TAB>ARG…`; the shell
-// answers `S ID PID` when the probe's subshell is forked and `R ID STATUS` when ping has exited.
+// The shell starts ping itself, with no subshell around it to report its status: that subshell
+// was a fork of the shell that then forked ping, and cost 1 to 2.6 ms of CPU per probe on the
+// development VM, more than the whole daemon's share. Instead a SIGCHLD trap ends the shell's
+// `read` (dash returns from it when a trapped signal comes while it waits), and the shell then
+// reports each ping that has gone (reaped by the shell: /proc/PID no longer there).
+//
+// Words between the two, one line each: the daemon writes `ID<TAB>ARG<TAB>ARG…`, or an empty
+// line to make the shell look for pings that have ended; the shell answers `S ID PID` when ping
+// is started and `R ID STATUS` when it has exited.
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -24,26 +31,58 @@ import { isAlive } from '../lifecycle/proc.js';
 import { PING_ENV } from './ping-env.js';
 
 /**
- * The shell's program. Each request becomes `( ping ARGS >FILE 2>&1; echo R ID $? ) &`; the
- * arguments reach ping as they were written, split at tabs only, with globbing off (`set -f`),
- * never evaluated. When its stdin ends, however the daemon ended, it waits for the pings under way
- * (each ends by its own -W) and exits.
+ * The shell's program. Each request becomes `ping ARGS >FILE 2>&1 &`; the arguments reach ping as
+ * they were written, split at tabs only, with globbing off (`set -f`), never evaluated. `jobs`
+ * holds ` PID:ID` of each ping not yet reported. A line cut by the trap is kept (`acc`) and
+ * completed by the next read. When its stdin ends, however the daemon ended, it waits for the
+ * pings under way (each ends by its own -W), reports them, and exits.
  */
 const LAUNCHER = [
   'ping=$PING_PROGRAM dir=$1',
   "tab='\t'",
   'set -f',
-  'while IFS= read -r line; do',
+  "jobs=' ' acc= chld=",
+  "trap 'chld=1' CHLD",
+  'reap() {',
+  '  chld=',
+  '  for job in $jobs; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '    [ -e "/proc/${job%:*}" ] && continue',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '    wait "${job%:*}"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '    echo "R ${job#*:} $?"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '    jobs="${jobs%% "$job" *} ${jobs#* "$job" }"',
+  '  done',
+  '}',
+  'while :; do',
+  '  [ -n "$chld" ] && reap',
+  '  if IFS= read -r line; then',
+  '    line=$acc$line acc=',
+  '  else',
+  '    [ -z "$chld" ] && break',
+  '    acc=$acc$line',
+  '    continue',
+  '  fi',
+  '  [ -z "$line" ] && continue',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
   '  id=${line%%"$tab"*}',
   '  IFS=$tab',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
   '  set -- ${line#*"$tab"}',
   '  unset IFS',
-  '  ( "$ping" "$@" >"$dir/$id" 2>&1 </dev/null; echo "R $id $?" ) &',
+  '  "$ping" "$@" >"$dir/$id" 2>&1 </dev/null &',
+  '  jobs="$jobs$!:$id "',
   '  echo "S $id $!"',
   'done',
-  'wait',
+  'trap - CHLD',
+  'for job in $jobs; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '  wait "${job%:*}"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion
+  '  echo "R ${job#*:} $?"',
+  'done',
 ].join('\n');
 
 /** What one program run left behind. */
@@ -67,25 +106,32 @@ function signalOf(status: number): string | null {
 
 /**
  * The live descendants of `pid`, parents before children (/proc/PID/task/PID/children). A zombie
- * (exited, not yet reaped: the shell reaps its subshells when it next forks) is left out.
+ * (exited, not yet reaped) is left out.
  */
 export function descendantsOf(pid: number): number[] {
   const found: number[] = [];
   const visit = (p: number): void => {
-    let children: string;
-    try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'latin1');
-    } catch {
-      return; // gone
-    }
-    for (const child of children.split(' ')) {
-      if (child === '' || !isAlive(Number(child))) continue;
-      found.push(Number(child));
-      visit(Number(child));
+    for (const child of childrenOf(p)) {
+      found.push(child);
+      visit(child);
     }
   };
   visit(pid);
   return found;
+}
+
+/** The live children of `pid` (none when it has gone). */
+function childrenOf(pid: number): number[] {
+  let children: string;
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1');
+  } catch {
+    return []; // gone
+  }
+  return children
+    .split(' ')
+    .filter((c) => c !== '' && isAlive(Number(c)))
+    .map(Number);
 }
 
 /** Signals each of `pids`; false when none was left to take it. */
@@ -119,7 +165,7 @@ const NOTHING: JobResult = { output: '', exitCode: null, signal: null };
 interface Pending {
   /** The shell that runs it. */
   shell: ChildProcess;
-  /** The subshell that runs ping, once the shell said. */
+  /** ping's PID, once the shell said. */
   pid?: number;
   resolve(result: JobResult): void;
 }
@@ -161,11 +207,28 @@ export class PingLauncher {
     });
     this.#pending.set(id, pending);
     shell.stdin?.write(`${id}\t${args.join('\t')}\n`);
-    const tree = (): number[] => (pending.pid === undefined ? [] : descendantsOf(pending.pid));
+    // ping and what it started, while ping is still the shell's child: a PID the shell has reaped
+    // may already be another process's.
+    const tree = (): number[] => {
+      const { pid } = pending;
+      if (pid === undefined || shell.pid === undefined) return [];
+      if (!childrenOf(shell.pid).includes(pid)) return [];
+      return [pid, ...descendantsOf(pid)];
+    };
+    let nudged = false;
     return {
       done,
-      // Before the shell said which subshell it is, ping has not even started.
-      exited: () => pending.pid !== undefined && tree().length === 0,
+      // Before the shell said which PID it is, ping has not even started. Once ping has gone
+      // and its status has not come, the shell is woken with an empty line: a SIGCHLD that came
+      // just before it began to read did not end that read.
+      exited: () => {
+        const gone = pending.pid !== undefined && tree().length === 0;
+        if (gone && !nudged && this.#pending.get(id) === pending) {
+          nudged = true;
+          shell.stdin?.write('\n');
+        }
+        return gone;
+      },
       // Deepest first: a stand-in's children go before the stand-in can react.
       signal: (signal) => signalEach(tree().reverse(), signal),
       now: () => NOTHING,
