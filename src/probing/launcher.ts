@@ -253,9 +253,8 @@ export class PingLauncher {
     shell.stdin?.on('error', () => {});
     shell.stdout?.setEncoding('latin1');
     shell.stdout?.on('data', (chunk: string) => this.#take(chunk));
-    // A shell that exited is replaced at the next probe. Its pings under way may still answer
-    // through its pipe (a subshell outlives it); those that never can, once nothing holds the
-    // pipe, get an error.
+    // A shell that exited is replaced at the next probe. Its pings under way can no longer be
+    // reported (ping holds neither pipe): once the pipe closes, they get an error.
     shell.once('exit', () => {
       if (this.#shell === shell) this.#shell = undefined;
     });
