@@ -26,7 +26,7 @@ const known = (names: string[]): NodeJS.Signals[] =>
 
 /**
  * Whether Node's own CPU profiler runs in this process (`--cpu-prof`, `--prof`, on the command
- * line or in NODE_OPTIONS): its sampling clock is SIGPROF, a hundred a second, and taken for a stop
+ * line or in NODE_OPTIONS): its sampling clock is SIGPROF, a thousand a second, and taken for a stop
  * signal they stopped the daemon at once and then kept it spinning.
  */
 export function profiling(execArgv: readonly string[], nodeOptions = ''): boolean {

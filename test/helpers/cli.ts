@@ -204,6 +204,12 @@ export function parseText(line: string): TextLine {
   };
 }
 
+/**
+ * The rest of an end line for 127.0.0.1 probed once: the answer, or the timeout a real ping on busy
+ * cores may rightly get (docs/testing.md).
+ */
+export const ANSWER_OR_TIMEOUT = /^ status=(up rtt_ms=\d+(\.\d+)? loss=0%|error error="timeout")$/;
+
 /** Checks that lines come in start/end pairs with seq 1, 2, 3, ... and returns the end lines. */
 export function pairs(lines: TextLine[]): TextLine[] {
   const ends: TextLine[] = [];
