@@ -9,10 +9,16 @@
 // address: so a local user's hundreds of connections make room only among themselves, never at
 // the expense of Prometheus's.
 //
-// The choice is made two turns of the event loop after a connection comes: by then a client that
-// asks at once, as a scrape does, has been read, and a batch of connections accepted together
-// cannot push out a scrape before its request is even read. Past HARD_CAP, new connections are
-// refused at once, so descriptors stay bounded meanwhile. Choosing is pure (`excess`).
+// The choice is made two turns of the event loop after a connection comes, and a connection that
+// has not yet sent a byte is spared for its first YOUNG_MS: a client that asks at once, as a
+// scrape does, is read by then even on a loaded machine, so a batch of connections accepted
+// together cannot push out a scrape before its request is even read. (Two turns alone were not
+// enough: a scrape accepted amid a wave of 200 reconnects was closed before its request came,
+// once in some thousands of scrapes under CI's load.) The young count toward HARD_CAP: at it, the
+// oldest idle connections of anyone close, down to ROOM_AT, those that never sent a byte first,
+// so a new connection still finds room and the newest (a scrape among them) stay; only when
+// every held connection is being answered is a new one refused, so descriptors stay bounded.
+// Choosing is pure (`excess`, `makeRoom`).
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -28,8 +34,11 @@ export const CONNECTION_LIMITS = {
 /** The socket table is read at most this often. */
 const OWNERS_EVERY_MS = 250;
 
-/** Held at most while the choice waits: new connections beyond it are refused. */
+/** Held at most, the young included: reaching it closes the oldest idle down to ROOM_AT. */
 export const HARD_CAP = 256;
+export const ROOM_AT = HARD_CAP - 32;
+/** A connection that has sent nothing yet is not closed for it this long (see above). */
+export const YOUNG_MS = 1000;
 
 export interface Held {
   peer: string;
@@ -37,6 +46,27 @@ export interface Held {
   busy: boolean;
   /** It has sent something. */
   heard: boolean;
+  /** It has sent nothing and came less than YOUNG_MS ago: not closed by `excess`. */
+  young?: boolean;
+}
+
+/** Idle connections of `held` (oldest first) in the order they may go: the silent, then the rest. */
+function idleInOrder(held: readonly Held[], own: readonly number[]): number[] {
+  const idle = own.filter((i) => !(held[i] as Held).busy);
+  const silent = idle.filter((i) => !(held[i] as Held).heard);
+  const heard = idle.filter((i) => (held[i] as Held).heard);
+  return [...silent, ...heard];
+}
+
+/**
+ * The connections of `held` (oldest first) to close so that at most `keep` remain, whoever holds
+ * them: the oldest that never sent a byte, then the oldest idle; never one being answered.
+ */
+export function makeRoom(held: readonly Held[], keep: number): number[] {
+  const all = held.map((_, i) => i);
+  return idleInOrder(held, all)
+    .slice(0, Math.max(0, held.length - keep))
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -51,12 +81,10 @@ export function excess(held: readonly Held[], limits = CONNECTION_LIMITS): numbe
     else byPeer.set(h.peer, [i]);
   }
   /** Up to `n` of `own` that may go: the idle ones that never sent a byte, then the other idle. */
-  const victims = (own: number[], n: number): number[] => {
-    const idle = own.filter((i) => !(held[i] as Held).busy);
-    const silent = idle.filter((i) => !(held[i] as Held).heard);
-    const heard = idle.filter((i) => (held[i] as Held).heard);
-    return [...silent, ...heard].slice(0, n);
-  };
+  const victims = (own: number[], n: number): number[] =>
+    idleInOrder(held, own)
+      .filter((i) => !(held[i] as Held).young)
+      .slice(0, n);
   const gone: number[] = [];
   const drop = (peer: string, own: number[], n: number): number => {
     const going = victims(own, n);
@@ -143,6 +171,8 @@ interface Tracked {
   socket: Socket;
   peer: string;
   busy: boolean;
+  /** When it came (performance.now()). */
+  since: number;
 }
 
 export class ConnectionGuard {
@@ -153,6 +183,8 @@ export class ConnectionGuard {
   /** Who owns which local connection, by its port, as last read (see #settle). */
   #owners = new Map<number, number>();
   #ownersAt = Number.NEGATIVE_INFINITY;
+  /** A settle once the young spared by the last one are no longer young. */
+  #later: NodeJS.Timeout | undefined;
 
   constructor(limits = CONNECTION_LIMITS) {
     this.#limits = limits;
@@ -160,12 +192,13 @@ export class ConnectionGuard {
 
   /** A new connection: held, and the limits enforced soon (see above). */
   admit(socket: Socket): void {
-    if (this.#held.size >= HARD_CAP) this.#settle();
+    if (this.#held.size >= HARD_CAP) this.#makeRoom();
     if (this.#held.size >= HARD_CAP) {
       socket.destroy();
       return;
     }
-    this.#held.set(socket, { socket, peer: socket.remoteAddress ?? '', busy: false });
+    const peer = socket.remoteAddress ?? '';
+    this.#held.set(socket, { socket, peer, busy: false, since: performance.now() });
     socket.once('close', () => this.#held.delete(socket));
     if (this.#settling) return;
     this.#settling = true;
@@ -192,9 +225,31 @@ export class ConnectionGuard {
     this.#held.set(socket, t);
   }
 
+  /** At HARD_CAP: the oldest idle of anyone close, down to ROOM_AT (see above). */
+  #makeRoom(): void {
+    const held = [...this.#held.values()];
+    const view = held.map((t) => ({ peer: t.peer, busy: t.busy, heard: t.socket.bytesRead > 0 }));
+    for (const i of makeRoom(view, ROOM_AT)) this.#close(held[i] as Tracked);
+  }
+
+  #close(t: Tracked): void {
+    this.#held.delete(t.socket);
+    t.socket.destroy();
+  }
+
   #settle(): void {
     const held = [...this.#held.values()];
     if (held.length <= this.#limits.perPeer) return;
+    const now = performance.now();
+    const young = held.map((t) => t.socket.bytesRead === 0 && now - t.since < YOUNG_MS);
+    if (young.some(Boolean) && this.#later === undefined) {
+      // Those spared now are judged again once they are no longer young, new connections or not.
+      this.#later = setTimeout(() => {
+        this.#later = undefined;
+        this.#settle();
+      }, YOUNG_MS);
+      this.#later.unref();
+    }
     const here = localAddresses();
     const local = held.map((t) => isLocal(t.peer, here));
     const choose = (owners: Map<number, number>) => {
@@ -205,6 +260,7 @@ export class ConnectionGuard {
           peer: uid === undefined ? t.peer : `uid ${uid}`,
           busy: t.busy,
           heard: t.socket.bytesRead > 0,
+          young: young[i] as boolean,
         };
       });
       return { view, gone: excess(view, this.#limits) };
@@ -222,10 +278,6 @@ export class ConnectionGuard {
       this.#owners = localOwners(port);
       ({ gone } = choose(this.#owners));
     }
-    for (const i of gone) {
-      const t = held[i] as Tracked;
-      this.#held.delete(t.socket);
-      t.socket.destroy();
-    }
+    for (const i of gone) this.#close(held[i] as Tracked);
   }
 }

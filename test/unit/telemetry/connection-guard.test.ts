@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { excess, type Held, ownersByPort } from '../../../src/telemetry/connection-guard.js';
+import {
+  excess,
+  type Held,
+  makeRoom,
+  ownersByPort,
+  ROOM_AT,
+} from '../../../src/telemetry/connection-guard.js';
 
 const limits = { total: 4, perPeer: 2 };
 const silent = (peer: string): Held => ({ peer, busy: false, heard: false });
 const idle = (peer: string): Held => ({ peer, busy: false, heard: true });
 const busy = (peer: string): Held => ({ peer, busy: true, heard: true });
+const young = (peer: string): Held => ({ peer, busy: false, heard: false, young: true });
 
 describe('excess', () => {
   it('closes nothing within the limits', () => {
@@ -36,6 +43,30 @@ describe('excess', () => {
     const gone = excess(held, { total: 64, perPeer: 16 });
     assert.equal(gone.length, 301 - 16);
     assert.ok(!gone.includes(150));
+  });
+});
+
+describe('excess and the young', () => {
+  it('spares a connection that has sent nothing yet while it is young', () => {
+    assert.deepEqual(excess([young('a'), young('a'), young('a')], limits), []);
+    assert.deepEqual(excess([silent('a'), young('a'), young('a'), idle('a')], limits), [0, 3]);
+  });
+});
+
+describe('makeRoom', () => {
+  it('at the cap closes the oldest idle of anyone, those that sent nothing first, never a busy one', () => {
+    const held = [busy('a'), idle('b'), silent('c'), silent('a'), idle('a')];
+    assert.deepEqual(makeRoom(held, 2), [1, 2, 3]);
+    assert.deepEqual(makeRoom(held, 5), []);
+    assert.deepEqual(makeRoom([busy('a'), busy('a')], 1), []);
+  });
+
+  it('a scrape not yet read, amid a wave of reconnects, stays at the cap', () => {
+    // 100 older silent connections, the scrape, then 155 reconnects: 256 held.
+    const held = [...Array(100).fill(silent('l')), young('l'), ...Array(155).fill(young('l'))];
+    const gone = makeRoom(held, ROOM_AT);
+    assert.equal(gone.length, 256 - ROOM_AT);
+    assert.ok(!gone.includes(100));
   });
 });
 
