@@ -14,11 +14,11 @@
 // scrape does, is read by then even on a loaded machine, so a batch of connections accepted
 // together cannot push out a scrape before its request is even read. (Two turns alone were not
 // enough: a scrape accepted amid a wave of 200 reconnects was closed before its request came,
-// once in some thousands of scrapes under CI's load.) The young count toward HARD_CAP: at it, the
-// oldest idle connections of anyone close, down to ROOM_AT, those that never sent a byte first,
-// so a new connection still finds room and the newest (a scrape among them) stay; only when
-// every held connection is being answered is a new one refused, so descriptors stay bounded.
-// Choosing is pure (`excess`, `makeRoom`).
+// once in some thousands of scrapes under CI's load.) The young count toward the cap (HARD_CAP,
+// less under a low limit of descriptors): at it, the oldest idle connections of anyone close, an
+// eighth of it, those that never sent a byte first, so a new connection still finds room and the
+// newest (a scrape among them) stay; only when every held connection is being answered is a new
+// one refused, so descriptors stay bounded. Choosing is pure (`excess`, `makeRoom`, `capFor`).
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -34,9 +34,32 @@ export const CONNECTION_LIMITS = {
 /** The socket table is read at most this often. */
 const OWNERS_EVERY_MS = 250;
 
-/** Held at most, the young included: reaching it closes the oldest idle down to ROOM_AT. */
+/**
+ * Held at most, the young included, and never more than a quarter of the descriptors the process
+ * may open (`capFor`: 64 under a limit of 256, so the probes and logs keep theirs): reaching it
+ * closes the oldest idle down to an eighth below it.
+ */
 export const HARD_CAP = 256;
-export const ROOM_AT = HARD_CAP - 32;
+
+/** The cap under a limit of `nofile` open files (see HARD_CAP). */
+export function capFor(nofile: number, limits = CONNECTION_LIMITS): number {
+  return Math.min(HARD_CAP, Math.max(limits.perPeer, Math.floor(nofile / 4)));
+}
+
+/** Where the oldest idle close down to once `cap` is reached. */
+export const roomAt = (cap: number): number => cap - Math.ceil(cap / 8);
+
+/** The soft limit of open files of this process, from /proc/self/limits (1024 if unknown). */
+function openFilesLimit(): number {
+  try {
+    const m = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+    if (m?.[1] === 'unlimited') return Number.POSITIVE_INFINITY;
+    const n = Number(m?.[1]);
+    return Number.isFinite(n) && n > 0 ? n : 1024;
+  } catch {
+    return 1024;
+  }
+}
 /** A connection that has sent nothing yet is not closed for it this long (see above). */
 export const YOUNG_MS = 1000;
 
@@ -185,15 +208,17 @@ export class ConnectionGuard {
   #ownersAt = Number.NEGATIVE_INFINITY;
   /** A settle once the young spared by the last one are no longer young. */
   #later: NodeJS.Timeout | undefined;
+  readonly #cap: number;
 
-  constructor(limits = CONNECTION_LIMITS) {
+  constructor(limits = CONNECTION_LIMITS, nofile = openFilesLimit()) {
     this.#limits = limits;
+    this.#cap = capFor(nofile, limits);
   }
 
   /** A new connection: held, and the limits enforced soon (see above). */
   admit(socket: Socket): void {
-    if (this.#held.size >= HARD_CAP) this.#makeRoom();
-    if (this.#held.size >= HARD_CAP) {
+    if (this.#held.size >= this.#cap) this.#makeRoom();
+    if (this.#held.size >= this.#cap) {
       socket.destroy();
       return;
     }
@@ -225,11 +250,11 @@ export class ConnectionGuard {
     this.#held.set(socket, t);
   }
 
-  /** At HARD_CAP: the oldest idle of anyone close, down to ROOM_AT (see above). */
+  /** At the cap: the oldest idle of anyone close, an eighth below it (see above). */
   #makeRoom(): void {
     const held = [...this.#held.values()];
     const view = held.map((t) => ({ peer: t.peer, busy: t.busy, heard: t.socket.bytesRead > 0 }));
-    for (const i of makeRoom(view, ROOM_AT)) this.#close(held[i] as Tracked);
+    for (const i of makeRoom(view, roomAt(this.#cap))) this.#close(held[i] as Tracked);
   }
 
   #close(t: Tracked): void {

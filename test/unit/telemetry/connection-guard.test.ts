@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  capFor,
   excess,
   type Held,
   makeRoom,
   ownersByPort,
-  ROOM_AT,
+  roomAt,
 } from '../../../src/telemetry/connection-guard.js';
 
 const limits = { total: 4, perPeer: 2 };
@@ -64,9 +65,19 @@ describe('makeRoom', () => {
   it('a scrape not yet read, amid a wave of reconnects, stays at the cap', () => {
     // 100 older silent connections, the scrape, then 155 reconnects: 256 held.
     const held = [...Array(100).fill(silent('l')), young('l'), ...Array(155).fill(young('l'))];
-    const gone = makeRoom(held, ROOM_AT);
-    assert.equal(gone.length, 256 - ROOM_AT);
+    const gone = makeRoom(held, roomAt(256));
+    assert.equal(gone.length, 32);
     assert.ok(!gone.includes(100));
+  });
+});
+
+describe('capFor', () => {
+  it("a quarter of the descriptors, at most 256, at least a peer's share", () => {
+    assert.equal(capFor(1_048_576), 256);
+    assert.equal(capFor(Number.POSITIVE_INFINITY), 256);
+    assert.equal(capFor(256), 64);
+    assert.equal(capFor(40), 16);
+    assert.equal(roomAt(64), 56);
   });
 });
 
