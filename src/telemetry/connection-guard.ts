@@ -41,6 +41,9 @@ const OWNERS_EVERY_MS = 250;
  */
 export const HARD_CAP = 256;
 
+/** A connection that has sent nothing yet is not closed for it this long (see above). */
+export const YOUNG_MS = 1000;
+
 /** The cap under a limit of `nofile` open files (see HARD_CAP). */
 export function capFor(nofile: number, limits = CONNECTION_LIMITS): number {
   return Math.min(HARD_CAP, Math.max(limits.perPeer, Math.floor(nofile / 4)));
@@ -60,8 +63,6 @@ function openFilesLimit(): number {
     return 1024;
   }
 }
-/** A connection that has sent nothing yet is not closed for it this long (see above). */
-export const YOUNG_MS = 1000;
 
 export interface Held {
   peer: string;
@@ -198,6 +199,9 @@ interface Tracked {
   since: number;
 }
 
+/** Whether it has sent anything. */
+const heard = (t: Tracked): boolean => t.socket.bytesRead > 0;
+
 export class ConnectionGuard {
   /** In the order they last began to wait: a Map keeps insertion order. */
   readonly #held = new Map<Socket, Tracked>();
@@ -253,7 +257,7 @@ export class ConnectionGuard {
   /** At the cap: the oldest idle of anyone close, an eighth below it (see above). */
   #makeRoom(): void {
     const held = [...this.#held.values()];
-    const view = held.map((t) => ({ peer: t.peer, busy: t.busy, heard: t.socket.bytesRead > 0 }));
+    const view = held.map((t) => ({ peer: t.peer, busy: t.busy, heard: heard(t) }));
     for (const i of makeRoom(view, roomAt(this.#cap))) this.#close(held[i] as Tracked);
   }
 
@@ -266,7 +270,7 @@ export class ConnectionGuard {
     const held = [...this.#held.values()];
     if (held.length <= this.#limits.perPeer) return;
     const now = performance.now();
-    const young = held.map((t) => t.socket.bytesRead === 0 && now - t.since < YOUNG_MS);
+    const young = held.map((t) => !heard(t) && now - t.since < YOUNG_MS);
     if (young.some(Boolean) && this.#later === undefined) {
       // Those spared now are judged again once they are no longer young, new connections or not.
       this.#later = setTimeout(() => {
@@ -284,7 +288,7 @@ export class ConnectionGuard {
         return {
           peer: uid === undefined ? t.peer : `uid ${uid}`,
           busy: t.busy,
-          heard: t.socket.bytesRead > 0,
+          heard: heard(t),
           young: young[i] as boolean,
         };
       });
