@@ -477,6 +477,16 @@ export interface PairRow {
 }
 
 /**
+ * How long each side-by-side window is: 10 s, but long enough for 60 probes. The reaped pings'
+ * CPU is read from their parents' cutime, in clock ticks (10 ms): at 1 host a 10 s window holds
+ * 10 probes, so one tick is 1 ms a probe, an eighth of what a probe costs, either way in each
+ * window. 60 probes bring it to 0.17 ms.
+ */
+export function pairWindowSeconds(hosts: number, quick: boolean): number {
+  return quick ? 3 : Math.max(10, Math.ceil(60 / hosts));
+}
+
+/**
  * The default prober and the spawn floor side by side, both running, measured window after
  * window: this VM's cost of a fork and exec moves 2-4x from one hour to the next, which the
  * sequential rows (minutes apart) carry into their ratio; in the same seconds it cancels out.
@@ -488,7 +498,7 @@ async function sideBySide(
   quick: boolean,
 ): Promise<PairRow> {
   const windows = quick ? 3 : 6;
-  const windowSeconds = quick ? 3 : 10;
+  const windowSeconds = pairWindowSeconds(hosts.length, quick);
   const a = ours.start(hosts);
   return onInterrupt(
     () => a.stop(),
@@ -724,10 +734,9 @@ export function sideBySideLines(pairs: PairRow[]): string {
   if (pairs.length === 0) return '';
   const lines = pairs.map(
     (p) =>
-      `at ${p.hosts} host${p.hosts === 1 ? '' : 's'} ${f(p.ratio, 2)}x (${f(p.lowest, 2)}-${f(p.highest, 2)}; ${f(p.daemonUs, 0)} against ${f(p.floorUs, 0)} µs; machine idle ${f(p.idlePct, 0)} %)`,
+      `at ${p.hosts} host${p.hosts === 1 ? '' : 's'} ${f(p.ratio, 2)}x (${f(p.lowest, 2)}-${f(p.highest, 2)}; ${f(p.daemonUs, 0)} against ${f(p.floorUs, 0)} µs; ${p.windows} windows of ${p.windowSeconds} s; machine idle ${f(p.idlePct, 0)} %)`,
   );
-  const { windows, windowSeconds } = pairs[0] as PairRow;
-  return `Side by side, both running, the median of ${windows} windows of ${windowSeconds} s: ${lines.join('; ')}.`;
+  return `Side by side, both running, the median of the windows' ratios (each window at least 10 s and 60 probes): ${lines.join('; ')}.`;
 }
 
 export function fleetMarkdown({ rows, memory, pairs }: FleetResult): string {

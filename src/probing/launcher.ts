@@ -12,8 +12,10 @@
 // reports each ping that has gone (reaped by the shell: /proc/PID no longer there).
 //
 // Words between the two, one line each: the daemon writes `ID<TAB>ARG<TAB>ARG…`, or an empty
-// line to make the shell look for pings that have ended; the shell answers `S ID PID` when ping
-// is started and `R ID STATUS` when it has exited.
+// line to make the shell look for pings that have ended; the shell answers `R ID STATUS` when
+// ping has exited. ping's PID, which the daemon needs only to signal a ping past its deadline, is
+// not said on the pipe but left in a file beside ping's output (`ID.pid`), read when needed: a
+// line on the pipe woke the daemon once more per probe, a fifth of its CPU at one host.
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -74,7 +76,7 @@ const LAUNCHER = [
   '  unset IFS',
   '  "$ping" "$@" >"$dir/$id" 2>&1 </dev/null &',
   '  jobs="$jobs$!:$id "',
-  '  echo "S $id $!"',
+  '  echo $! >"$dir/$id.pid"',
   'done',
   'trap - CHLD',
   'for job in $jobs; do',
@@ -165,7 +167,7 @@ const NOTHING: JobResult = { output: '', exitCode: null, signal: null };
 interface Pending {
   /** The shell that runs it. */
   shell: ChildProcess;
-  /** ping's PID, once the shell said. */
+  /** ping's PID, once read from the file the shell leaves it in. */
   pid?: number;
   resolve(result: JobResult): void;
 }
@@ -209,8 +211,12 @@ export class PingLauncher {
     shell.stdin?.write(`${id}\t${args.join('\t')}\n`);
     // ping and what it started, while ping is still the shell's child: a PID the shell has reaped
     // may already be another process's.
+    const pidNow = (): number | undefined => {
+      pending.pid ??= this.#pidOf(id);
+      return pending.pid;
+    };
     const tree = (): number[] => {
-      const { pid } = pending;
+      const pid = pidNow();
       if (pid === undefined || shell.pid === undefined) return [];
       if (!childrenOf(shell.pid).includes(pid)) return [];
       return [pid, ...descendantsOf(pid)];
@@ -218,11 +224,11 @@ export class PingLauncher {
     let nudged = false;
     return {
       done,
-      // Before the shell said which PID it is, ping has not even started. Once ping has gone
+      // Before the shell wrote down which PID it is, ping has not even started. Once ping has gone
       // and its status has not come, the shell is woken with an empty line: a SIGCHLD that came
       // just before it began to read did not end that read.
       exited: () => {
-        const gone = pending.pid !== undefined && tree().length === 0;
+        const gone = pidNow() !== undefined && tree().length === 0;
         if (gone && !nudged && this.#pending.get(id) === pending) {
           nudged = true;
           shell.stdin?.write('\n');
@@ -285,18 +291,30 @@ export class PingLauncher {
       const [kind, idText, value] = line.split(' ');
       const id = Number(idText);
       const pending = this.#pending.get(id);
-      if (!pending) continue;
-      if (kind === 'S') pending.pid = Number(value);
-      else if (kind === 'R') {
-        this.#pending.delete(id);
-        pending.resolve(this.#result(id, Number(value)));
-      }
+      if (!pending || kind !== 'R') continue;
+      this.#pending.delete(id);
+      pending.resolve(this.#result(id, Number(value)));
+    }
+  }
+
+  /** ping's PID as the shell wrote it down, or undefined while it has not (or could not). */
+  #pidOf(id: number): number | undefined {
+    try {
+      const text = readFileSync(join(this.#dir as string, `${id}.pid`), 'latin1');
+      return /^[1-9][0-9]*\n$/.test(text) ? Number(text) : undefined;
+    } catch {
+      return undefined; // not yet written
     }
   }
 
   /** Ping's output, taken from its file, and its status. */
   #result(id: number, status: number): JobResult {
     const file = join(this.#dir as string, String(id));
+    try {
+      unlinkSync(`${file}.pid`);
+    } catch {
+      // never written (a full /tmp)
+    }
     let output = '';
     try {
       output = readPrefix(file);

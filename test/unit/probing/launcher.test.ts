@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { descendantsOf, PingLauncher } from '../../../src/probing/launcher.js';
@@ -91,7 +98,7 @@ describe('PingLauncher', () => {
       assert.equal(r.spawnError, 'the ping launcher was killed by SIGKILL');
       const next = launcher.run(['x']);
       assert.notEqual(launcher.pid, first);
-      // Once the new shell has said which subshell runs it, ping can be signalled.
+      // Once the new shell has written down which PID runs it, ping can be signalled.
       await waitFor('the new one runs it', () => next.signal('SIGKILL'));
       assert.equal((await next.done).signal, 'SIGKILL');
     });
@@ -107,6 +114,10 @@ describe('PingLauncher', () => {
         results.map((r) => [r.output, r.exitCode]),
         results.map((_, i) => [`n${i}\n`, 0]),
       );
+      // Nothing of theirs is left behind: neither their output nor the PIDs the shell wrote down.
+      const dir = readFileSync(`/proc/${launcher.pid}/cmdline`, 'latin1').split('\0').at(-2);
+      assert.match(dir ?? '', /ping-daemon-/);
+      assert.deepEqual(readdirSync(dir as string), []);
     });
   });
 
@@ -152,7 +163,7 @@ describe('createProbe through the launcher', () => {
   it('kills a stand-in that ignores the interrupt, and its children', async () => {
     const deaf = join(fixture('ping-deaf'), 'ping');
     await withLauncher(deaf, async (launcher) => {
-      // Time enough for the shell to say which subshell runs it, even on a loaded machine.
+      // Time enough for the shell to write down which PID runs it, even on a loaded machine.
       const probe = createProbe(deaf, launcher)({ host: '127.0.0.1', count: 1, timeoutMs: 1000 });
       assert.deepEqual(await probe.result, { status: 'error', error: 'timeout' });
       // The stand-in and its sleep: the launcher's own command line names the stand-in too.
