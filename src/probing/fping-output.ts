@@ -146,21 +146,33 @@ export interface TickParts {
  * could be sent or the host could not be resolved.
  */
 export function tickResult(parts: TickParts): ProbeResult {
-  const replies = parts.rtts.length;
+  const { rtts } = parts;
+  const replies = rtts.length;
   const sent = replies + parts.lost;
   if (replies === 0 && parts.error !== undefined) return { status: 'error', error: parts.error };
   const lossPct = round3(sent === 0 ? 100 : (parts.lost / sent) * 100);
   if (replies === 0) return { status: 'down', lossPct, sent, replies };
-  const mean = parts.rtts.reduce((a, b) => a + b, 0) / replies;
-  const meanSquare = parts.rtts.reduce((a, b) => a + b * b, 0) / replies;
+  // One pass, nothing allocated but the result: this runs for every probe.
+  let sum = 0;
+  let squares = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < replies; i++) {
+    const rtt = rtts[i] as number;
+    sum += rtt;
+    squares += rtt * rtt;
+    if (rtt < min) min = rtt;
+    if (rtt > max) max = rtt;
+  }
+  const mean = sum / replies;
   return {
     status: 'up',
     rttMs: round3(mean),
     lossPct,
     sent,
     replies,
-    rttMinMs: Math.min(...parts.rtts),
-    rttMaxMs: Math.max(...parts.rtts),
-    rttMdevMs: round3(Math.sqrt(Math.max(0, meanSquare - mean * mean))),
+    rttMinMs: min,
+    rttMaxMs: max,
+    rttMdevMs: round3(Math.sqrt(Math.max(0, squares / replies - mean * mean))),
   };
 }

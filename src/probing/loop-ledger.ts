@@ -260,6 +260,8 @@ export class LoopLedger {
     track.tick ??= { sentAt: track.dueAt, rtts: [], lost: 0 };
     const tick = track.tick;
     if (rttMs === undefined) tick.lost++;
+    // The first reply makes an array of one, not an empty one grown to V8's 17 elements.
+    else if (tick.rtts.length === 0) tick.rtts = [rttMs];
     else tick.rtts.push(rttMs);
     if (error !== undefined) tick.error ??= error;
     track.next++;

@@ -419,19 +419,32 @@ export class PingService {
     const { format } = this.#settings;
     const { vantage } = this.#parts;
     let text = '';
-    const done: [Runner, number, ProbeResult, Date][] = [];
+    // Per report, its host's runner (undefined: gone), its number and the end line's time: three
+    // arrays for all the lines of a read rather than a tuple a probe (docs/performance.md).
+    const runners: (Runner | undefined)[] = [];
+    const seqs: number[] = [];
+    const times: Date[] = [];
+    let lines = 0;
     for (const { host, sentAt, endedAt, result } of reports) {
       // A host removed by a reload is no longer reported, even for packets already sent.
       const runner = this.#runners.get(host);
-      if (!runner) continue;
-      const seq = ++runner.seq;
+      const seq = runner ? ++runner.seq : 0;
       const time = new Date(endedAt);
+      runners.push(runner);
+      seqs.push(seq);
+      times.push(time);
+      if (!runner) continue;
       text += formatStart(format, { time: new Date(sentAt), host, vantage, seq });
       text += formatEnd(format, { time, host, vantage, seq, result, durationMs: endedAt - sentAt });
-      done.push([runner, seq, result, time]);
+      lines += 2;
     }
-    if (text !== '') this.#write(text, done.length * 2);
-    for (const [runner, seq, result, time] of done) {
+    if (text !== '') this.#write(text, lines);
+    for (let i = 0; i < reports.length; i++) {
+      const runner = runners[i];
+      if (runner === undefined) continue;
+      const { result } = reports[i] as LoopReport;
+      const seq = seqs[i] as number;
+      const time = times[i] as Date;
       this.#record(runner, seq, result, time);
       this.#parts.onResult?.(runner.target.host, result, time, seq);
     }
