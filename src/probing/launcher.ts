@@ -315,20 +315,26 @@ export class PingLauncher {
     } catch {
       // never written (a full /tmp)
     }
+    const signal = signalOf(status);
     let output = '';
     try {
       output = readPrefix(file);
       unlinkSync(file);
     } catch (err) {
-      // The shell could not create the file (a full /tmp): its status says so (2).
-      return {
-        output: '',
-        exitCode: null,
-        signal: null,
-        spawnError: `ping's output: ${describeErrno(err)}`,
-      };
+      // Killed between its fork and the opening of its output (the shell writes down its PID
+      // right after the fork, so a deadline on a loaded machine can come first): it printed
+      // nothing, and its signal is the outcome.
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!(missing && signal !== null)) {
+        // The shell could not create the file (a full /tmp): its status says so (2).
+        return {
+          output: '',
+          exitCode: null,
+          signal: null,
+          spawnError: `ping's output: ${describeErrno(err)}`,
+        };
+      }
     }
-    const signal = signalOf(status);
     return { output, exitCode: signal === null ? status : null, signal };
   }
 

@@ -104,6 +104,21 @@ describe('PingLauncher', () => {
     });
   });
 
+  it('a ping killed as soon as its PID is known ends with its signal, with or without output', async () => {
+    // The shell writes the PID down right after its fork: the kill may come before the child
+    // has opened its output file (1 in 10 on two busy cores, before it was handled).
+    const slow = standIn('sleep 5');
+    await withLauncher(slow, async (launcher) => {
+      for (let i = 0; i < 20; i++) {
+        const job = launcher.run(['x']);
+        await waitFor('its PID', () => job.signal('SIGKILL'));
+        const r = await job.done;
+        // Its output, if any, is the stand-in shell's `Killed` for its sleep.
+        assert.deepEqual([r.signal, r.spawnError], ['SIGKILL', undefined]);
+      }
+    });
+  });
+
   it('answers every one of 300 pings that end at once', async () => {
     const quick = standIn('echo "$1"');
     await withLauncher(quick, async (launcher) => {
