@@ -1,9 +1,11 @@
 // The ping log's lines in the three formats of docs/log-format.md, written and read back by one
 // module, so the markers, month names and keys are spelled once. Pure: the time is passed in. Every
-// line written ends with "\n", so the writer puts it on disk with one write().
+// line written ends with "\n", so the writer puts it on disk with one write(). The lines are put
+// into a LineBuffer, which the service writes with one write() for all the lines of a read.
 import { isIP } from 'node:net';
 import type { Format } from '../config/options.js';
 import type { ProbeResult, ProbeStatus } from '../probing/ping-result.js';
+import { LineBuffer } from './line-buffer.js';
 
 export interface StartEvent {
   time: Date;
@@ -79,15 +81,15 @@ let isoHead = '';
 let isoTail = '';
 
 /**
- * ISO 8601 in local time with milliseconds and offset: `2026-11-24T20:15:03.001+08:00`. The lines
- * of one tick share their second (1,000 hosts write 2,000 lines a second), so the text of the
- * second is made once and only the milliseconds change.
+ * Makes isoHead and isoTail those of `t`'s second and returns its milliseconds (-1: no time).
+ * The lines of one tick share their second (1,000 hosts write 2,000 lines a second), so the text
+ * of the second is made once and only the milliseconds change.
  */
-export function localIso(t: Date): string {
+function isoParts(t: Date): number {
   const ms = t.getTime();
   const second = Math.floor(ms / 1000);
   if (second !== isoSecond) {
-    if (Number.isNaN(ms)) return 'Invalid Date';
+    if (Number.isNaN(ms)) return -1;
     const offset = -t.getTimezoneOffset();
     const abs = Math.abs(offset);
     const date = `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())}`;
@@ -96,7 +98,24 @@ export function localIso(t: Date): string {
     isoTail = `${offset >= 0 ? '+' : '-'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
     isoSecond = second;
   }
-  return isoHead + MILLIS[ms - second * 1000] + isoTail;
+  return ms - second * 1000;
+}
+
+/** ISO 8601 in local time with milliseconds and offset: `2026-11-24T20:15:03.001+08:00`. */
+export function localIso(t: Date): string {
+  const millis = isoParts(t);
+  return millis < 0 ? 'Invalid Date' : isoHead + MILLIS[millis] + isoTail;
+}
+
+function putLocalIso(out: LineBuffer, t: Date): void {
+  const millis = isoParts(t);
+  if (millis < 0) {
+    out.put('Invalid Date');
+    return;
+  }
+  out.put(isoHead);
+  out.put(MILLIS[millis] as string);
+  out.put(isoTail);
 }
 
 // ---- JSON: one object per line, keys in snake_case ------------------------------------------
@@ -181,16 +200,34 @@ const showsAddr = (host: string, r: ProbeResult): boolean =>
 const showsSpread = (r: ProbeResult): boolean => (r.sent ?? 0) > 1 && r.rttMinMs !== undefined;
 
 /** The text of an end line's result, straight from the result: this runs for every probe. */
-function textResult(host: string, r: ProbeResult): string {
-  let s = ` status=${r.status}`;
-  if (r.rttMs !== undefined) s += ` rtt_ms=${r.rttMs}`;
-  if (r.lossPct !== undefined) s += ` loss=${r.lossPct}%`;
-  if (r.error !== undefined) s += ` error=${JSON.stringify(r.error)}`;
-  if (showsAddr(host, r)) s += ` addr=${r.addr}`;
-  if (showsSpread(r)) {
-    s += ` rtt_min_ms=${r.rttMinMs} rtt_max_ms=${r.rttMaxMs} rtt_mdev_ms=${r.rttMdevMs}`;
+function putTextResult(out: LineBuffer, host: string, r: ProbeResult): void {
+  out.put(' status=');
+  out.put(r.status);
+  if (r.rttMs !== undefined) {
+    out.put(' rtt_ms=');
+    out.number(r.rttMs);
   }
-  return s;
+  if (r.lossPct !== undefined) {
+    out.put(' loss=');
+    out.number(r.lossPct);
+    out.put('%');
+  }
+  if (r.error !== undefined) {
+    out.put(' error=');
+    out.put(JSON.stringify(r.error));
+  }
+  if (showsAddr(host, r)) {
+    out.put(' addr=');
+    out.put(r.addr as string);
+  }
+  if (showsSpread(r)) {
+    out.put(' rtt_min_ms=');
+    out.number(r.rttMinMs as number);
+    out.put(' rtt_max_ms=');
+    out.number(r.rttMaxMs as number);
+    out.put(' rtt_mdev_ms=');
+    out.number(r.rttMdevMs as number);
+  }
 }
 
 /** What an end line says of a result, for JSON (as textResult says it for text). */
@@ -252,21 +289,34 @@ function fromText(event: 'start' | 'end', rest: string): LogEvent {
 
 // ---- writing and reading ----------------------------------------------------------------------
 
-export function formatStart(format: Format, e: StartEvent): string {
+/** The start line of a probe, with its newline, after what `out` holds. */
+export function putStart(out: LineBuffer, format: Format, e: StartEvent): void {
   switch (format) {
     case 'classic':
-      return `${MARKER.start}${ctime(e.time)}\n`;
+      out.put(`${MARKER.start}${ctime(e.time)}\n`);
+      return;
     case 'json':
-      return `${JSON.stringify({ time: e.time.toISOString(), event: 'start', host: e.host, vantage: e.vantage, seq: e.seq })}\n`;
+      out.put(
+        `${JSON.stringify({ time: e.time.toISOString(), event: 'start', host: e.host, vantage: e.vantage, seq: e.seq })}\n`,
+      );
+      return;
     case 'text':
-      return `${MARKER.start}${localIso(e.time)} host=${hostValue(e.host)} seq=${e.seq}\n`;
+      out.put(MARKER.start);
+      putLocalIso(out, e.time);
+      out.put(' host=');
+      out.put(hostValue(e.host));
+      out.put(' seq=');
+      out.number(e.seq);
+      out.put('\n');
   }
 }
 
-export function formatEnd(format: Format, e: EndEvent): string {
+/** The end line of a probe, with its newline, after what `out` holds. */
+export function putEnd(out: LineBuffer, format: Format, e: EndEvent): void {
   switch (format) {
     case 'classic':
-      return `${MARKER.end}${ctime(e.time)}\n`;
+      out.put(`${MARKER.end}${ctime(e.time)}\n`);
+      return;
     case 'json': {
       const { sent, replies } = e.result;
       const record = jsonRecord({
@@ -275,11 +325,31 @@ export function formatEnd(format: Format, e: EndEvent): string {
         durationMs: Math.round(e.durationMs),
         ...{ sent, replies },
       });
-      return `${JSON.stringify(record)}\n`;
+      out.put(`${JSON.stringify(record)}\n`);
+      return;
     }
     case 'text':
-      return `${MARKER.end}${localIso(e.time)} host=${hostValue(e.host)} seq=${e.seq}${textResult(e.host, e.result)}\n`;
+      out.put(MARKER.end);
+      putLocalIso(out, e.time);
+      out.put(' host=');
+      out.put(hostValue(e.host));
+      out.put(' seq=');
+      out.number(e.seq);
+      putTextResult(out, e.host, e.result);
+      out.put('\n');
   }
+}
+
+export function formatStart(format: Format, e: StartEvent): string {
+  const out = new LineBuffer(256);
+  putStart(out, format, e);
+  return out.toString();
+}
+
+export function formatEnd(format: Format, e: EndEvent): string {
+  const out = new LineBuffer(256);
+  putEnd(out, format, e);
+  return out.toString();
 }
 
 /** One line of the ping log in any format, or `undefined` for anything else. */

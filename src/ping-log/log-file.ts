@@ -67,7 +67,8 @@ export class LogFile {
     return this.#reopenProblem;
   }
 
-  write(line: string): void {
+  /** Lines, whole: a string, or the bytes of a LineBuffer. */
+  write(lines: string | Uint8Array): void {
     if (!this.#ownsDescriptor()) {
       // Opened again whatever the path holds now; the number is not ours to close any more.
       const lost = this.#fd;
@@ -89,8 +90,9 @@ export class LogFile {
         this.#reopenProblem = describeErrno(err);
       }
     }
-    const written = writeSync(this.#fd, line);
-    if (written !== Buffer.byteLength(line)) {
+    const text = typeof lines === 'string';
+    const written = text ? writeSync(this.#fd, lines) : writeSync(this.#fd, lines);
+    if (written !== (text ? Buffer.byteLength(lines) : lines.length)) {
       // O_APPEND put the part at the end: take exactly it off again.
       ftruncateSync(this.#fd, fstatSync(this.#fd).size - written);
       throw Object.assign(new Error(`short write to ${this.path}`), { code: 'ENOSPC' });

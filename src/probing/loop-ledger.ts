@@ -2,7 +2,7 @@
 // next, which packets make a tick, and which ticks fping never spoke of (a send that failed, a
 // loop that died), so that every tick still gets its end line. Pure: time is passed in, and
 // what it returns is written by the caller; unit-tested with a made-up clock.
-import { type PacketLine, type TickParts, tickResult } from './fping-output.js';
+import { type PacketLine, packetResult, type TickParts, tickResult } from './fping-output.js';
 import type { ProbeResult } from './ping-result.js';
 
 /** One tick's outcome, ready for its start and end lines. */
@@ -257,6 +257,13 @@ export class LoopLedger {
     reports: LoopReport[],
   ): void {
     const { count, periodMs } = this.#timing;
+    if (count === 1) {
+      const sentAt = track.dueAt;
+      track.next++;
+      track.dueAt += periodMs;
+      reports.push({ host: track.host, sentAt, endedAt: now, result: packetResult(rttMs, error) });
+      return;
+    }
     track.tick ??= { sentAt: track.dueAt, rtts: [], lost: 0 };
     const tick = track.tick;
     if (rttMs === undefined) tick.lost++;

@@ -6,7 +6,8 @@ import { formatDuration } from '../config/duration.js';
 import type { Format } from '../config/options.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { describeErrno } from '../errors.js';
-import { formatEnd, formatStart } from '../ping-log/format.js';
+import { putEnd, putStart } from '../ping-log/format.js';
+import { LineBuffer } from '../ping-log/line-buffer.js';
 import { EventLimiter } from '../telemetry/event-limiter.js';
 import type { Logger } from '../telemetry/service-log.js';
 import type { FleetControl, FleetParts } from './fleet.js';
@@ -24,7 +25,8 @@ export interface LiveSettings {
 }
 
 export interface LineSink {
-  write(line: string): void;
+  /** Whole lines, as bytes (a view of a LineBuffer: used before the call returns). */
+  write(lines: Uint8Array): void;
   /** Why lines go to the file opened before rather than the one at the path, while they do. */
   readonly reopenProblem?: string | undefined;
 }
@@ -136,6 +138,9 @@ export class PingService {
   #writeError: string | undefined;
   #logProblem: { text: string; since: Date } | undefined;
   #lostLines = 0;
+  /** The lines of a write, put together as bytes (line-buffer.ts). */
+  readonly #lines = new LineBuffer();
+  readonly #sentTime = new Date(0);
 
   readonly #limiter: EventLimiter;
   readonly #fleet: FleetControl | undefined;
@@ -386,7 +391,9 @@ export class PingService {
     const seq = ++runner.seq;
     const startedAt = this.#parts.clock.now();
     const { vantage } = this.#parts;
-    this.#write(formatStart(format, { time: this.#parts.wallClock(), host, vantage, seq }));
+    this.#lines.clear();
+    putStart(this.#lines, format, { time: this.#parts.wallClock(), host, vantage, seq });
+    this.#write();
     const probe = this.#parts.probe({ ...options, host, count, timeoutMs });
     this.#running++;
     let ended = false;
@@ -399,7 +406,9 @@ export class PingService {
       const time = this.#parts.wallClock();
       // The format the start line was written in: a reload between the two lines must not pair a
       // text start line with a JSON end line.
-      this.#write(formatEnd(format, { time, host, vantage, seq, result, durationMs }));
+      this.#lines.clear();
+      putEnd(this.#lines, format, { time, host, vantage, seq, result, durationMs });
+      this.#write();
       this.#record(runner, seq, result, time);
       // A removed host's last probe still gets its end line, but no longer counts.
       if (this.#runners.get(host) === runner) this.#parts.onResult?.(host, result, time, seq);
@@ -418,7 +427,8 @@ export class PingService {
   #report(reports: LoopReport[]): void {
     const { format } = this.#settings;
     const { vantage } = this.#parts;
-    let text = '';
+    const out = this.#lines;
+    out.clear();
     // Per report, its host's runner (undefined: gone), its number and the end line's time: three
     // arrays for all the lines of a read rather than a tuple a probe (docs/performance.md).
     const runners: (Runner | undefined)[] = [];
@@ -434,11 +444,13 @@ export class PingService {
       seqs.push(seq);
       times.push(time);
       if (!runner) continue;
-      text += formatStart(format, { time: new Date(sentAt), host, vantage, seq });
-      text += formatEnd(format, { time, host, vantage, seq, result, durationMs: endedAt - sentAt });
+      // One Date for every start line, set to each one's time: it is only read to write the line.
+      this.#sentTime.setTime(sentAt);
+      putStart(out, format, { time: this.#sentTime, host, vantage, seq });
+      putEnd(out, format, { time, host, vantage, seq, result, durationMs: endedAt - sentAt });
       lines += 2;
     }
-    if (text !== '') this.#write(text, lines);
+    if (lines > 0) this.#write(lines);
     for (let i = 0; i < reports.length; i++) {
       const runner = runners[i];
       if (runner === undefined) continue;
@@ -488,11 +500,14 @@ export class PingService {
     stats.stateSince = time;
   }
 
-  /** Writes `lines` lines; a failing ping log is reported once per change, not once per line. */
-  #write(text: string, lines = 1): void {
+  /**
+   * Writes the `lines` lines put into #lines; a failing ping log is reported once per change, not
+   * once per line.
+   */
+  #write(lines = 1): void {
     const { logger } = this.#parts;
     try {
-      this.#parts.log.write(text);
+      this.#parts.log.write(this.#lines.view());
       if (this.#writeError !== undefined) {
         logger.info({ lostLines: this.#lostLines }, 'ping log writable again');
         this.#writeError = undefined;

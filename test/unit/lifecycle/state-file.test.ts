@@ -8,9 +8,11 @@ import {
   fromStateFile,
   readState,
   STATE_VERSION,
+  stateJson,
   toStateFile,
   writeState,
 } from '../../../src/lifecycle/state-file.js';
+import type { HostStats } from '../../../src/probing/service.js';
 
 const state: DaemonState = {
   pid: 4242,
@@ -81,6 +83,31 @@ describe('state file', () => {
     const file = viaJson(toStateFile(state));
     assert.equal((file as { version: number }).version, STATE_VERSION);
     assert.deepEqual(fromStateFile(file), state);
+  });
+
+  it('writes the text of toStateFile, byte for byte, whatever the state holds', () => {
+    // A host not probed yet: no last probe, no state.
+    const {
+      last: _last,
+      state: _state,
+      stateSince: _since,
+      ...fresh
+    } = state.stats.hosts['::1'] as HostStats;
+    const variants: DaemonState[] = [
+      state,
+      {
+        ...state,
+        invocation: undefined,
+        lastReload: null,
+        health: { h: { state: 'unknown', since: undefined, reason: undefined, changes: 0 } },
+        stats: {
+          lostLines: 3,
+          logProblem: { text: 'cannot write: disk full', since: new Date(1_796_000_000_123) },
+          hosts: { ...state.stats.hosts, 'new.test': fresh },
+        },
+      },
+    ];
+    for (const s of variants) assert.equal(stateJson(s), JSON.stringify(toStateFile(s)));
   });
 
   it('reads a file written before versions were numbered', () => {

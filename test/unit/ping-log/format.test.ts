@@ -158,9 +158,22 @@ const results: ProbeResult[] = [
   { status: 'down', lossPct: 100 },
   { status: 'error', error: 'unknown host' },
   { status: 'error', error: 'a "quoted"\nthing=1' },
+  { status: 'error', error: 'Zielhost nicht erreichbar — ü' },
 ];
 
 describe('parseLogLine', () => {
+  it('reads back a text line whose host and address are beyond ASCII', () => {
+    const host = 'bücher.пример';
+    const result: ProbeResult = { status: 'up', rttMs: 0.045, lossPct: 0, addr: '192.0.2.7' };
+    const line = formatEnd('text', { time, host, seq: 12345, result, durationMs: 1 });
+    assert.match(
+      line,
+      / host="bücher.пример" seq=12345 status=up rtt_ms=0.045 loss=0% addr=192.0.2.7\n$/,
+    );
+    const e = parseLogLine(line.trimEnd());
+    assert.deepEqual([e?.host, e?.seq, e?.rttMs, e?.addr], [host, 12345, 0.045, '192.0.2.7']);
+  });
+
   for (const format of ['text', 'json'] as const) {
     it(`reads back every ${format} line the daemon writes`, () => {
       const start = parseLogLine(formatStart(format, { time, host: '::1', seq: 7 }).trimEnd());

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import {
   fpingArguments,
   loopGapMs,
+  type PacketLine,
+  packetResult,
   parseNotice,
   parsePacketLine,
   splitLines,
@@ -105,6 +107,48 @@ describe('parsePacketLine', () => {
     });
   });
 
+  it('reads numbers exactly as Number() does, and every cut line as the pattern it replaced', () => {
+    // The regular expression it was: the hand-written reader must agree with it on every line.
+    const pattern =
+      /^\[(\d+(?:\.\d+)?)\] (\S+) *: \[(\d+)\], (?:\d+ bytes, (\d+(?:\.\d+)?) ms|timed out)/;
+    const byPattern = (line: string): PacketLine | undefined => {
+      const m = pattern.exec(line);
+      if (!m) return undefined;
+      const stamp = Number(m[1]) * 1000;
+      const host = m[2] as string;
+      if (m[4] === undefined) return { host, seq: Number(m[3]), sentAt: stamp - 800, at: stamp };
+      const rttMs = Number(m[4]);
+      return { host, seq: Number(m[3]), sentAt: stamp - rttMs, at: stamp, rttMs };
+    };
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const made: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const stamp = `${1796049194 + random(10 ** 6)}.${String(random(10 ** 5)).padStart(5, '0')}`;
+      const rtt = [`${random(2000)}.${String(random(1000)).padStart(3, '0')}`, `${random(99)}`][
+        random(2)
+      ];
+      const host = ['127.0.0.1', '::1', 'a-long-name.example.test', 'x'][random(4)];
+      const pad = ' '.repeat(random(3));
+      made.push(
+        random(5) === 0
+          ? `[${stamp}] ${host}${pad} : [${random(10 ** 7)}], timed out (NaN avg, 100% loss)`
+          : `[${stamp}] ${host}${pad} : [${random(10 ** 7)}], 64 bytes, ${rtt} ms (${rtt} avg, 0% loss)`,
+      );
+    }
+    made.push('[179604919412345678901234.5] h : [1], 64 bytes, 0.1234567890123456789 ms');
+    for (const line of [...lines, ...made]) {
+      assert.ok(parsePacketLine(line, 800), line);
+      for (let cut = 0; cut <= Math.min(line.length, 80); cut++) {
+        const part = line.slice(0, cut);
+        assert.deepEqual(parsePacketLine(part, 800), byPattern(part), part);
+      }
+    }
+  });
+
   it('ignores what is not a packet', () => {
     for (const line of [
       '',
@@ -152,6 +196,23 @@ describe('parseNotice', () => {
       text: 'cannot bind source address : Cannot assign requested address',
     });
     assert.equal(parseNotice('other.host: something', hosts).kind, 'other');
+  });
+});
+
+describe('packetResult', () => {
+  it('is tickResult of a tick of one packet, key for key', () => {
+    for (const rtt of [0.039, 0.0405, 12.3456, 0, 1999.9995]) {
+      const tick = tickResult({ sentAt: 0, rtts: [rtt], lost: 0, error: 'ignored' });
+      assert.deepEqual(Object.entries(packetResult(rtt, undefined)), Object.entries(tick));
+    }
+    assert.deepEqual(
+      packetResult(undefined, undefined),
+      tickResult({ sentAt: 0, rtts: [], lost: 1 }),
+    );
+    assert.deepEqual(
+      packetResult(undefined, 'no route to host'),
+      tickResult({ sentAt: 0, rtts: [], lost: 1, error: 'no route to host' }),
+    );
   });
 });
 

@@ -45,7 +45,7 @@ function setup(overrides: Partial<LiveSettings> = {}, hooks: Partial<ServicePart
     log: {
       write: (line) => {
         if (failWrites) throw failWrites;
-        lines.push(line);
+        lines.push(Buffer.from(line).toString());
       },
     },
     logger,
