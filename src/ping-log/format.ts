@@ -230,7 +230,7 @@ function putTextResult(out: LineBuffer, host: string, r: ProbeResult): void {
   }
 }
 
-/** What an end line says of a result, for JSON (as textResult says it for text). */
+/** What an end line says of a result, for JSON (as putTextResult says it for text). */
 function endFields(host: string, r: ProbeResult): LogEvent {
   const e: LogEvent = { time: undefined, event: 'end', status: r.status };
   if (r.rttMs !== undefined) e.rttMs = r.rttMs;
@@ -289,6 +289,16 @@ function fromText(event: 'start' | 'end', rest: string): LogEvent {
 
 // ---- writing and reading ----------------------------------------------------------------------
 
+/** What a text line starts with: its marker, its time, the host and the probe's number. */
+function putTextHead(out: LineBuffer, marker: string, e: StartEvent): void {
+  out.put(marker);
+  putLocalIso(out, e.time);
+  out.put(' host=');
+  out.put(hostValue(e.host));
+  out.put(' seq=');
+  out.number(e.seq);
+}
+
 /** The start line of a probe, with its newline, after what `out` holds. */
 export function putStart(out: LineBuffer, format: Format, e: StartEvent): void {
   switch (format) {
@@ -301,12 +311,7 @@ export function putStart(out: LineBuffer, format: Format, e: StartEvent): void {
       );
       return;
     case 'text':
-      out.put(MARKER.start);
-      putLocalIso(out, e.time);
-      out.put(' host=');
-      out.put(hostValue(e.host));
-      out.put(' seq=');
-      out.number(e.seq);
+      putTextHead(out, MARKER.start, e);
       out.put('\n');
   }
 }
@@ -329,12 +334,7 @@ export function putEnd(out: LineBuffer, format: Format, e: EndEvent): void {
       return;
     }
     case 'text':
-      out.put(MARKER.end);
-      putLocalIso(out, e.time);
-      out.put(' host=');
-      out.put(hostValue(e.host));
-      out.put(' seq=');
-      out.number(e.seq);
+      putTextHead(out, MARKER.end, e);
       putTextResult(out, e.host, e.result);
       out.put('\n');
   }
