@@ -832,8 +832,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 
 ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}${quick ? ' (BENCH_QUICK: shortened)' : ''}.
 One program at a time, at a 1 s interval on 127.0.0.0/8, each measured over a window after its
-start-up: ${quick ? '6 s' : '20 s (the spawn floor 30 s); ping-daemon 60 s, which hold one writing of its history (once a minute),'} for ping-daemon
-once its history has one file per host (the first write creates them) and ${quick ? 'at once' : `${STEADY_MS / 1000} s after its start, once V8 has compiled what it runs every few seconds`} (what both cost is in the note). The spawn floor runs at 1 and 100 hosts only, alone, and then beside the default prober
+start-up: ${quick ? '6 s' : '20 s (the spawn floor 30 s); ping-daemon 60 s (which hold one writing of its history, once a minute),'} opened
+once its history has one file per host (the first write creates them)${quick ? '' : ` and ${STEADY_MS / 1000} s after its start, once V8 has compiled what it runs every few seconds`} (what both cost is in the note). The spawn floor runs at 1 and 100 hosts only, alone, and then beside the default prober
 at 1, 50 and 100 hosts (the line under the table). CPU of the whole process
 tree (threads' scheduler run time; reaped pings by their parent's cutime); RSS summed over the
 tree, the median of a reading a second (the old generation's garbage comes and goes). Replies recorded: of one per host and second, what the program has to show for the window
