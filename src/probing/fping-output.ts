@@ -93,20 +93,22 @@ let at = 0;
  */
 function decimal(line: string, fraction: boolean): number {
   const start = at;
-  let whole = 0;
-  for (let c = line.charCodeAt(at); c >= 48 && c <= 57; c = line.charCodeAt(++at)) {
-    whole = whole * 10 + (c - 48);
-  }
-  if (at === start) return Number.NaN;
-  if (!fraction || line.charCodeAt(at) !== 46 || !isDigit(line.charCodeAt(at + 1))) return whole;
+  let digits = 0;
   let scale = 1;
-  for (let c = line.charCodeAt(++at); c >= 48 && c <= 57; c = line.charCodeAt(++at)) {
-    whole = whole * 10 + (c - 48);
-    scale *= 10;
+  while (isDigit(line.charCodeAt(at))) digits = digits * 10 + (line.charCodeAt(at++) - 48);
+  if (at === start) return Number.NaN;
+  if (fraction && line.charCodeAt(at) === 46 && isDigit(line.charCodeAt(at + 1))) {
+    at++;
+    while (isDigit(line.charCodeAt(at))) {
+      digits = digits * 10 + (line.charCodeAt(at++) - 48);
+      scale *= 10;
+    }
   }
-  // Digits and scale exact, one division: the nearest double, as Number() gives. Beyond 2^53 the
-  // digits were not exact: Number() reads them.
-  return Number.isSafeInteger(whole) ? whole / scale : Number(line.slice(start, at));
+  // Digits and scale exact (up to 2^53 and 10^22), one division: the nearest double, as Number()
+  // gives. Beyond, they were not exact: Number() reads the text.
+  return Number.isSafeInteger(digits) && scale <= 1e22
+    ? digits / scale
+    : Number(line.slice(start, at));
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;

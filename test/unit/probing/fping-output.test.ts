@@ -140,6 +140,8 @@ describe('parsePacketLine', () => {
       );
     }
     made.push('[179604919412345678901234.5] h : [1], 64 bytes, 0.1234567890123456789 ms');
+    made.push('[179604919412345678901234] h : [12345678901234567891], 64 bytes, 17 ms');
+    made.push('[1796049194.1] h : [0], 64 bytes, 0.00000000000000000000000123 ms');
     for (const line of [...lines, ...made]) {
       assert.ok(parsePacketLine(line, 800), line);
       for (let cut = 0; cut <= Math.min(line.length, 80); cut++) {
