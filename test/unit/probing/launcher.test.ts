@@ -112,6 +112,9 @@ describe('PingLauncher', () => {
       for (let i = 0; i < 20; i++) {
         const job = launcher.run(['x']);
         await waitFor('its PID', () => job.signal('SIGKILL'));
+        // As the probe's deadline does: a SIGCHLD that came just before the shell began to read
+        // ends no read, and exited() wakes it (at 20 kills a test run met that once).
+        await waitFor('its end', () => job.exited());
         const r = await job.done;
         // Its output, if any, is the stand-in shell's `Killed` for its sleep.
         assert.deepEqual([r.signal, r.spawnError], ['SIGKILL', undefined]);
