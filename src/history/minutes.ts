@@ -41,6 +41,11 @@ export class MinuteBook {
     open.tally.add(rttMs, lossPct, open.streak.next(rttMs === undefined));
   }
 
+  /** How many hosts it keeps a minute of. */
+  get size(): number {
+    return this.#hosts.size;
+  }
+
   /** A host no longer probed: its minute in progress is dropped. */
   retire(host: string): void {
     this.#hosts.delete(host);

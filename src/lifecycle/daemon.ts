@@ -331,8 +331,9 @@ export class Daemon implements SignalActions {
 
   /**
    * The shutdown order, in one place: (the caller has stopped the service,) stop publishing,
-   * close the metrics server, release the signals, log, then drop the PID and state files and
-   * close the logs.
+   * close the metrics server, release the signals, log, write the history's closed minutes (within
+   * HISTORY_CLOSE_MS: a stuck disk does not hold the stop), then drop the PID and state files and
+   * close the logs, so that a `stop` that has returned finds the history written.
    */
   #finish(code: number, message: string, fields: object = {}): void {
     if (this.#exited) return;
@@ -343,9 +344,10 @@ export class Daemon implements SignalActions {
     server?.closeAllConnections();
     this.#removeSignals();
     logger.info({ ...fields, stats: service.stats }, message);
-    resources.close();
-    void this.#history?.close();
-    this.#resolve?.(code);
+    void settleWithin(this.#history?.close(), HISTORY_CLOSE_MS).then(() => {
+      resources.close();
+      this.#resolve?.(code);
+    });
   }
 
   #up(): Parts {
@@ -457,6 +459,20 @@ export class Daemon implements SignalActions {
       channels: this.#up().notifier.report,
     };
   }
+}
+
+/** How long a stop waits for the history's last writes. */
+const HISTORY_CLOSE_MS = 5000;
+
+/** Waits for `work` (its failure too), or `ms` at most. */
+async function settleWithin(work: Promise<void> | undefined, ms: number): Promise<void> {
+  if (work === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work.catch(() => {}), late]);
+  clearTimeout(timer);
 }
 
 /** The history recorder, or `undefined` (and a warning that says why) when it cannot run. */

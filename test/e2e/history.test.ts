@@ -194,7 +194,7 @@ describe('history rebuild and graph', () => {
   });
 });
 
-describe('the daemon writes history', () => {
+describe('the daemon writes history', { concurrency: true }, () => {
   it('a minute at a time; a kill -9 and the log deleted leave it readable', {
     timeout: 150_000,
   }, async (t) => {
@@ -234,6 +234,65 @@ describe('the daemon writes history', () => {
         r.stdout,
         allUp ? /127\.0\.0\.1 — .*availability 100%/s : /127\.0\.0\.1 — .*availability \d/s,
       );
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('ten hosts: minutes in turns, five at a time; a stop writes what it held', {
+    timeout: 280_000,
+  }, async (t) => {
+    if (!has('rrdtool')) return t.skip(noRrdtool);
+    if (!has('fping')) return t.skip('fping is missing (CI installs it: apt-get install fping)');
+    const dir = tempDir();
+    const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
+    const history = join(dir, 'p-history');
+    const hosts = Array.from({ length: 10 }, (_, i) => `127.0.8.${i + 1}`);
+    const run = cli([
+      'run',
+      ...['--host', hosts.join(','), '--interval', '1s', '--prober', 'fping'],
+      ...fileArgs(files),
+    ]);
+    if (run.child.pid) killAtEnd(run.child.pid);
+    const last = (): number[] =>
+      hosts.map((h) => {
+        const file = join(history, `${h}.rrd`);
+        return existsSync(file)
+          ? Number(execFileSync('rrdtool', ['last', file], { encoding: 'utf8' }))
+          : 0;
+      });
+    try {
+      // Every host's first minute is written at once: all files within 65 s (125 s when the
+      // daemon started a moment before a minute's end, and some hosts' first replies came after).
+      await waitFor(
+        "every host's first minute",
+        () => last().every((s) => s > 0),
+        130_000,
+        run.stderr,
+      );
+      const first = Math.max(...last());
+      // The next minute is closed 5 s after it ends; two hosts in ten write it then, the others
+      // hold it for their turn.
+      await waitFor(
+        'a second minute written by the hosts whose turn it is',
+        () => last().some((s) => s > first),
+        75_000,
+        run.stderr,
+      );
+      const before = last();
+      const newest = Math.max(...before);
+      assert.ok(
+        before.some((s) => s < newest),
+        `some hosts hold their minutes: ${before.map((s) => s - first)}`,
+      );
+      const stopped = await cliDone(['stop', '--pid-file', files.pid]);
+      assert.equal(stopped.code, 0, stopped.stderr);
+      const after = last();
+      assert.ok(
+        after.every((s) => s >= newest),
+        `after the stop every host has the minutes it held: ${after.map((s) => s - first)}`,
+      );
+      assert.doesNotMatch(run.stderr(), /cannot write history/);
     } finally {
       run.child.kill('SIGKILL');
     }
