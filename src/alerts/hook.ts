@@ -11,6 +11,7 @@ import type { Target } from '../config/targets.js';
 import { describeErrno, StartupError } from '../errors.js';
 import { executableProblem } from '../probing/ping-exec.js';
 import { CLOSE_GRACE_MS } from '../probing/timing.js';
+import { settleWithin } from '../settle.js';
 import { type Notification, notificationEnv } from './event.js';
 
 /**
@@ -116,14 +117,7 @@ export function runHook(
       killGroup(child);
       const stream = child.stderr;
       if (stream && !stream.closed) {
-        let grace: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise((r) => stream.once('close', r)),
-          new Promise((r) => {
-            grace = setTimeout(r, CLOSE_GRACE_MS);
-          }),
-        ]);
-        clearTimeout(grace);
+        await settleWithin(new Promise((r) => stream.once('close', r)), CLOSE_GRACE_MS);
       }
       if (timedOut) {
         resolve({

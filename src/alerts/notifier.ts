@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { redactUrl } from '../config/option-checks.js';
 import type { Channels, Target } from '../config/targets.js';
+import { settleWithin } from '../settle.js';
 import type { Logger } from '../telemetry/service-log.js';
 import { AlertFeed, alertsEndpoint, type PostableAlert, RESEND_MS } from './alertmanager.js';
 import {
@@ -157,16 +158,10 @@ export class Notifier {
     this.close();
     const all = (): Promise<unknown> =>
       Promise.all([...this.#channels.values()].map((c) => c.idle()));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), ms);
-    });
-    const outcome = await Promise.race([all(), late]);
-    clearTimeout(timer);
-    if (outcome === 'late') {
+    if (!(await settleWithin(all(), ms))) {
       for (const channel of this.#channels.values()) channel.abort();
       // Killed hooks and aborted posts settle at once; let them be told.
-      await Promise.race([all(), new Promise((r) => setTimeout(r, 1000))]);
+      await settleWithin(all(), 1000);
     }
     const left = killLeftovers();
     if (left > 0) {

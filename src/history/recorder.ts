@@ -137,7 +137,7 @@ export class HistoryRecorder {
       if (!this.#failing.has(host)) {
         this.#failing.add(host);
         this.#logger.warn(
-          { host: host, dir: this.#store.dir, err: String((err as Error).message) },
+          { host, dir: this.#store.dir, err: String((err as Error).message) },
           'cannot write history; probing goes on',
         );
       }

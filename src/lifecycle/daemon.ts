@@ -24,6 +24,7 @@ import { type ProbeResult, UNKNOWN_HOST } from '../probing/ping-result.js';
 import { createProbe } from '../probing/probe.js';
 import { nodeTimers } from '../probing/schedule.js';
 import { PingService } from '../probing/service.js';
+import { settleWithin } from '../settle.js';
 import type { PingMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/service-log.js';
 import { reload } from './reload.js';
@@ -463,17 +464,6 @@ export class Daemon implements SignalActions {
 
 /** How long a stop waits for the history's last writes. */
 const HISTORY_CLOSE_MS = 5000;
-
-/** Waits for `work` (its failure too), or `ms` at most. */
-async function settleWithin(work: Promise<void> | undefined, ms: number): Promise<void> {
-  if (work === undefined) return;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([work.catch(() => {}), late]);
-  clearTimeout(timer);
-}
 
 /** The history recorder, or `undefined` (and a warning that says why) when it cannot run. */
 function openHistory(

@@ -10,6 +10,7 @@ import { constants } from 'node:os';
 import { formatDuration } from '../config/duration.js';
 import type { ProbeTarget } from '../config/targets.js';
 import { describeErrno } from '../errors.js';
+import { settleWithin } from '../settle.js';
 import {
   fpingArguments,
   type LoopTiming,
@@ -523,8 +524,7 @@ class Loop {
         this.abort();
         // The daemon exits only once its fping is gone (a second at most), so that nothing of it
         // is left for a `pgrep` run right after `stop`.
-        const limit = new Promise((r) => setTimeout(r, EXIT_WAIT_MS).unref());
-        Promise.race([this.#exited, limit]).then(() => resolve());
+        void settleWithin(this.#exited, EXIT_WAIT_MS, { unref: true }).then(() => resolve());
       };
       if (this.#child === undefined || this.#ledger.settled) this.#ending();
     });
