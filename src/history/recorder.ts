@@ -6,7 +6,8 @@
 // turns (a fifth of them each minute): rrdtool's cost is its opening and mapping of a host's
 // file, which five minutes pay once (0.23 against 0.07 ms a minute written, docs/performance.md),
 // and at 100 hosts writing each minute cost as much CPU as a fifth of fping's. A host's first
-// minute is written at once, so that its file is there to draw; a host retired by a reload and a
+// minute is written at once when it has no file yet, so that its file is there to draw (a host
+// whose file is there, as after a restart, waits for its turn); a host retired by a reload and a
 // clean stop write what they hold. A write that fails is logged once per host and the daemon
 // goes on: history is a record, never a reason to stop probing. A kill -9 loses the minutes not
 // yet written (`history rebuild` reads them back from the log).
@@ -93,11 +94,13 @@ export class HistoryRecorder {
     for (const step of this.#book.close(this.#now(), GRACE_MS)) {
       let queue = this.#queues.get(step.host);
       if (queue === undefined) {
-        // Its first minute: written at once, and its turn the next one's.
         queue = { steps: [], turn: this.#turns++ };
         this.#queues.set(step.host, queue);
-        due.push([step]);
-        continue;
+        // Its first minute, and no file to draw yet: made at once (one stat a host, once).
+        if (!this.#store.has(step.host)) {
+          due.push([step]);
+          continue;
+        }
       }
       queue.steps.push(step);
       if (queue.steps.length >= every || isTurn(queue.turn, step.end, every)) {

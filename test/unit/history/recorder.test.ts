@@ -21,9 +21,8 @@ import { findRrdtool, HistoryStore } from '../../../src/history/store.js';
 const rrdtool = findRrdtool();
 const T = 1_800_000_000; // seconds, a minute boundary
 
-/** A recorder in a new directory whose clock is `clock.ms`. */
-function recorder(hosts: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'pd-rec-'));
+/** A recorder in `dir` (by default a new directory) whose clock is `clock.ms`. */
+function recorder(hosts: string[], dir = mkdtempSync(join(tmpdir(), 'pd-rec-'))) {
   const clock = { ms: T * 1000 };
   const warnings: string[] = [];
   const logger = pino({ level: 'info' }, { write: (s: string) => warnings.push(s) });
@@ -48,6 +47,7 @@ function recorder(hosts: string[]) {
       }
     });
   return {
+    dir,
     rec,
     minute,
     last,
@@ -131,6 +131,36 @@ describe('the history recorder', () => {
       assert.deepEqual(
         last(),
         hosts.map(() => T + 12 * 60),
+        'all written at close',
+      );
+      assert.deepEqual(warnings, []);
+    } finally {
+      await rec.close();
+      cleanup();
+    }
+  });
+
+  it('a restart: hosts whose files are there wait for their turn from their first minute', async (t) => {
+    if (!rrdtool) return t.skip('rrdtool is missing (CI installs it: apt-get install rrdtool)');
+    const hosts = Array.from({ length: 10 }, (_, i) => `h${i}.test`);
+    const first = recorder(hosts);
+    const { rec, minute, last, warnings, cleanup } = recorder(hosts, first.dir);
+    try {
+      await first.minute(0);
+      await first.rec.close();
+      assert.deepEqual(
+        last(),
+        hosts.map(() => T + 60),
+        'the first daemon made every file',
+      );
+      // The second daemon's first minute: only the hosts whose turn it is write it.
+      await minute(1);
+      const written = last().filter((end) => end === T + 2 * 60).length;
+      assert.equal(written, hosts.length / BATCH_MINUTES, `${last().map((s) => s - T)}`);
+      await rec.close();
+      assert.deepEqual(
+        last(),
+        hosts.map(() => T + 2 * 60),
         'all written at close',
       );
       assert.deepEqual(warnings, []);
