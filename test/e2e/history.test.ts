@@ -247,7 +247,7 @@ describe('the daemon writes history', { concurrency: true }, () => {
     const dir = tempDir();
     const files = { log: join(dir, 'p.log'), pid: join(dir, 'd.pid') };
     const history = join(dir, 'p-history');
-    const hosts = Array.from({ length: 10 }, (_, i) => `127.0.8.${i + 1}`);
+    const hosts = Array.from({ length: 10 }, (_, i) => `127.0.12.${i + 1}`);
     // Ten minutes of these hosts, written into their files by `history rebuild`, as after an
     // earlier run: a host whose file is there waits for its turn from its first minute on.
     const ended = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
